@@ -1,0 +1,39 @@
+// chunk: split documents into chunks with exact offsets. See chunk(1).
+#include "chunk/chunker.hpp"
+#include "chunk/handler.hpp"
+#include "common/tool.hpp"
+
+int main(int argc, char** argv) {
+  CLI::App app{"Split documents (JSON Lines or raw files) into chunks with exact offsets.", "chunk"};
+  hewn::cli::StreamOptions io;
+  hewn::cli::RunOptions run;
+  hewn::chunk::Options opt;
+  std::vector<std::string> separators;
+  bool no_trim = false;
+
+  io.add(app, "JSON Lines files (.zst ok) or raw files, each one document; - or none: stdin");
+  app.add_option("-s,--strategy", opt.strategy, "fixed, recursive or sentence")->capture_default_str();
+  app.add_option("--size", opt.size, "Maximum chunk size, in --unit (a hard limit)")->capture_default_str();
+  app.add_option("--overlap", opt.overlap, "Units shared by neighbouring chunks (fixed, recursive)")
+      ->capture_default_str();
+  app.add_option("--overlap-sentences", opt.overlap_sentences,
+                 "Sentences repeated from the previous chunk when they fit (sentence)")
+      ->capture_default_str();
+  app.add_option("--min-size", opt.min_size, "Merge chunks smaller than this into a neighbour when the result fits")
+      ->capture_default_str();
+  app.add_option("-u,--unit", opt.unit.name, "Size unit: chars (code points), bytes or words")->capture_default_str();
+  app.add_option("--separators", separators,
+                 "Recursive: literal separators, highest level first; \"\" means grapheme clusters")
+      ->type_name("SEP ...");
+  app.add_option("--lang", opt.lang, "ICU locale for sentence and word boundaries")->capture_default_str();
+  app.add_flag("--no-trim", no_trim, "Keep the whitespace at chunk ends (chunks then tile the document)");
+  run.add(app);
+
+  return hewn::cli::run("chunk", app, argc, argv, [&] {
+    if (app.count("--separators")) opt.separators = separators;
+    opt.trim = !no_trim;
+    hewn::chunk::ChunkerFactory factory(opt);
+    hewn::chunk::RecordOptions ro{io.id_field, io.text_field};
+    return hewn::cli::run_stream("chunk", io, run, [&] { return hewn::chunk::make_handler(factory, ro); });
+  });
+}

@@ -1,0 +1,132 @@
+#include "common/tool.hpp"
+
+#include <csignal>
+#include <cstdio>
+#include <iostream>
+#include <thread>
+#include <unistd.h>
+
+#include "core/error.hpp"
+#include "core/output.hpp"
+
+namespace hewn::cli {
+
+void RunOptions::add(CLI::App& app) {
+  app.add_option("-j,--jobs", jobs, "Worker threads (default: one per core); output is identical for any value");
+  app.add_flag("-q,--quiet", quiet, "No progress on stderr");
+}
+
+unsigned RunOptions::threads() const {
+  if (jobs > 0) return jobs;
+  unsigned n = std::thread::hardware_concurrency();
+  return n == 0 ? 1 : n;
+}
+
+void StreamOptions::add(CLI::App& app, const std::string& input_help) {
+  app.add_option("inputs", inputs, input_help);
+  app.add_option("-o,--output", output, "Write to FILE (atomically; zstd-compressed when it ends in .zst)")
+      ->type_name("FILE");
+  app.add_option("--on-error", on_error, "On a bad record: fail (stop, status 1) or skip (report, go on, status 1)")
+      ->check(CLI::IsMember({"fail", "skip"}));
+  app.add_option("--input-format", input_format,
+                 "auto (*.jsonl, *.ndjson and stdin are JSON Lines, other files raw documents), jsonl or raw")
+      ->check(CLI::IsMember({"auto", "jsonl", "raw"}));
+  app.add_option("--id-field", id_field, "Field holding the record id")->type_name("NAME");
+  app.add_option("--text-field", text_field, "Field holding the text")->type_name("NAME");
+}
+
+io::StreamOptions StreamOptions::stream(const RunOptions& run) const {
+  io::StreamOptions o;
+  o.inputs = inputs;
+  o.jobs = run.threads();
+  o.on_error = on_error == "skip" ? io::OnError::skip : io::OnError::fail;
+  o.format = input_format == "jsonl" ? io::InputFormat::jsonl
+             : input_format == "raw" ? io::InputFormat::raw
+                                     : io::InputFormat::automatic;
+  return o;
+}
+
+Progress::Progress(std::string tool, bool quiet) : tool_(std::move(tool)), on_(!quiet && ::isatty(2)) {
+  start_ = last_ = std::chrono::steady_clock::now();
+}
+
+void Progress::update(const io::StreamStats& s) {
+  if (!on_) return;
+  auto now = std::chrono::steady_clock::now();
+  if (now - last_ < std::chrono::milliseconds(100)) return;
+  last_ = now;
+  double secs = std::chrono::duration<double>(now - start_).count();
+  std::fprintf(stderr, "\r%s: %llu records, %.0f records/s, %.1f MB/s   ", tool_.c_str(),
+               static_cast<unsigned long long>(s.records), s.records / secs, s.bytes_in / secs / 1e6);
+  shown_ = true;
+}
+
+void Progress::finish() {
+  if (shown_) std::fprintf(stderr, "\r\033[K");
+}
+
+int run(const std::string& tool, CLI::App& app, int argc, char** argv, const std::function<int()>& body) {
+  std::signal(SIGPIPE, SIG_IGN);
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::CallForHelp& e) {
+    return app.exit(e);
+  } catch (const CLI::CallForAllHelp& e) {
+    return app.exit(e);
+  } catch (const CLI::CallForVersion& e) {
+    return app.exit(e);
+  } catch (const CLI::ParseError& e) {
+    std::cerr << tool << ": " << e.what() << "\n";
+    std::cerr << "Run with --help for more information.\n";
+    return 2;
+  }
+  try {
+    return body();
+  } catch (const BrokenPipe&) {
+    return 0;
+  } catch (const UsageError& e) {
+    std::cerr << tool << ": " << e.what() << "\n";
+    return 2;
+  } catch (const DataError& e) {
+    std::cerr << tool << ": " << e.what() << "\n";
+    return 1;
+  } catch (const std::bad_alloc&) {
+    std::cerr << tool << ": out of memory\n";
+    return 1;
+  } catch (const std::exception& e) {
+    std::cerr << tool << ": " << e.what() << "\n";
+    return 1;
+  }
+}
+
+int run_stream(const std::string& tool, const StreamOptions& so, const RunOptions& ro,
+               const std::function<std::unique_ptr<io::Handler>()>& make_handler) {
+  auto sink = io::open_output(so.output);
+  Progress progress(tool, ro.quiet);
+  io::StreamStats stats;
+  try {
+    stats = io::run_stream(
+        so.stream(ro), make_handler, *sink,
+        [&](const std::string& msg) {
+          progress.finish();
+          std::cerr << tool << ": " << msg << "\n";
+        },
+        [&](const io::StreamStats& s) { progress.update(s); });
+  } catch (...) {
+    progress.finish();
+    try {  // keep what was written before the error (stdout is unbuffered below us)
+      if (so.output == "-") sink->commit();
+    } catch (...) {
+    }
+    throw;
+  }
+  progress.finish();
+  sink->commit();
+  if (stats.errors > 0) {
+    std::cerr << tool << ": " << stats.errors << (stats.errors == 1 ? " record" : " records") << " rejected\n";
+    return 1;
+  }
+  return 0;
+}
+
+}  // namespace hewn::cli

@@ -1,0 +1,72 @@
+// Chunkers split one document into spans. The family is built from a name by
+// make_chunker(); every member shares the guarantees in hewn(7): exact spans,
+// --size as a hard maximum (but for a single grapheme cluster, flagged
+// oversize), no whitespace-only chunks, trimmed spans unless trim is off.
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "chunk/unit.hpp"
+
+namespace hewn::chunk {
+
+struct Document {
+  std::string_view id;
+  std::string_view text;  // valid UTF-8
+  std::string_view lang;  // a "lang" field or a file extension hint; may be empty
+  std::string_view path;  // raw file path when the document came from a file
+};
+
+struct Chunk {
+  std::size_t begin = 0, end = 0;  // byte offsets into Document::text
+  std::uint64_t size = 0;          // in the unit
+  bool oversize = false;           // a single cluster larger than the limit
+  // Strategy-specific record fields (key, JSON value), e.g. "headings".
+  std::vector<std::pair<std::string, std::string>> fields;
+};
+
+struct Options {
+  std::string strategy = "recursive";
+  std::uint64_t size = 512;
+  std::uint64_t overlap = 0;            // fixed, recursive: in units
+  std::uint64_t overlap_sentences = 0;  // sentence
+  std::uint64_t min_size = 0;
+  bool trim = true;
+  std::optional<std::vector<std::string>> separators;  // recursive
+  std::string lang = "en";
+  UnitOptions unit;
+};
+
+class Chunker {
+ public:
+  virtual ~Chunker() = default;
+  // Appends the chunks of doc to out, in order of their start.
+  // Errors: DataError for a document the strategy cannot take.
+  virtual void split(const Document& doc, std::vector<Chunk>& out) = 0;
+};
+
+// Names of the strategies make_chunker knows.
+std::vector<std::string> strategy_names();
+
+// Validates options once and makes chunkers (one per thread).
+class ChunkerFactory {
+ public:
+  // Errors: UsageError for an unknown strategy, unit or locale, size 0,
+  // overlap >= size, min_size > size, or an option that does not apply to the
+  // strategy.
+  explicit ChunkerFactory(Options options);
+  std::unique_ptr<Chunker> make() const;
+  const Options& options() const { return options_; }
+  const Unit& unit() const { return *unit_; }
+
+ private:
+  Options options_;
+  std::shared_ptr<const Unit> unit_;
+};
+
+}  // namespace hewn::chunk

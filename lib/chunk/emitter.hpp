@@ -1,0 +1,36 @@
+// What every strategy does with its raw spans: trim them, drop the
+// whitespace-only ones, measure and flag them, and merge chunks smaller than
+// --min-size into a neighbour.
+#pragma once
+
+#include <string_view>
+#include <vector>
+
+#include "chunk/chunker.hpp"
+
+namespace hewn::chunk {
+
+class Emitter {
+ public:
+  Emitter(const Options& options, Measure& measure) : options_(options), measure_(measure) {}
+
+  void begin(std::string_view doc, std::vector<Chunk>& out) {
+    doc_ = doc;
+    out_ = &out;
+    first_ = out.size();
+  }
+  // Adds span [b, e) whose size is at most options.size unless it is a single
+  // grapheme cluster, with strategy-specific record fields.
+  void add(std::size_t b, std::size_t e, std::vector<std::pair<std::string, std::string>> fields = {});
+  // Applies --min-size (when there is no overlap).
+  void end();
+
+ private:
+  const Options& options_;
+  Measure& measure_;
+  std::string_view doc_;
+  std::vector<Chunk>* out_ = nullptr;
+  std::size_t first_ = 0;
+};
+
+}  // namespace hewn::chunk

@@ -1,0 +1,117 @@
+#include "chunk/handler.hpp"
+
+#include <algorithm>
+
+#include "core/error.hpp"
+#include "core/json.hpp"
+#include "core/utf8.hpp"
+
+namespace hewn::chunk {
+namespace {
+
+constexpr std::string_view own_keys[] = {"id",       "doc",      "n",    "text",     "start",
+                                         "end",      "byte_start", "byte_end", "size", "oversize"};
+
+// Byte offset -> code point offset, for offsets visited mostly in order.
+class Cursor {
+ public:
+  explicit Cursor(std::string_view s) : s_(s) {}
+  std::size_t at(std::size_t byte) {
+    if (byte >= byte_) {
+      cp_ += utf8::count(s_.substr(byte_, byte - byte_));
+    } else {
+      cp_ -= utf8::count(s_.substr(byte, byte_ - byte));
+    }
+    byte_ = byte;
+    return cp_;
+  }
+
+ private:
+  std::string_view s_;
+  std::size_t byte_ = 0, cp_ = 0;
+};
+
+class ChunkHandler final : public io::Handler {
+ public:
+  ChunkHandler(const ChunkerFactory& f, const RecordOptions& o) : chunker_(f.make()), options_(o) {}
+
+  void handle(const io::Input& in, std::string& out) override {
+    Document doc;
+    std::string id;
+    if (in.record) {
+      const json::Record& r = *in.record;
+      doc.text = r.require_string(options_.text_field);
+      if (!utf8::valid(doc.text))
+        r.fail("field " + quoted(options_.text_field) + " is not valid Unicode (a lone surrogate escape)");
+      auto given = r.id(options_.id_field);
+      id = given ? *given : in.default_id();
+      if (auto lang = r.string("lang")) doc.lang = *lang;
+    } else {
+      doc.text = in.raw_text;
+      doc.path = in.source;
+      id = std::string(in.source);
+    }
+    doc.id = id;
+    chunks_.clear();
+    chunker_->split(doc, chunks_);
+    append_chunk_records(out, doc, chunks_, in.record, options_);
+  }
+
+ private:
+  std::unique_ptr<Chunker> chunker_;
+  RecordOptions options_;
+  std::vector<Chunk> chunks_;
+};
+
+}  // namespace
+
+void append_chunk_records(std::string& out, const Document& doc, const std::vector<Chunk>& chunks,
+                          const json::Record* source, const RecordOptions& options) {
+  Cursor starts(doc.text), ends(doc.text);
+  for (std::size_t n = 0; n < chunks.size(); ++n) {
+    const Chunk& c = chunks[n];
+    out += "{\"id\":";
+    std::string cid(doc.id);
+    cid += '#';
+    cid += std::to_string(n);
+    json::append_string(out, cid);
+    json::append_key(out, "doc");
+    json::append_string(out, doc.id);
+    json::append_key(out, "n");
+    json::append_uint(out, n);
+    json::append_key(out, "text");
+    json::append_string(out, doc.text.substr(c.begin, c.end - c.begin));
+    json::append_key(out, "start");
+    json::append_uint(out, starts.at(c.begin));
+    json::append_key(out, "end");
+    json::append_uint(out, ends.at(c.end));
+    json::append_key(out, "byte_start");
+    json::append_uint(out, c.begin);
+    json::append_key(out, "byte_end");
+    json::append_uint(out, c.end);
+    json::append_key(out, "size");
+    json::append_uint(out, c.size);
+    if (c.oversize) out += ",\"oversize\":true";
+    for (const auto& [k, v] : c.fields) {
+      json::append_key(out, k);
+      out += v;
+    }
+    if (source) {
+      for (const json::Field& f : source->fields()) {
+        if (f.key == options.id_field || f.key == options.text_field) continue;
+        if (std::find(std::begin(own_keys), std::end(own_keys), f.key) != std::end(own_keys)) continue;
+        if (std::any_of(c.fields.begin(), c.fields.end(), [&](const auto& kv) { return kv.first == f.key; }))
+          continue;
+        json::append_key(out, f.key);
+        out += f.raw;
+      }
+    }
+    out += "}\n";
+  }
+}
+
+std::unique_ptr<io::Handler> make_handler(const ChunkerFactory& factory, const RecordOptions& options) {
+  return std::make_unique<ChunkHandler>(factory, options);
+}
+
+}  // namespace hewn::chunk

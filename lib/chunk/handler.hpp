@@ -1,0 +1,29 @@
+// Turns input records into chunk records (the `chunk` tool's work per record).
+#pragma once
+
+#include <memory>
+#include <string>
+
+#include "chunk/chunker.hpp"
+#include "core/record_stream.hpp"
+
+namespace hewn::chunk {
+
+struct RecordOptions {
+  std::string id_field = "id";
+  std::string text_field = "text";
+};
+
+// Appends chunk records for one document, in the layout of hewn(7): id, doc,
+// n, text, start, end, byte_start, byte_end, size, [oversize], the strategy's
+// fields, then the document's other fields unchanged (those whose names the
+// chunk record already uses are left out).
+void append_chunk_records(std::string& out, const Document& doc, const std::vector<Chunk>& chunks,
+                          const json::Record* source, const RecordOptions& options);
+
+// Makes a record-stream handler that chunks each document.
+// Errors raised per record (DataError): missing or non-string text, an id
+// that is not a string or integer, text that is not valid Unicode.
+std::unique_ptr<io::Handler> make_handler(const ChunkerFactory& factory, const RecordOptions& options);
+
+}  // namespace hewn::chunk

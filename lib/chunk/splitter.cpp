@@ -1,0 +1,201 @@
+#include "chunk/splitter.hpp"
+
+#include <cstring>
+
+namespace hewn::chunk {
+
+std::vector<Level> default_levels() {
+  return {{Level::paragraph, {}}, {Level::line, {}},  {Level::sentence, {}},
+          {Level::clause, {}},    {Level::word, {}},  {Level::grapheme, {}}};
+}
+
+std::vector<Level> literal_levels(const std::vector<std::string>& separators) {
+  std::vector<Level> out;
+  for (const auto& s : separators) {
+    if (s.empty()) out.push_back({Level::grapheme, {}});
+    else out.push_back({Level::literal, s});
+  }
+  return out;
+}
+
+Splitter::Splitter(std::vector<Level> levels, const Options& options, Measure& measure, Emitter& emitter,
+                   std::uint64_t overlap)
+    : levels_(std::move(levels)), options_(options), measure_(measure), emitter_(emitter), overlap_(overlap) {
+  cuts_.resize(levels_.size() + 1);
+  good_.resize(levels_.size() + 1);
+  for (const auto& l : levels_) {
+    if (l.kind == Level::sentence && !sentences_)
+      sentences_ = std::make_unique<text::Segmenter>(text::Boundary::sentence, options.lang);
+    if (l.kind == Level::word && !words_)
+      words_ = std::make_unique<text::Segmenter>(text::Boundary::word, options.lang);
+  }
+}
+
+namespace {
+inline bool hspace(char c) { return c == ' ' || c == '\t' || c == '\r'; }
+}  // namespace
+
+void Splitter::cuts(const Level& level, std::size_t b, std::size_t e, std::vector<std::size_t>& out) {
+  out.clear();
+  std::string_view d = doc_;
+  switch (level.kind) {
+    case Level::literal: {
+      const std::string& sep = level.text;
+      std::size_t p = b;
+      while (p < e) {
+        std::size_t q;
+        if (sep.size() == 1) {
+          const void* hit = std::memchr(d.data() + p, sep[0], e - p);
+          if (!hit) break;
+          q = static_cast<const char*>(hit) - d.data();
+        } else {
+          q = d.substr(0, e).find(sep, p);
+          if (q == std::string_view::npos) break;
+        }
+        std::size_t c = q + sep.size();
+        if (c < e) out.push_back(c);
+        p = c;
+      }
+      break;
+    }
+    case Level::paragraph:
+    case Level::line: {
+      std::size_t p = b;
+      while (p < e) {
+        const void* hit = std::memchr(d.data() + p, '\n', e - p);
+        if (!hit) break;
+        std::size_t q = static_cast<const char*>(hit) - d.data();
+        std::size_t c = q + 1;
+        if (level.kind == Level::paragraph) {
+          // A paragraph break is a run of two or more line ends with only
+          // spaces between them; cut after the run's last line end.
+          std::size_t last = q, k = q + 1;
+          int breaks = 1;
+          while (k < e) {
+            if (d[k] == '\n') {
+              last = k;
+              ++breaks;
+            } else if (!hspace(d[k])) {
+              break;
+            }
+            ++k;
+          }
+          c = last + 1;
+          if (breaks < 2) {
+            p = q + 1;
+            continue;
+          }
+        }
+        if (c < e) out.push_back(c);
+        p = c;
+      }
+      break;
+    }
+    case Level::sentence:
+    case Level::word: {
+      text::Segmenter& seg = level.kind == Level::sentence ? *sentences_ : *words_;
+      seg.set_text(d.substr(b, e - b));
+      seg.first();
+      for (std::size_t c = seg.next(); c != text::done; c = seg.next())
+        if (b + c < e) out.push_back(b + c);
+      break;
+    }
+    case Level::clause: {
+      // After , ; : followed by whitespace (the whitespace goes with them),
+      // and after the CJK/fullwidth clause marks 、，；：.
+      std::size_t p = b;
+      while (p < e) {
+        unsigned char ch = d[p];
+        std::size_t c = 0;
+        if ((ch == ',' || ch == ';' || ch == ':') && p + 1 < e && (d[p + 1] == ' ' || d[p + 1] == '\t')) {
+          c = p + 1;
+          while (c < e && hspace(d[c])) ++c;
+        } else if (ch == 0xE3 && p + 2 < e && d.compare(p, 3, "\xE3\x80\x81") == 0) {
+          c = p + 3;  // 、
+        } else if (ch == 0xEF && p + 2 < e &&
+                   (d.compare(p, 3, "\xEF\xBC\x8C") == 0 || d.compare(p, 3, "\xEF\xBC\x9B") == 0 ||
+                    d.compare(p, 3, "\xEF\xBC\x9A") == 0)) {
+          c = p + 3;  // ， ； ：
+        }
+        if (c) {
+          if (c < e) out.push_back(c);
+          p = c;
+        } else {
+          ++p;
+        }
+      }
+      break;
+    }
+    case Level::grapheme: break;
+  }
+}
+
+void Splitter::split(std::size_t b, std::size_t e, std::size_t from) {
+  if (b >= e) return;
+  if (from == 0) {
+    std::uint64_t s = measure_.size(b, e);
+    if (s <= options_.size) {
+      emitter_.add(b, e);
+      return;
+    }
+  }
+  std::size_t lvl = from;
+  for (;; ++lvl) {
+    if (lvl >= levels_.size() || levels_[lvl].kind == Level::grapheme) {
+      windows(b, e);
+      return;
+    }
+    cuts(levels_[lvl], b, e, cuts_[lvl]);
+    if (!cuts_[lvl].empty()) break;
+  }
+  auto& good = good_[lvl];
+  good.clear();
+  std::size_t prev = b;
+  std::size_t n = cuts_[lvl].size();
+  for (std::size_t i = 0; i <= n; ++i) {
+    std::size_t c = i < n ? cuts_[lvl][i] : e;
+    std::uint64_t s = measure_.size(prev, c);
+    if (s <= options_.size) {
+      good.push_back({prev, c, s});
+    } else {
+      merge(good);
+      good.clear();
+      split(prev, c, lvl + 1);
+    }
+    prev = c;
+  }
+  merge(good);
+  good.clear();
+}
+
+void Splitter::merge(const std::vector<Piece>& pieces) {
+  const std::uint64_t max = options_.size;
+  std::size_t lo = 0;
+  std::uint64_t total = 0;
+  for (std::size_t i = 0; i < pieces.size(); ++i) {
+    std::uint64_t s = pieces[i].size;
+    if (total + s > max && i > lo) {
+      emitter_.add(pieces[lo].b, pieces[i - 1].e);
+      while (lo < i && (total > overlap_ || (total + s > max && total > 0))) total -= pieces[lo++].size;
+    }
+    total += s;
+  }
+  if (lo < pieces.size()) emitter_.add(pieces[lo].b, pieces.back().e);
+}
+
+void Splitter::windows(std::size_t b, std::size_t e) {
+  const std::uint64_t max = options_.size;
+  while (b < e) {
+    std::size_t c = measure_.fit(b, e, max);
+    emitter_.add(b, c);
+    if (c >= e) break;
+    std::size_t nb = c;
+    if (overlap_ > 0) {
+      nb = measure_.fit(b, e, max - overlap_);
+      if (nb <= b || nb > c) nb = c;
+    }
+    b = nb;
+  }
+}
+
+}  // namespace hewn::chunk

@@ -1,0 +1,147 @@
+// The baseline strategies (fixed, recursive, sentence) and the factory.
+#include <algorithm>
+
+#include "chunk/chunker.hpp"
+#include "chunk/emitter.hpp"
+#include "chunk/splitter.hpp"
+#include "core/error.hpp"
+
+namespace hewn::chunk {
+namespace {
+
+// Shared state: one measure and one emitter per chunker (per thread).
+class Base : public Chunker {
+ protected:
+  explicit Base(const Options& o, const Unit& unit) : options_(o), measure_(unit.make_measure()), emitter_(options_, *measure_) {}
+  void start(const Document& doc, std::vector<Chunk>& out) {
+    measure_->reset(doc.text);
+    emitter_.begin(doc.text, out);
+  }
+  Options options_;
+  std::unique_ptr<Measure> measure_;
+  Emitter emitter_;
+};
+
+// Windows of --size units, each starting --size minus --overlap units after
+// the previous one.
+class Fixed final : public Base {
+ public:
+  Fixed(const Options& o, const Unit& u) : Base(o, u), splitter_({}, options_, *measure_, emitter_, o.overlap) {}
+  void split(const Document& doc, std::vector<Chunk>& out) override {
+    start(doc, out);
+    splitter_.reset(doc.text);
+    splitter_.split(0, doc.text.size(), 0);
+    emitter_.end();
+  }
+
+ private:
+  Splitter splitter_;
+};
+
+class Recursive final : public Base {
+ public:
+  Recursive(const Options& o, const Unit& u)
+      : Base(o, u),
+        splitter_(o.separators ? literal_levels(*o.separators) : default_levels(), options_, *measure_, emitter_,
+                  o.overlap) {}
+  void split(const Document& doc, std::vector<Chunk>& out) override {
+    start(doc, out);
+    splitter_.reset(doc.text);
+    splitter_.split(0, doc.text.size());
+    emitter_.end();
+  }
+
+ private:
+  Splitter splitter_;
+};
+
+// ICU sentences packed up to --size; the next chunk repeats up to
+// --overlap-sentences sentences of the previous one when they fit.
+class Sentence final : public Base {
+ public:
+  Sentence(const Options& o, const Unit& u)
+      : Base(o, u),
+        sentences_(text::Boundary::sentence, o.lang),
+        below_({{Level::clause, {}}, {Level::word, {}}, {Level::grapheme, {}}}, options_, *measure_, emitter_, 0) {}
+
+  void split(const Document& doc, std::vector<Chunk>& out) override {
+    start(doc, out);
+    below_.reset(doc.text);
+    pieces_.clear();
+    sentences_.set_text(doc.text);
+    std::size_t prev = sentences_.first();
+    for (std::size_t b = sentences_.next(); b != text::done; b = sentences_.next()) {
+      pieces_.push_back({prev, b, measure_->size(prev, b)});
+      prev = b;
+    }
+    const std::uint64_t max = options_.size;
+    const std::size_t k = pieces_.size();
+    std::size_t i = 0;
+    while (i < k) {
+      if (pieces_[i].size > max) {  // a sentence alone is too large
+        below_.split(pieces_[i].b, pieces_[i].e, 0);
+        ++i;
+        continue;
+      }
+      std::size_t j = i;
+      std::uint64_t total = 0;
+      while (j < k && total + pieces_[j].size <= max) total += pieces_[j++].size;
+      emitter_.add(pieces_[i].b, pieces_[j - 1].e);
+      if (j == k) break;
+      std::size_t next = j;
+      if (options_.overlap_sentences > 0 && pieces_[j].size <= max) {
+        std::size_t from = j > options_.overlap_sentences ? j - options_.overlap_sentences : 0;
+        from = std::max(from, i + 1);
+        std::uint64_t carried = 0;
+        for (std::size_t t = from; t < j; ++t) carried += pieces_[t].size;
+        while (from < j && carried + pieces_[j].size > max) carried -= pieces_[from++].size;
+        next = from;
+      }
+      i = next;
+    }
+    emitter_.end();
+  }
+
+ private:
+  struct Piece {
+    std::size_t b, e;
+    std::uint64_t size;
+  };
+  text::Segmenter sentences_;
+  Splitter below_;
+  std::vector<Piece> pieces_;
+};
+
+}  // namespace
+
+std::vector<std::string> strategy_names() { return {"fixed", "recursive", "sentence"}; }
+
+ChunkerFactory::ChunkerFactory(Options o) : options_(std::move(o)) {
+  const auto names = strategy_names();
+  if (std::find(names.begin(), names.end(), options_.strategy) == names.end()) {
+    std::string list;
+    for (const auto& n : names) list += (list.empty() ? "" : ", ") + n;
+    throw UsageError("unknown strategy " + quoted(options_.strategy) + " (known: " + list + ")");
+  }
+  if (options_.size == 0) throw UsageError("--size must be at least 1");
+  if (options_.overlap >= options_.size) throw UsageError("--overlap must be smaller than --size");
+  if (options_.min_size > options_.size) throw UsageError("--min-size must not exceed --size");
+  if (options_.overlap > 0 && options_.strategy == "sentence")
+    throw UsageError("--overlap does not apply to the sentence strategy (use --overlap-sentences)");
+  if (options_.overlap_sentences > 0 && options_.strategy != "sentence")
+    throw UsageError("--overlap-sentences applies only to the sentence strategy");
+  if (options_.separators && options_.strategy != "recursive")
+    throw UsageError("--separators applies only to the recursive strategy");
+  options_.lang = text::check_locale(options_.lang);
+  options_.unit.lang = options_.lang;
+  unit_ = make_unit(options_.unit);
+}
+
+std::unique_ptr<Chunker> ChunkerFactory::make() const {
+  const std::string& s = options_.strategy;
+  if (s == "fixed") return std::make_unique<Fixed>(options_, *unit_);
+  if (s == "sentence") return std::make_unique<Sentence>(options_, *unit_);
+  return std::make_unique<Recursive>(options_, *unit_);
+}
+
+}  // namespace hewn::chunk

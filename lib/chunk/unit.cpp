@@ -1,0 +1,137 @@
+#include "chunk/unit.hpp"
+
+#include <algorithm>
+#include <vector>
+
+#include "core/error.hpp"
+#include "core/utf8.hpp"
+#include "text/segment.hpp"
+
+namespace hewn::chunk {
+namespace {
+
+// Grapheme cluster alignment shared by the chars and bytes measures.
+class GraphemeCuts {
+ public:
+  explicit GraphemeCuts(const std::string& lang) : seg_(text::Boundary::grapheme, lang) {}
+  void reset(std::string_view doc) {
+    doc_ = doc;
+    seg_.set_text(doc);
+  }
+  bool is_cut(std::size_t p) {
+    if (p == 0 || p >= doc_.size()) return true;
+    unsigned char a = doc_[p - 1], c = doc_[p];
+    if (a < 0x80 && c < 0x80) return !(a == '\r' && c == '\n');  // ASCII fast path
+    return seg_.is_boundary(p);
+  }
+  // Largest cut in (b, p], or the first cut after b when there is none.
+  std::size_t align_down(std::size_t b, std::size_t p) {
+    while (p > b && !utf8::is_boundary(doc_, p)) --p;
+    if (p > b && is_cut(p)) return p;
+    if (p > b) {
+      std::size_t q = seg_.preceding(p);
+      if (q != text::done && q > b) return q;
+    }
+    std::size_t f = seg_.following(b);
+    return f == text::done ? doc_.size() : f;
+  }
+  std::string_view doc_;
+
+ private:
+  text::Segmenter seg_;
+};
+
+class CharsMeasure final : public Measure {
+ public:
+  explicit CharsMeasure(const std::string& lang) : cuts_(lang) {}
+  void reset(std::string_view doc) override { cuts_.reset(doc); }
+  std::uint64_t size(std::size_t b, std::size_t e) override { return utf8::count(cuts_.doc_.substr(b, e - b)); }
+  std::size_t fit(std::size_t b, std::size_t limit, std::uint64_t n) override {
+    std::string_view d = cuts_.doc_;
+    std::size_t p = b;
+    std::uint64_t k = 0;
+    // Advance n code points: p ends on the start of code point n+1.
+    while (p < limit) {
+      if ((static_cast<unsigned char>(d[p]) & 0xC0) != 0x80) {
+        if (k == n) break;
+        ++k;
+      }
+      ++p;
+    }
+    if (p >= limit) return limit;
+    return cuts_.align_down(b, p);
+  }
+
+ private:
+  GraphemeCuts cuts_;
+};
+
+class BytesMeasure final : public Measure {
+ public:
+  explicit BytesMeasure(const std::string& lang) : cuts_(lang) {}
+  void reset(std::string_view doc) override { cuts_.reset(doc); }
+  std::uint64_t size(std::size_t b, std::size_t e) override { return e - b; }
+  std::size_t fit(std::size_t b, std::size_t limit, std::uint64_t n) override {
+    if (limit - b <= n) return limit;
+    return cuts_.align_down(b, b + n);
+  }
+
+ private:
+  GraphemeCuts cuts_;
+};
+
+// Words are ICU word segments that hold letters, numbers, kana or
+// ideographs; punctuation and spaces count 0 and belong to the word before.
+class WordsMeasure final : public Measure {
+ public:
+  explicit WordsMeasure(const std::string& lang) : seg_(text::Boundary::word, lang) {}
+  void reset(std::string_view doc) override {
+    doc_size_ = doc.size();
+    starts_.clear();
+    seg_.set_text(doc);
+    std::size_t prev = seg_.first();
+    for (std::size_t b = seg_.next(); b != text::done; b = seg_.next()) {
+      if (seg_.word_like()) starts_.push_back(prev);
+      prev = b;
+    }
+  }
+  std::uint64_t size(std::size_t b, std::size_t e) override { return rank(e) - rank(b); }
+  std::size_t fit(std::size_t b, std::size_t limit, std::uint64_t n) override {
+    std::size_t r = rank(b);  // first word starting at or after b
+    std::size_t i = r + n;
+    if (n == 0 && r < starts_.size() && starts_[r] == b) i = r + 1;
+    std::size_t c = i < starts_.size() ? starts_[i] : doc_size_;
+    return std::min(limit, c);
+  }
+
+ private:
+  std::size_t rank(std::size_t pos) const {
+    return static_cast<std::size_t>(std::lower_bound(starts_.begin(), starts_.end(), pos) - starts_.begin());
+  }
+  text::Segmenter seg_;
+  std::vector<std::size_t> starts_;
+  std::size_t doc_size_ = 0;
+};
+
+template <class M>
+class SimpleUnit final : public Unit {
+ public:
+  SimpleUnit(std::string name, std::string lang) : name_(std::move(name)), lang_(std::move(lang)) {}
+  std::string_view name() const override { return name_; }
+  std::unique_ptr<Measure> make_measure() const override { return std::make_unique<M>(lang_); }
+
+ private:
+  std::string name_, lang_;
+};
+
+}  // namespace
+
+std::shared_ptr<const Unit> make_unit(const UnitOptions& o) {
+  std::string lang = text::check_locale(o.lang);
+  if (o.name == "chars") return std::make_shared<SimpleUnit<CharsMeasure>>(o.name, lang);
+  if (o.name == "bytes") return std::make_shared<SimpleUnit<BytesMeasure>>(o.name, lang);
+  if (o.name == "words") return std::make_shared<SimpleUnit<WordsMeasure>>(o.name, lang);
+  throw UsageError("unknown unit " + quoted(o.name) + " (known: chars, bytes, words)");
+}
+
+}  // namespace hewn::chunk

@@ -1,0 +1,51 @@
+// Units in which chunk sizes are counted. A unit makes, per thread, a Measure
+// that answers size questions about spans of one document at a time.
+// Family members: chars (code points), bytes (UTF-8 bytes), words (ICU word
+// segments of letters, numbers, kana or ideographs); the tokenizer issue adds
+// tokens.
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <string_view>
+
+namespace hewn::chunk {
+
+// Sizes of spans [b, e) (byte offsets) of the current document.
+// Sizes are additive: size(a, c) == size(a, b) + size(b, c) for any cut b
+// that fit() can return; a unit is counted in the span where it starts.
+class Measure {
+ public:
+  virtual ~Measure() = default;
+  // Starts on a new document (valid UTF-8 that outlives the use).
+  virtual void reset(std::string_view doc) = 0;
+  virtual std::uint64_t size(std::size_t b, std::size_t e) = 0;
+  // The largest cut c in (b, limit] with size(b, c) <= n, where cuts fall on
+  // grapheme cluster boundaries (chars, bytes) or unit starts (words,
+  // tokens); limit itself is always a valid cut. When no such c exists
+  // (n == 0, or one grapheme cluster larger than n), returns the first cut
+  // after b: the caller flags that chunk as oversize. Requires b < limit.
+  virtual std::size_t fit(std::size_t b, std::size_t limit, std::uint64_t n) = 0;
+};
+
+class Unit {
+ public:
+  virtual ~Unit() = default;
+  virtual std::string_view name() const = 0;
+  // A fresh measure for one thread.
+  virtual std::unique_ptr<Measure> make_measure() const = 0;
+};
+
+struct UnitOptions {
+  std::string name = "chars";  // chars | bytes | words | tokens
+  std::string lang = "en";     // locale for word and grapheme segmentation
+  std::string tokenizer;       // for tokens
+};
+
+// Builds a unit from its name.
+// Errors: UsageError "unknown unit "x" (known: chars, bytes, words)"; for
+// words, an unknown locale.
+std::shared_ptr<const Unit> make_unit(const UnitOptions& options);
+
+}  // namespace hewn::chunk

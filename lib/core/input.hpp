@@ -1,0 +1,40 @@
+// Byte sources: files, standard input, and zstd-compressed streams, read in
+// blocks (never slurped).
+#pragma once
+
+#include <cstddef>
+#include <memory>
+#include <string>
+#include <string_view>
+
+namespace hewn::io {
+
+// A stream of bytes with a name for messages.
+class ByteSource {
+ public:
+  virtual ~ByteSource() = default;
+  // Reads up to n bytes into buf; returns 0 at the end.
+  // Errors: DataError naming the source (read failure, corrupt or truncated
+  // zstd frame).
+  virtual std::size_t read(char* buf, std::size_t n) = 0;
+  const std::string& name() const { return name_; }
+
+ protected:
+  explicit ByteSource(std::string name) : name_(std::move(name)) {}
+  std::string name_;
+};
+
+// The name used for standard input in messages.
+inline constexpr std::string_view stdin_name = "<stdin>";
+
+// Opens "-" (standard input) or a path. When the stream starts with the zstd
+// magic number it is decompressed transparently, whatever its name.
+// Errors: DataError "PATH: cannot open: <reason>" (missing, unreadable, a
+// directory).
+std::unique_ptr<ByteSource> open_input(const std::string& path);
+
+// Reads a whole source into memory (for raw documents given as files).
+// Errors: those of read().
+std::string read_all(ByteSource& src);
+
+}  // namespace hewn::io

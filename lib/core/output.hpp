@@ -1,0 +1,33 @@
+// Byte sinks: standard output, files written atomically (temporary name, then
+// rename), and zstd compression when the path ends in ".zst".
+#pragma once
+
+#include <memory>
+#include <string>
+#include <string_view>
+
+namespace hewn::io {
+
+class ByteSink {
+ public:
+  virtual ~ByteSink() = default;
+  // Appends bytes. Errors: BrokenPipe when the reader has gone (EPIPE);
+  // DataError "PATH: write error: <reason>" otherwise (disk full, ...).
+  virtual void write(std::string_view bytes) = 0;
+  // Flushes and, for files, renames the temporary file into place. Must be
+  // called once on success; a sink destroyed without commit() removes its
+  // temporary file and leaves any existing file untouched.
+  // Errors: as write().
+  virtual void commit() = 0;
+};
+
+// Opens "-" (standard output) or a path. A path ending in ".zst" is written
+// zstd-compressed (level 3). Files are written to "PATH.tmp-<pid>" and renamed
+// on commit().
+// Errors: DataError "PATH: cannot create: <reason>".
+std::unique_ptr<ByteSink> open_output(const std::string& path);
+
+// A sink that buffers writes (64 KiB) in front of another sink.
+std::unique_ptr<ByteSink> buffered(std::unique_ptr<ByteSink> inner);
+
+}  // namespace hewn::io
