@@ -8,7 +8,7 @@ int main(int argc, char** argv) {
   hewn::cli::StreamOptions io;
   hewn::cli::RunOptions run;
   hewn::chunk::Options opt;
-  std::vector<std::string> separators;
+  std::string separators;
   bool no_trim = false;
 
   io.add(app, "JSON Lines files (.zst ok) or raw files, each one document; - or none: stdin");
@@ -23,14 +23,14 @@ int main(int argc, char** argv) {
       ->capture_default_str();
   app.add_option("-u,--unit", opt.unit.name, "Size unit: chars (code points), bytes or words")->capture_default_str();
   app.add_option("--separators", separators,
-                 "Recursive: literal separators, highest level first; \"\" means grapheme clusters")
-      ->type_name("SEP ...");
+                 "Recursive: JSON array of literal separators, highest level first; \"\" means grapheme clusters")
+      ->type_name("JSON");
   app.add_option("--lang", opt.lang, "ICU locale for sentence and word boundaries")->capture_default_str();
   app.add_flag("--no-trim", no_trim, "Keep the whitespace at chunk ends (chunks then tile the document)");
   run.add(app);
 
   return hewn::cli::run("chunk", app, argc, argv, [&] {
-    if (app.count("--separators")) opt.separators = separators;
+    if (app.count("--separators")) opt.separators = hewn::chunk::parse_separators(separators);
     opt.trim = !no_trim;
     hewn::chunk::ChunkerFactory factory(opt);
     hewn::chunk::RecordOptions ro{io.id_field, io.text_field};

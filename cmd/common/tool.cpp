@@ -76,8 +76,7 @@ int run(const std::string& tool, CLI::App& app, int argc, char** argv, const std
   } catch (const CLI::CallForVersion& e) {
     return app.exit(e);
   } catch (const CLI::ParseError& e) {
-    std::cerr << tool << ": " << e.what() << "\n";
-    std::cerr << "Run with --help for more information.\n";
+    std::cerr << tool << ": " << e.what() << " (see --help)\n";
     return 2;
   }
   try {

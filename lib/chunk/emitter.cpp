@@ -21,6 +21,23 @@ void Emitter::add(std::size_t b, std::size_t e, std::vector<std::pair<std::strin
   out_->push_back(std::move(c));
 }
 
+void Emitter::add_sized(std::size_t b, std::size_t e, std::uint64_t size) {
+  std::size_t tb = b, te = e;
+  text::trim(doc_, tb, te);
+  if (tb == te) return;
+  if (options_.trim && (tb != b || te != e)) {
+    size -= measure_.size(b, tb) + measure_.size(te, e);  // sizes are additive
+    b = tb;
+    e = te;
+  }
+  Chunk c;
+  c.begin = b;
+  c.end = e;
+  c.size = size;
+  c.oversize = size > options_.size;
+  out_->push_back(std::move(c));
+}
+
 void Emitter::end() {
   if (options_.min_size == 0 || options_.overlap > 0 || options_.overlap_sentences > 0) return;
   std::vector<Chunk>& v = *out_;

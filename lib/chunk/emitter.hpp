@@ -22,6 +22,8 @@ class Emitter {
   // Adds span [b, e) whose size is at most options.size unless it is a single
   // grapheme cluster, with strategy-specific record fields.
   void add(std::size_t b, std::size_t e, std::vector<std::pair<std::string, std::string>> fields = {});
+  // The same, when the caller knows size(b, e) already.
+  void add_sized(std::size_t b, std::size_t e, std::uint64_t size);
   // Applies --min-size (when there is no overlap).
   void end();
 

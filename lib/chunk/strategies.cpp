@@ -5,6 +5,7 @@
 #include "chunk/emitter.hpp"
 #include "chunk/splitter.hpp"
 #include "core/error.hpp"
+#include "core/json.hpp"
 
 namespace hewn::chunk {
 namespace {
@@ -142,6 +143,29 @@ std::unique_ptr<Chunker> ChunkerFactory::make() const {
   if (s == "fixed") return std::make_unique<Fixed>(options_, *unit_);
   if (s == "sentence") return std::make_unique<Sentence>(options_, *unit_);
   return std::make_unique<Recursive>(options_, *unit_);
+}
+
+}  // namespace hewn::chunk
+
+namespace hewn::chunk {
+
+std::vector<std::string> parse_separators(std::string_view text) {
+  // Reuse the strict record parser on {"s": <text>}.
+  std::string line = "{\"s\":" + std::string(text) + "}";
+  std::size_t n = line.size();
+  line.append(64, '\0');
+  json::Parser parser;
+  std::vector<std::string> out;
+  try {
+    const json::Record& r = parser.parse(std::string_view(line).substr(0, n), "--separators", 0);
+    std::vector<std::string_view> items;
+    if (!r.strings("s", items)) throw DataError("");
+    for (auto s : items) out.emplace_back(s);
+  } catch (const DataError&) {
+    throw UsageError("--separators must be a JSON array of strings, e.g. [\"\\n\\n\", \"\\n\", \" \", \"\"]");
+  }
+  if (out.empty()) throw UsageError("--separators must not be empty");
+  return out;
 }
 
 }  // namespace hewn::chunk
