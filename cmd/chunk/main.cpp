@@ -13,13 +13,18 @@ int main(int argc, char** argv) {
 
   io.add(app, "JSON Lines files (.zst ok) or raw files, each one document; - or none: stdin");
   app.add_option("-s,--strategy", opt.strategy, "fixed, recursive or sentence")->capture_default_str();
-  app.add_option("--size", opt.size, "Maximum chunk size, in --unit (a hard limit)")->capture_default_str();
+  app.add_option("--size", opt.size, "Maximum chunk size, in --unit (a hard limit)")
+      ->check(hewn::cli::whole())
+      ->capture_default_str();
   app.add_option("--overlap", opt.overlap, "Units shared by neighbouring chunks (fixed, recursive)")
+      ->check(hewn::cli::whole())
       ->capture_default_str();
   app.add_option("--overlap-sentences", opt.overlap_sentences,
                  "Sentences repeated from the previous chunk when they fit (sentence)")
+      ->check(hewn::cli::whole())
       ->capture_default_str();
   app.add_option("--min-size", opt.min_size, "Merge chunks smaller than this into a neighbour when the result fits")
+      ->check(hewn::cli::whole())
       ->capture_default_str();
   app.add_option("-u,--unit", opt.unit.name, "Size unit: chars (code points), bytes or words")->capture_default_str();
   app.add_option("--separators", separators,

@@ -11,8 +11,19 @@
 
 namespace hewn::cli {
 
+CLI::Validator whole(unsigned long long min) {
+  return CLI::Validator(
+      [min](std::string& v) -> std::string {
+        bool digits = !v.empty() && v.find_first_not_of("0123456789") == std::string::npos;
+        if (digits && v.size() <= 19 && std::stoull(v) >= min) return {};
+        return v + " is not a whole number >= " + std::to_string(min);
+      },
+      "", "");
+}
+
 void RunOptions::add(CLI::App& app) {
-  app.add_option("-j,--jobs", jobs, "Worker threads (default: one per core); output is identical for any value");
+  app.add_option("-j,--jobs", jobs, "Worker threads (default: one per core); output is identical for any value")
+      ->check(whole(1));
   app.add_flag("-q,--quiet", quiet, "No progress on stderr");
 }
 

@@ -197,6 +197,7 @@ void Splitter::merge(const std::vector<Piece>& pieces) {
     if (total + s > max && i > lo) {
       emitter_.add_sized(pieces[lo].b, pieces[i - 1].e, total);
       while (lo < i && (total > overlap_ || (total + s > max && total > 0))) total -= pieces[lo++].size;
+      if (total == 0) lo = i;  // an overlap of zero-size pieces (spaces, punctuation) is none
     }
     total += s;
   }
