@@ -53,10 +53,16 @@ class CharsMeasure final : public Measure {
     ascii_ = utf8::is_ascii(doc);
     if (ascii_) return;
     std::size_t total = 0;
+    masks_.clear();
     for (std::size_t i = 0; i < doc.size(); i += kBlock) {
       blocks_.push_back(total);
-      std::string_view part = doc.substr(i, kBlock);
-      total += part.size() - utf8::count(part);
+      // bit k set: byte i+k is a continuation byte (10xxxxxx)
+      std::uint64_t mask = 0;
+      std::size_t n = std::min(kBlock, doc.size() - i);
+      for (std::size_t k = 0; k < n; ++k)
+        mask |= static_cast<std::uint64_t>((static_cast<unsigned char>(doc[i + k]) & 0xC0) == 0x80) << k;
+      masks_.push_back(mask);
+      total += bits(mask);
     }
     total_ = total;
   }
@@ -88,13 +94,20 @@ class CharsMeasure final : public Measure {
   static constexpr std::size_t kBlock = 64;
   // Continuation bytes in doc[0, pos).
   std::size_t continuations(std::size_t pos) const {
-    std::size_t blk = pos / kBlock, start = blk * kBlock;
+    std::size_t blk = pos / kBlock, off = pos % kBlock;
     if (blk >= blocks_.size()) return total_;
-    std::string_view part = cuts_.doc_.substr(start, pos - start);
-    return blocks_[blk] + part.size() - utf8::count(part);
+    std::uint64_t below = masks_[blk] & ((std::uint64_t{1} << off) - 1);
+    return blocks_[blk] + (below ? bits(below) : 0);
+  }
+  static std::size_t bits(std::uint64_t x) {  // population count, portable
+    x = x - ((x >> 1) & 0x5555555555555555ULL);
+    x = (x & 0x3333333333333333ULL) + ((x >> 2) & 0x3333333333333333ULL);
+    x = (x + (x >> 4)) & 0x0F0F0F0F0F0F0F0FULL;
+    return static_cast<std::size_t>((x * 0x0101010101010101ULL) >> 56);
   }
   GraphemeCuts cuts_;
-  std::vector<std::size_t> blocks_;
+  std::vector<std::size_t> blocks_;   // continuation bytes before each 64-byte block
+  std::vector<std::uint64_t> masks_;  // continuation bytes within each block
   std::size_t total_ = 0;
   bool ascii_ = true;
 };
