@@ -20,18 +20,36 @@ inline std::uint64_t mix(std::uint64_t h) {
   return h;
 }
 
-inline std::uint64_t hash_bytes(const unsigned char* p, std::size_t n) {
-  std::uint64_t h = 0x9E3779B97F4A7C15ull * (n + 1);
-  while (n >= 8) {
-    std::uint64_t v;
-    std::memcpy(&v, p, 8);
-    h = mix(h ^ v) + 0x632BE59BD9B4E019ull;
-    p += 8;
-    n -= 8;
+inline std::uint64_t load64(const unsigned char* p) {
+  std::uint64_t v;
+  std::memcpy(&v, p, 8);
+  return v;
+}
+inline std::uint32_t load32(const unsigned char* p) {
+  std::uint32_t v;
+  std::memcpy(&v, p, 4);
+  return v;
+}
+
+// Up to the first 8 bytes of [p, p + n) packed in a word (byte i at bits
+// 8i), without reading outside the range.
+inline std::uint64_t head(const unsigned char* p, std::size_t n) {
+  if (n >= 8) return load64(p);
+  if (n >= 4) return std::uint64_t(load32(p)) | std::uint64_t(load32(p + n - 4)) << (8 * (n - 4));
+  if (n == 0) return 0;
+  return std::uint64_t(p[0]) | std::uint64_t(p[n / 2]) << (8 * (n / 2)) | std::uint64_t(p[n - 1]) << (8 * (n - 1));
+}
+
+inline std::uint64_t hash_bytes(std::uint64_t h8, const unsigned char* p, std::size_t n) {
+  std::uint64_t h = (h8 ^ (std::uint64_t(n) << 56)) * 0x9E3779B97F4A7C15ull;
+  if (n > 8) {
+    for (std::size_t i = 8; i + 8 < n; i += 8) h = (h ^ load64(p + i)) * 0x165667B19E3779F9ull;
+    h = (h ^ load64(p + n - 8)) * 0xC2B2AE3D27D4EB4Full;
   }
-  std::uint64_t v = 0;
-  std::memcpy(&v, p, n);
-  return mix(h ^ v);
+  h ^= h >> 29;
+  h *= 0xBF58476D1CE4E5B9ull;
+  h ^= h >> 32;
+  return h;
 }
 
 // Unicode White_Space, as OpenAI's tiktoken (Rust regex \s) reads \s.
@@ -58,6 +76,23 @@ const BpeEncoding o200k{
 struct MatchData {
   pcre2_match_data* md = pcre2_match_data_create(4, nullptr);
   ~MatchData() { pcre2_match_data_free(md); }
+};
+
+// Merged pieces, remembered per thread: a piece that is not one token costs
+// many table lookups, and such words recur within a corpus.
+struct PieceCache {
+  static constexpr std::size_t slots = 8192, max_bytes = 24, max_tokens = 6;
+  struct Entry {
+    const void* owner = nullptr;
+    std::uint8_t len = 0, ntok = 0;
+    unsigned char bytes[max_bytes];
+    std::uint8_t ends[max_tokens];
+    std::uint32_t ids[max_tokens];
+  };
+  std::vector<Entry> entries = std::vector<Entry>(slots);
+  static std::size_t slot(const unsigned char* p, std::size_t n) {
+    return hash_bytes(head(p, n), p, n) >> 51;  // 13 bits
+  }
 };
 
 struct Scratch {
@@ -190,10 +225,43 @@ class Bpe final : public Tokenizer {
       emit(whole, b, e);
       return;
     }
-    if (n <= 128)
-      merge_small(p, n, b, s, emit);
-    else
-      merge_large(p, n, b, s, emit);
+    if (n > PieceCache::max_bytes) {
+      if (n <= 128)
+        merge_small(p, n, b, s, emit);
+      else
+        merge_large(p, n, b, s, emit);
+      return;
+    }
+    static thread_local PieceCache cache;
+    PieceCache::Entry& c = cache.entries[PieceCache::slot(p, n)];
+    if (c.owner == this && c.len == n && std::memcmp(c.bytes, p, n) == 0) {
+      std::size_t from = 0;
+      for (std::size_t k = 0; k < c.ntok; ++k) {
+        emit(c.ids[k], b + from, b + c.ends[k]);
+        from = c.ends[k];
+      }
+      return;
+    }
+    std::size_t ntok = 0;
+    bool fits = true;
+    auto remember = [&](std::uint32_t id, std::size_t tb, std::size_t te) {
+      if (ntok < PieceCache::max_tokens) {
+        c.ids[ntok] = id;
+        c.ends[ntok] = static_cast<std::uint8_t>(te - b);
+      } else {
+        fits = false;
+      }
+      ++ntok;
+      emit(id, tb, te);
+    };
+    c.owner = nullptr;
+    merge_small(p, n, b, s, remember);
+    if (fits) {
+      c.owner = this;
+      c.len = static_cast<std::uint8_t>(n);
+      c.ntok = static_cast<std::uint8_t>(ntok);
+      std::memcpy(c.bytes, p, n);
+    }
   }
 
   // tiktoken's algorithm: repeatedly merge the adjacent pair of lowest rank
@@ -294,24 +362,21 @@ std::uint32_t RankTable::finish() {
   std::uint32_t dup = none;
   std::size_t cap = 16;
   while (cap < count_ * 2) cap <<= 1;
-  slots_.assign(cap, {0, 0, none});
+  slots_.assign(cap, {0, none, 0, 0});
   mask_ = cap - 1;
   for (std::uint32_t r = 0; r < spans_.size(); ++r) {
     auto [off, len] = spans_[r];
     if (len == 0) continue;
     auto p = reinterpret_cast<const unsigned char*>(blob_.data()) + off;
-    std::size_t h = hash_bytes(p, len) & mask_;
-    bool seen = false;
-    while (slots_[h].rank != none) {
-      const Slot& s = slots_[h];
-      if (s.len == len && std::memcmp(blob_.data() + s.off, p, len) == 0) seen = true;
-      h = (h + 1) & mask_;
-    }
-    if (seen) {
+    if (find(p, len) != none) {
       if (dup == none) dup = r;
       continue;
     }
-    slots_[h] = {off, len, r};
+    std::uint64_t h8 = head(p, len);
+    std::uint64_t full = hash_bytes(h8, p, len);
+    std::size_t h = full & mask_;
+    while (slots_[h].rank != none) h = (h + 1) & mask_;
+    slots_[h] = {h8, r, static_cast<std::uint16_t>(len), static_cast<std::uint16_t>(full >> 48)};
   }
   for (int c = 0; c < 256; ++c) {
     unsigned char b = static_cast<unsigned char>(c);
@@ -321,11 +386,16 @@ std::uint32_t RankTable::finish() {
 }
 
 std::uint32_t RankTable::find(const unsigned char* p, std::size_t n) const {
-  std::size_t h = hash_bytes(p, n) & mask_;
+  std::uint64_t h8 = head(p, n);
+  std::uint64_t full = hash_bytes(h8, p, n);
+  auto tag = static_cast<std::uint16_t>(full >> 48);
+  std::size_t h = full & mask_;
   for (;;) {
     const Slot& s = slots_[h];
     if (s.rank == none) return none;
-    if (s.len == n && std::memcmp(blob_.data() + s.off, p, n) == 0) return s.rank;
+    if (s.head == h8 && s.len == n && s.tag == tag &&
+        (n <= 8 || std::memcmp(blob_.data() + spans_[s.rank].first + 8, p + 8, n - 8) == 0))
+      return s.rank;
     h = (h + 1) & mask_;
   }
 }
