@@ -4,6 +4,7 @@
 #include <pcre2.h>
 
 #include <algorithm>
+#include <atomic>
 #include <cstring>
 #include <queue>
 
@@ -83,7 +84,7 @@ struct MatchData {
 struct PieceCache {
   static constexpr std::size_t slots = 8192, max_bytes = 24, max_tokens = 6;
   struct Entry {
-    const void* owner = nullptr;
+    std::uint64_t owner = 0;  // Bpe::serial_ of the tokenizer that filled it
     std::uint8_t len = 0, ntok = 0;
     unsigned char bytes[max_bytes];
     std::uint8_t ends[max_tokens];
@@ -234,7 +235,7 @@ class Bpe final : public Tokenizer {
     }
     static thread_local PieceCache cache;
     PieceCache::Entry& c = cache.entries[PieceCache::slot(p, n)];
-    if (c.owner == this && c.len == n && std::memcmp(c.bytes, p, n) == 0) {
+    if (c.owner == serial_ && c.len == n && std::memcmp(c.bytes, p, n) == 0) {
       std::size_t from = 0;
       for (std::size_t k = 0; k < c.ntok; ++k) {
         emit(c.ids[k], b + from, b + c.ends[k]);
@@ -254,10 +255,10 @@ class Bpe final : public Tokenizer {
       ++ntok;
       emit(id, tb, te);
     };
-    c.owner = nullptr;
+    c.owner = 0;
     merge_small(p, n, b, s, remember);
     if (fits) {
-      c.owner = this;
+      c.owner = serial_;
       c.len = static_cast<std::uint8_t>(n);
       c.ntok = static_cast<std::uint8_t>(ntok);
       std::memcpy(c.bytes, p, n);
@@ -344,6 +345,10 @@ class Bpe final : public Tokenizer {
   pcre2_code* re_ = nullptr;
   bool jit_ = false;
   std::size_t vocab_ = 0;
+  // Tells cache entries of this tokenizer from those of one that lived at the
+  // same address before.
+  const std::uint64_t serial_ = next_serial.fetch_add(1) + 1;
+  static inline std::atomic<std::uint64_t> next_serial{0};
 };
 
 }  // namespace
