@@ -82,7 +82,7 @@ struct MatchData {
 // Merged pieces, remembered per thread: a piece that is not one token costs
 // many table lookups, and such words recur within a corpus.
 struct PieceCache {
-  static constexpr std::size_t slots = 8192, max_bytes = 24, max_tokens = 6;
+  static constexpr std::size_t slots = 32768, max_bytes = 24, max_tokens = 6;
   struct Entry {
     std::uint64_t owner = 0;  // Bpe::serial_ of the tokenizer that filled it
     std::uint8_t len = 0, ntok = 0;
@@ -92,7 +92,7 @@ struct PieceCache {
   };
   std::vector<Entry> entries = std::vector<Entry>(slots);
   static std::size_t slot(const unsigned char* p, std::size_t n) {
-    return hash_bytes(head(p, n), p, n) >> 51;  // 13 bits
+    return hash_bytes(head(p, n), p, n) >> 49;  // 15 bits
   }
 };
 

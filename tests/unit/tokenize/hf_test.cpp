@@ -98,6 +98,14 @@ TEST_CASE("Unigram: Viterbi by hand") {
   CHECK(t->decode({3, 7, 2, 5}) == "abc b");
 }
 
+TEST_CASE("Unigram without unk_id: an unknown character is an error") {
+  std::string j = R"({"pre_tokenizer": {"type": "Metaspace", "replacement": "\u2581", "prepend_scheme": "never"},
+    "model": {"type": "Unigram", "vocab": [["a", -1.0], ["b", -1.0]]}})";
+  auto t = make_tokenizer({test::write_temp("nounk.json", j)});
+  CHECK(test::ids(*t, "ab") == std::vector<std::uint32_t>{0, 1});
+  CHECK_THROWS_WITH_AS(test::ids(*t, "axb"), "no token for U+0078 (the model has no unknown token)", hewn::DataError);
+}
+
 TEST_CASE("tokenizer.json errors name the file and the JSON path") {
   auto err = [](const std::string& name, const std::string& json) {
     std::string p = test::write_temp(name, json);
