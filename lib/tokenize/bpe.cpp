@@ -74,6 +74,110 @@ const BpeEncoding o200k{
     ")?|\\p{N}{1,3}| ?[^" WSM "\\p{L}\\p{N}]+[\\r\\n/]*|[" WSM "]*[\\r\\n]+|[" WSM "]+(?![^" WSM "])|[" WSM "]+",
     {{"<|endoftext|>", 199999}, {"<|endofprompt|>", 200018}}};
 
+// ASCII fast paths of the two patterns. Each returns the end of the match
+// the pattern would make at i in s[0, e), or 0 when that depends on a
+// non-ASCII character (the caller then asks PCRE2). They follow the
+// alternatives in order, with the backtracking worked out per alternative.
+enum class Pattern { other, cl100k, o200k };
+
+inline bool a_upper(unsigned char c) { return c >= 'A' && c <= 'Z'; }
+inline bool a_lower(unsigned char c) { return c >= 'a' && c <= 'z'; }
+inline bool a_letter(unsigned char c) { return a_upper(c) || a_lower(c); }
+inline bool a_digit(unsigned char c) { return c >= '0' && c <= '9'; }
+inline bool a_space(unsigned char c) { return c == ' ' || (c >= '\t' && c <= '\r'); }
+inline bool a_crlf(unsigned char c) { return c == '\r' || c == '\n'; }
+inline bool a_other(unsigned char c) { return c < 0x80 && !a_space(c) && !a_letter(c) && !a_digit(c); }
+
+// 'll and the like: the end, or 0.
+inline std::size_t contraction(const unsigned char* s, std::size_t i, std::size_t e) {
+  if (i + 1 >= e || s[i] != '\'') return 0;
+  unsigned char a = s[i + 1] | 0x20;
+  if (a == 's' || a == 't' || a == 'm' || a == 'd') return i + 2;
+  if (i + 2 >= e) return 0;
+  unsigned char b = s[i + 2] | 0x20;
+  if ((a == 'r' && b == 'e') || (a == 'v' && b == 'e') || (a == 'l' && b == 'l')) return i + 3;
+  return 0;
+}
+
+// The alternatives after the letter ones, shared by both patterns:
+// \p{N}{1,3} | ?[^\s\p{L}\p{N}]+[\r\n(/)]* | \s*[\r\n]+ | \s+(?!\S) | \s+
+inline std::size_t rest(const unsigned char* s, std::size_t i, std::size_t e, bool slash) {
+  unsigned char c = s[i];
+  if (a_digit(c)) {
+    std::size_t k = i;
+    while (k < e && k < i + 3 && a_digit(s[k])) ++k;
+    if (k < i + 3 && k < e && s[k] >= 0x80) return 0;
+    return k;
+  }
+  std::size_t p = c == ' ' ? i + 1 : i;
+  if (p < e) {
+    if (s[p] >= 0x80) return 0;
+    if (a_other(s[p])) {
+      std::size_t q = p;
+      while (q < e && a_other(s[q])) ++q;
+      if (q < e && s[q] >= 0x80) return 0;
+      while (q < e && (a_crlf(s[q]) || (slash && s[q] == '/'))) ++q;
+      return q;
+    }
+  }
+  if (!a_space(c)) return 0;
+  std::size_t r = i;
+  while (r < e && a_space(s[r])) ++r;
+  if (r < e && s[r] >= 0x80) return 0;
+  for (std::size_t q = r; q > i; --q)
+    if (a_crlf(s[q - 1])) return q;  // \s*[\r\n]+
+  if (r == e) return r;              // \s+(?!\S) at the end
+  if (r - i >= 2) return r - 1;      // \s+(?!\S), leaving one space
+  return r;                          // \s+
+}
+
+// cl100k_base: 'contraction | [^\r\n\p{L}\p{N}]?\p{L}+ | rest
+inline std::size_t fast_cl100k(const unsigned char* s, std::size_t i, std::size_t e) {
+  unsigned char c = s[i];
+  if (c >= 0x80) return 0;
+  if (std::size_t k = contraction(s, i, e)) return k;
+  std::size_t j = e;  // start of the letters, when there are some
+  if (a_letter(c)) {
+    j = i;
+  } else if (!a_crlf(c) && !a_digit(c) && i + 1 < e) {
+    if (s[i + 1] >= 0x80) return 0;
+    if (a_letter(s[i + 1])) j = i + 1;
+  }
+  if (j < e) {
+    std::size_t k = j;
+    while (k < e && a_letter(s[k])) ++k;
+    if (k < e && s[k] >= 0x80) return 0;
+    return k;
+  }
+  return rest(s, i, e, false);
+}
+
+// o200k_base: [^\r\n\p{L}\p{N}]?U*L+C? | [^\r\n\p{L}\p{N}]?U+L*C? | rest
+inline std::size_t fast_o200k(const unsigned char* s, std::size_t i, std::size_t e) {
+  unsigned char c = s[i];
+  if (c >= 0x80) return 0;
+  std::size_t j = e;
+  if (a_letter(c)) {
+    j = i;
+  } else if (!a_crlf(c) && !a_digit(c) && i + 1 < e) {
+    if (s[i + 1] >= 0x80) return 0;
+    if (a_letter(s[i + 1])) j = i + 1;
+  }
+  if (j < e) {
+    std::size_t u = j;
+    while (u < e && a_upper(s[u])) ++u;
+    if (u < e && s[u] >= 0x80) return 0;
+    std::size_t l = u;
+    while (l < e && a_lower(s[l])) ++l;
+    if (l < e && s[l] >= 0x80) return 0;
+    // U*L+ when there are lowercase letters, else U+ (L* empty).
+    std::size_t k = l;
+    if (std::size_t c2 = contraction(s, k, e)) k = c2;
+    return k;
+  }
+  return rest(s, i, e, true);
+}
+
 struct MatchData {
   pcre2_match_data* md = pcre2_match_data_create(4, nullptr);
   ~MatchData() { pcre2_match_data_free(md); }
@@ -119,6 +223,9 @@ class Bpe final : public Tokenizer {
                   reinterpret_cast<const char*>(buf));
     }
     jit_ = pcre2_jit_compile(re_, PCRE2_JIT_COMPLETE) == 0;
+    kind_ = enc_.pattern == cl100k.pattern ? Pattern::cl100k
+            : enc_.pattern == o200k.pattern ? Pattern::o200k
+                                            : Pattern::other;
     std::uint32_t top = ranks_.max_rank();
     for (const auto& [text, id] : enc_.specials) top = std::max(top, id);
     vocab_ = std::size_t(top) + 1;
@@ -188,8 +295,17 @@ class Bpe final : public Tokenizer {
   void segment(std::string_view text, std::size_t b, std::size_t e, pcre2_match_data* md, Scratch& s,
                Emit& emit) const {
     auto subject = reinterpret_cast<PCRE2_SPTR>(text.data());
+    auto bytes = reinterpret_cast<const unsigned char*>(text.data());
     std::size_t pos = b;
     while (pos < e) {
+      std::size_t fast = kind_ == Pattern::cl100k ? fast_cl100k(bytes, pos, e)
+                         : kind_ == Pattern::o200k ? fast_o200k(bytes, pos, e)
+                                                   : 0;
+      if (fast > pos) {
+        piece(text, pos, fast, s, emit);
+        pos = fast;
+        continue;
+      }
       int rc = jit_ ? pcre2_jit_match(re_, subject, e, pos, PCRE2_NO_UTF_CHECK, md, nullptr)
                     : pcre2_match(re_, subject, e, pos, PCRE2_NO_UTF_CHECK, md, nullptr);
       std::size_t mb = e, me = e;
@@ -344,6 +460,7 @@ class Bpe final : public Tokenizer {
   bool allow_special_;
   pcre2_code* re_ = nullptr;
   bool jit_ = false;
+  Pattern kind_ = Pattern::other;
   std::size_t vocab_ = 0;
   // Tells cache entries of this tokenizer from those of one that lived at the
   // same address before.

@@ -39,6 +39,14 @@ std::vector<std::string> hard_cases() {
       "path/to/file.txt https://example.org/a?b=c&d=e#frag ./x ../y //z",
       "code: for (int i = 0; i < n; ++i) { x[i] += y[i] * 2; }\n\tif (a != b) return;\n",
       "mixed\u00a0spaces\u2003em\u3000ideographic \u200d zwj \ufeff bom",
+      // ASCII corners of the patterns (hewn matches ASCII without the regex engine).
+      "'sword ((word a\x01b \x0b\x0c x  123 1234567 'LL 'Re 'x ' s HTTPServerX ABCdef abcDEF don't DON'T",
+      "a.../b ==>\n\n/x //\r\n;; ?!\r\r\n  \n  \n  x \t\tend\n   ",
+      "trailing spaces   ",
+      " ",
+      "\n",
+      "x",
+      "é'sÉ'S ü123 ñ. A\u00e9B \u00c9cole l'\u00e9t\u00e9 (\u00e9) 1\u0663 \u00a0x",
   };
   std::string mix;
   for (int i = 0; i < 500; ++i) mix += "ab1 ÿ\n"[i % 6] == '\n' ? "\n" : std::string(1, "ab1 \t"[i % 5]);
