@@ -131,18 +131,24 @@ inline std::size_t rest(const unsigned char* s, std::size_t i, std::size_t e, bo
   return r;                          // \s+
 }
 
+// [^\r\n\p{L}\p{N}]? before letters: where the letters start (i, or i + 1
+// after such a character), e when no letters follow, `undecided` when a
+// non-ASCII character decides. s[i] is ASCII.
+constexpr std::size_t undecided = static_cast<std::size_t>(-1);
+inline std::size_t letters_at(const unsigned char* s, std::size_t i, std::size_t e) {
+  unsigned char c = s[i];
+  if (a_letter(c)) return i;
+  if (a_crlf(c) || a_digit(c) || i + 1 >= e) return e;
+  if (s[i + 1] >= 0x80) return undecided;
+  return a_letter(s[i + 1]) ? i + 1 : e;
+}
+
 // cl100k_base: 'contraction | [^\r\n\p{L}\p{N}]?\p{L}+ | rest
 inline std::size_t fast_cl100k(const unsigned char* s, std::size_t i, std::size_t e) {
-  unsigned char c = s[i];
-  if (c >= 0x80) return 0;
+  if (s[i] >= 0x80) return 0;
   if (std::size_t k = contraction(s, i, e)) return k;
-  std::size_t j = e;  // start of the letters, when there are some
-  if (a_letter(c)) {
-    j = i;
-  } else if (!a_crlf(c) && !a_digit(c) && i + 1 < e) {
-    if (s[i + 1] >= 0x80) return 0;
-    if (a_letter(s[i + 1])) j = i + 1;
-  }
+  std::size_t j = letters_at(s, i, e);
+  if (j == undecided) return 0;
   if (j < e) {
     std::size_t k = j;
     while (k < e && a_letter(s[k])) ++k;
@@ -154,15 +160,9 @@ inline std::size_t fast_cl100k(const unsigned char* s, std::size_t i, std::size_
 
 // o200k_base: [^\r\n\p{L}\p{N}]?U*L+C? | [^\r\n\p{L}\p{N}]?U+L*C? | rest
 inline std::size_t fast_o200k(const unsigned char* s, std::size_t i, std::size_t e) {
-  unsigned char c = s[i];
-  if (c >= 0x80) return 0;
-  std::size_t j = e;
-  if (a_letter(c)) {
-    j = i;
-  } else if (!a_crlf(c) && !a_digit(c) && i + 1 < e) {
-    if (s[i + 1] >= 0x80) return 0;
-    if (a_letter(s[i + 1])) j = i + 1;
-  }
+  if (s[i] >= 0x80) return 0;
+  std::size_t j = letters_at(s, i, e);
+  if (j == undecided) return 0;
   if (j < e) {
     std::size_t u = j;
     while (u < e && a_upper(s[u])) ++u;
