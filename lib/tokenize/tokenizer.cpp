@@ -15,7 +15,8 @@
 namespace hewn::tokenize {
 
 std::size_t Tokenizer::count(std::string_view text) const {
-  std::vector<Token> tokens;
+  static thread_local std::vector<Token> tokens;
+  tokens.clear();
   encode(text, tokens);
   return tokens.size() + (count_special_ ? prefix_.size() + suffix_.size() : 0);
 }
