@@ -160,7 +160,7 @@ class Code final : public Chunker {
         pe = std::max<std::size_t>(pb, ts_node_start_byte(next));
       }
       if (pe > pb) {
-        std::uint64_t s = measure_->size(pb, pe);
+        std::uint64_t s = core_size(pb, pe);
         if (s > options_.size) {
           if (root || group_b_ != b) flush();
           visit(kid, pb, pe);
@@ -169,7 +169,7 @@ class Code final : public Chunker {
           if (group_size_ + s > options_.size) flush();
           if (group_b_ == group_e_) group_b_ = pb;
           group_e_ = pe;
-          group_size_ += s;
+          group_size_ += measure_->size(pb, pe);
           const char* t = ts_node_type(kid);
           if (ts_node_is_named(kid) && (types_.empty() || types_.back() != t)) types_.push_back(t);
         }
@@ -178,6 +178,14 @@ class Code final : public Chunker {
       kid = next;
     }
     ts_tree_cursor_delete(&cur);
+  }
+
+  // The size of [b, e) without its trailing whitespace (which trimming
+  // drops when the span ends a chunk).
+  std::uint64_t core_size(std::size_t b, std::size_t e) {
+    std::size_t t = e;
+    while (t > b && (doc_[t - 1] == ' ' || doc_[t - 1] == '\n' || doc_[t - 1] == '\t' || doc_[t - 1] == '\r')) --t;
+    return measure_->size(b, t);
   }
 
   void flush() {

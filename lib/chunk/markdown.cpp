@@ -35,6 +35,7 @@ class Markdown final : public Chunker {
     lines_.reset(doc.text);
     prose_.reset(doc.text);
     path_.clear();
+    levels_.clear();
     group_b_ = group_e_ = group_size_ = 0;
     if (!doc.text.empty()) {
       syntax::Tree tree = parser_.parse("markdown", doc.text);
@@ -78,18 +79,24 @@ class Markdown final : public Chunker {
   void piece(TSNode kid, std::size_t b, std::size_t e) {
     if (is(kid, "section")) {
       flush();
-      std::size_t depth = path_.size();
       sequence(kid, b, e);
       flush();
-      path_.resize(depth);
       return;
     }
     bool heading = is(kid, "atx_heading") || is(kid, "setext_heading");
     if (heading) {
+      // The path by heading level (the grammar's sections do not nest
+      // setext headings by level).
       flush();
+      int level = heading_level(kid);
+      while (!levels_.empty() && levels_.back() >= level) {
+        levels_.pop_back();
+        path_.pop_back();
+      }
+      levels_.push_back(level);
       path_.push_back(heading_text(kid));
     }
-    std::uint64_t s = measure_->size(b, e);
+    std::uint64_t s = core_size(b, e);
     if (s > options_.size) {
       flush();
       oversize(kid, b, e);
@@ -98,7 +105,26 @@ class Markdown final : public Chunker {
     if (group_size_ + s > options_.size) flush();
     if (group_b_ == group_e_) group_b_ = b;
     group_e_ = e;
-    group_size_ += s;
+    group_size_ += measure_->size(b, e);
+  }
+
+  // The size of [b, e) without its trailing whitespace (which trimming
+  // drops when the span ends a chunk).
+  std::uint64_t core_size(std::size_t b, std::size_t e) {
+    std::size_t t = e;
+    while (t > b && (doc_[t - 1] == ' ' || doc_[t - 1] == '\n' || doc_[t - 1] == '\t' || doc_[t - 1] == '\r')) --t;
+    return measure_->size(b, t);
+  }
+
+  static int heading_level(TSNode h) {
+    uint32_t k = ts_node_child_count(h);
+    for (uint32_t i = 0; i < k; ++i) {
+      std::string_view t = ts_node_type(ts_node_child(h, i));
+      if (t.starts_with("atx_h") && t.size() > 5) return t[5] - '0';
+      if (t == "setext_h1_underline") return 1;
+      if (t == "setext_h2_underline") return 2;
+    }
+    return 1;
   }
 
   // A block alone larger than --size.
@@ -141,7 +167,7 @@ class Markdown final : public Chunker {
     std::uint64_t gs = 0;
     auto emit = [&](std::size_t x, std::size_t y) {
       std::size_t mark = out_->size();
-      if (measure_->size(x, y) > options_.size) lines_.split(x, y, 0);
+      if (core_size(x, y) > options_.size) lines_.split(x, y, 0);
       else emitter_.add(x, y);
       for (std::size_t i = mark; i < out_->size(); ++i) {
         bool first = (*out_)[i].begin <= ts_node_start_byte(n);
@@ -151,14 +177,13 @@ class Markdown final : public Chunker {
     for (std::size_t i = 0; i < k; ++i) {
       std::size_t pe = i + 1 < k ? std::max<std::size_t>(pb, starts_[i + 1]) : e;
       if (pe > pb) {
-        std::uint64_t s = measure_->size(pb, pe);
-        if (gs + s > options_.size && ge > gb) {
+        if (gs + core_size(pb, pe) > options_.size && ge > gb) {
           emit(gb, ge);
           gb = ge = gs = 0;
         }
         if (ge == gb) gb = pb;
         ge = pe;
-        gs += s;
+        gs += measure_->size(pb, pe);
       }
       pb = pe;
     }
@@ -222,6 +247,7 @@ class Markdown final : public Chunker {
   std::vector<Chunk>* out_ = nullptr;
   std::vector<std::string> path_;
   std::vector<std::size_t> starts_;
+  std::vector<int> levels_;
   std::size_t group_b_ = 0, group_e_ = 0;
   std::uint64_t group_size_ = 0;
 };
