@@ -31,7 +31,8 @@ constexpr Def js_defs[] = {{"function_declaration", "function"},
                            {"enum_declaration", "enum"},
                            {"type_alias_declaration", "type"},
                            {"internal_module", "namespace"},
-                           {"module", "module"}};
+                           {"module", "module"},
+                           {"variable_declarator", "function"}};
 constexpr Def java_defs[] = {{"class_declaration", "class"},
                              {"interface_declaration", "interface"},
                              {"enum_declaration", "enum"},
@@ -84,6 +85,8 @@ TSNode unwrap(TSNode n) {
   const char* t = ts_node_type(n);
   if (!std::strcmp(t, "decorated_definition")) return field(n, "definition");
   if (!std::strcmp(t, "export_statement")) return field(n, "declaration");
+  if (!std::strcmp(t, "lexical_declaration") || !std::strcmp(t, "variable_declaration"))
+    return ts_node_named_child_count(n) == 1 ? ts_node_named_child(n, 0) : TSNode{};
   if (!std::strcmp(t, "template_declaration")) {
     uint32_t k = ts_node_named_child_count(n);
     return k ? ts_node_named_child(n, k - 1) : TSNode{};
@@ -123,7 +126,7 @@ class Code final : public Chunker {
       group_b_ = group_e_ = 0;
       group_size_ = 0;
       types_.clear();
-      visit(root, 0, doc.text.size(), true);
+      visit(root, 0, doc.text.size(), true, false);
       flush();
     }
     emitter_.end();
@@ -133,10 +136,12 @@ class Code final : public Chunker {
  private:
   // Chunks [b, e), the span of node plus the gaps around it that no sibling
   // claims. Siblings that fit merge greedily; an oversize one is split into
-  // its children. The head of a node ("class Parser:", "def parse(self):")
-  // runs on into its first oversize child; otherwise a group never spans
-  // the start or the end of an oversize node.
-  void visit(TSNode node, std::size_t b, std::size_t e, bool root = false) {
+  // its children. The head of a node (the pieces before its first oversize
+  // child: "class Parser:", "def parse(self):") runs on into that child
+  // (carry); after an oversize child, the last group stays open for
+  // punctuation ("}", ";") but closes before the next named node. At the
+  // root, groups never span an oversize node's start.
+  void visit(TSNode node, std::size_t b, std::size_t e, bool root, bool carry) {
     const uint32_t k = ts_node_child_count(node);
     if (k == 0) {
       flush();
@@ -148,6 +153,8 @@ class Code final : public Chunker {
       for (std::size_t i = mark; i < out_->size(); ++i) (*out_)[i].fields.emplace_back("node_types", types);
       return;
     }
+    bool head = carry || group_b_ == group_e_;
+    bool tail = false;
     TSTreeCursor cur = ts_tree_cursor_new(node);
     ts_tree_cursor_goto_first_child(&cur);
     TSNode kid = ts_tree_cursor_current_node(&cur);
@@ -162,16 +169,20 @@ class Code final : public Chunker {
       if (pe > pb) {
         std::uint64_t s = core_size(pb, pe);
         if (s > options_.size) {
-          if (root || group_b_ != b) flush();
-          visit(kid, pb, pe);
-          flush();
+          if (root || !head) flush();
+          visit(kid, pb, pe, false, head && !root);
+          head = false;
+          tail = true;
         } else {
+          const bool named = ts_node_is_named(kid);
+          if (tail && named) flush();
+          if (named) tail = false;
           if (group_size_ + s > options_.size) flush();
           if (group_b_ == group_e_) group_b_ = pb;
           group_e_ = pe;
           group_size_ += measure_->size(pb, pe);
           const char* t = ts_node_type(kid);
-          if (ts_node_is_named(kid) && (types_.empty() || types_.back() != t)) types_.push_back(t);
+          if (named && (types_.empty() || types_.back() != t)) types_.push_back(t);
         }
       }
       pb = pe;
@@ -211,7 +222,19 @@ class Code final : public Chunker {
         ts_node_is_null(field(n, "body")))
       return {};  // a use of the type, not its definition
     std::string name;
-    if (t == "impl_item") {
+    if (t == "variable_declarator") {
+      // const f = () => ...; const C = class {...}
+      TSNode v = field(n, "value");
+      if (ts_node_is_null(v)) return {};
+      std::string_view vt = ts_node_type(v);
+      if (vt == "class") kind = "class";
+      else if (vt == "arrow_function" || vt == "function_expression" || vt == "function" ||
+               vt == "generator_function")
+        kind = "function";
+      else
+        return {};
+      name = text(field(n, "name"));
+    } else if (t == "impl_item") {
       TSNode tr = field(n, "trait");
       if (!ts_node_is_null(tr)) name = text(tr) + " for ";
       name += text(field(n, "type"));
@@ -291,7 +314,11 @@ class Code final : public Chunker {
       for (auto& f : c.fields)
         if (f.first == "node_types") types = std::move(f.second);
       names.clear();
-      TSNode n = ts_node_descendant_for_byte_range(root, c.begin, c.end);
+      // Closing punctuation at the end (a block's "}") does not widen the
+      // enclosing definitions.
+      std::size_t e = c.end;
+      while (e > c.begin + 1 && std::strchr(" \t\r\n});],", doc_[e - 1])) --e;
+      TSNode n = ts_node_descendant_for_byte_range(root, c.begin, e);
       TSNode inner = unwrap(n);
       if (!ts_node_is_null(inner)) {
         std::string l = label(inner);
