@@ -169,8 +169,11 @@ class Code final : public Chunker {
       if (pe > pb) {
         std::uint64_t s = core_size(pb, pe);
         if (s > options_.size) {
-          if (root || !head) flush();
-          visit(kid, pb, pe, false, head && !root);
+          // Comments just before a node (doc comments) go with it.
+          bool comments = comments_b_ != npos && group_b_ != group_e_;
+          if ((root || !head) && !comments) flush();
+          else if (root || !head) flush_before(comments_b_);
+          visit(kid, pb, pe, false, (head && !root) || comments);
           head = false;
           tail = true;
         } else {
@@ -182,6 +185,8 @@ class Code final : public Chunker {
           group_e_ = pe;
           group_size_ += measure_->size(pb, pe);
           const char* t = ts_node_type(kid);
+          if (!std::strstr(t, "comment")) comments_b_ = npos;
+          else if (comments_b_ == npos) comments_b_ = pb;
           if (named && (types_.empty() || types_.back() != t)) types_.push_back(t);
         }
       }
@@ -199,7 +204,26 @@ class Code final : public Chunker {
     return measure_->size(b, t);
   }
 
+  // Emits the group up to x (a piece start inside it) and keeps the rest.
+  void flush_before(std::size_t x) {
+    if (x <= group_b_ || x >= group_e_) return;
+    std::size_t e = group_e_;
+    std::vector<std::string_view> keep;  // types of the kept pieces: comments
+    group_e_ = x;
+    while (!types_.empty() && std::strstr(types_.back().data(), "comment")) {
+      keep.push_back(types_.back());
+      types_.pop_back();
+    }
+    flush();
+    group_b_ = x;
+    group_e_ = e;
+    group_size_ = measure_->size(x, e);
+    types_.assign(keep.rbegin(), keep.rend());
+    comments_b_ = x;
+  }
+
   void flush() {
+    comments_b_ = npos;
     if (group_b_ == group_e_) return;
     std::string types = "[";
     for (std::size_t i = 0; i < types_.size(); ++i) {
@@ -318,7 +342,16 @@ class Code final : public Chunker {
       // enclosing definitions.
       std::size_t e = c.end;
       while (e > c.begin + 1 && std::strchr(" \t\r\n});],", doc_[e - 1])) --e;
-      TSNode n = ts_node_descendant_for_byte_range(root, c.begin, e);
+      // Nor do comments at the start (a doc comment before a definition).
+      std::size_t b = c.begin;
+      for (;;) {
+        TSNode first = ts_node_descendant_for_byte_range(root, b, b + 1);
+        if (ts_node_is_null(first) || !std::strstr(ts_node_type(first), "comment") || ts_node_end_byte(first) >= e)
+          break;
+        b = ts_node_end_byte(first);
+        while (b < e && std::strchr(" \t\r\n", doc_[b])) ++b;
+      }
+      TSNode n = ts_node_descendant_for_byte_range(root, b, e);
       TSNode inner = unwrap(n);
       if (!ts_node_is_null(inner)) {
         std::string l = label(inner);
@@ -357,6 +390,8 @@ class Code final : public Chunker {
   std::size_t group_b_ = 0, group_e_ = 0;
   std::uint64_t group_size_ = 0;
   std::vector<std::string_view> types_;
+  static constexpr std::size_t npos = static_cast<std::size_t>(-1);
+  std::size_t comments_b_ = npos;  // start of the comments that end the group
 };
 
 }  // namespace
