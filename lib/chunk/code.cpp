@@ -177,17 +177,25 @@ class Code final : public Chunker {
           head = false;
           tail = true;
         } else {
-          const bool named = ts_node_is_named(kid);
+          const char* t = ts_node_type(kid);
+          const bool comment = std::strstr(t, "comment") != nullptr;
+          // A comment on the line where the previous piece ends belongs to it.
+          bool trailing = false;
+          if (comment) {
+            std::size_t q = ts_node_start_byte(kid);
+            while (q > 0 && (doc_[q - 1] == ' ' || doc_[q - 1] == '\t')) --q;
+            trailing = q > 0 && doc_[q - 1] != '\n';
+          }
+          const bool named = ts_node_is_named(kid) && !trailing;
           if (tail && named) flush();
           if (named) tail = false;
           if (group_size_ + s > options_.size) flush();
           if (group_b_ == group_e_) group_b_ = pb;
           group_e_ = pe;
           group_size_ += measure_->size(pb, pe);
-          const char* t = ts_node_type(kid);
-          if (!std::strstr(t, "comment")) comments_b_ = npos;
+          if (!comment || trailing) comments_b_ = npos;
           else if (comments_b_ == npos) comments_b_ = pb;
-          if (named && (types_.empty() || types_.back() != t)) types_.push_back(t);
+          if (ts_node_is_named(kid) && (types_.empty() || types_.back() != t)) types_.push_back(t);
         }
       }
       pb = pe;
@@ -350,6 +358,13 @@ class Code final : public Chunker {
           break;
         b = ts_node_end_byte(first);
         while (b < e && std::strchr(" \t\r\n", doc_[b])) ++b;
+      }
+      for (;;) {  // and comments at the end ("}  // namespace x")
+        TSNode last = ts_node_descendant_for_byte_range(root, e - 1, e);
+        if (ts_node_is_null(last) || !std::strstr(ts_node_type(last), "comment") || ts_node_start_byte(last) <= b)
+          break;
+        e = ts_node_start_byte(last);
+        while (e > b + 1 && std::strchr(" \t\r\n});],", doc_[e - 1])) --e;
       }
       TSNode n = ts_node_descendant_for_byte_range(root, b, e);
       TSNode inner = unwrap(n);
