@@ -141,8 +141,9 @@ class Code final : public Chunker {
   // (carry); after an oversize child, the last group stays open for
   // punctuation ("}", ";") but closes before the next named node. At the
   // root, groups never span an oversize node's start.
-  void visit(TSNode node, std::size_t b, std::size_t e, bool root, bool carry) {
-    const uint32_t k = ts_node_child_count(node);
+  void visit(TSNode node, std::size_t b, std::size_t e, bool root, bool carry, unsigned depth = 0) {
+    // Past max_depth (pathological nesting), a node is cut like a leaf.
+    const uint32_t k = depth < max_depth ? ts_node_child_count(node) : 0;
     if (k == 0) {
       flush();
       std::size_t mark = out_->size();
@@ -173,7 +174,7 @@ class Code final : public Chunker {
           bool comments = comments_b_ != npos && group_b_ != group_e_;
           if ((root || !head) && !comments) flush();
           else if (root || !head) flush_before(comments_b_);
-          visit(kid, pb, pe, false, (head && !root) || comments);
+          visit(kid, pb, pe, false, (head && !root) || comments, depth + 1);
           head = false;
           tail = true;
         } else {
@@ -366,20 +367,29 @@ class Code final : public Chunker {
         e = ts_node_start_byte(last);
         while (e > b + 1 && std::strchr(" \t\r\n});],", doc_[e - 1])) --e;
       }
-      TSNode n = ts_node_descendant_for_byte_range(root, b, e);
-      TSNode inner = unwrap(n);
-      if (!ts_node_is_null(inner)) {
-        std::string l = label(inner);
-        if (!l.empty()) names.push_back(std::move(l));
-      }
-      for (; !ts_node_is_null(n); n = ts_node_parent(n)) {
+      // Walk down from the root while a child holds [b, e) (ts_node_parent
+      // would cost the depth on every step).
+      TSTreeCursor cur = ts_tree_cursor_new(root);
+      TSNode n = root;
+      while (ts_tree_cursor_goto_first_child_for_byte(&cur, static_cast<uint32_t>(b)) >= 0) {
+        TSNode kid = ts_tree_cursor_current_node(&cur);
+        if (ts_node_start_byte(kid) > b || ts_node_end_byte(kid) < e) break;
         std::string l = label(n);
         if (!l.empty()) names.push_back(std::move(l));
+        n = kid;
+      }
+      ts_tree_cursor_delete(&cur);
+      std::string l = label(n);
+      if (!l.empty()) names.push_back(std::move(l));
+      TSNode inner = unwrap(n);
+      if (!ts_node_is_null(inner)) {
+        std::string il = label(inner);
+        if (!il.empty()) names.push_back(std::move(il));
       }
       std::string symbols = "[";
-      for (std::size_t j = names.size(); j-- > 0;) {
-        json::append_string(symbols, names[j]);
+      for (std::size_t j = 0; j < names.size(); ++j) {
         if (j) symbols += ',';
+        json::append_string(symbols, names[j]);
       }
       symbols += ']';
       std::size_t l0 = line_at(c.begin);
@@ -406,6 +416,7 @@ class Code final : public Chunker {
   std::uint64_t group_size_ = 0;
   std::vector<std::string_view> types_;
   static constexpr std::size_t npos = static_cast<std::size_t>(-1);
+  static constexpr unsigned max_depth = 2000;
   std::size_t comments_b_ = npos;  // start of the comments that end the group
 };
 

@@ -10,12 +10,53 @@
 #include "chunk/emitter.hpp"
 #include "chunk/splitter.hpp"
 #include "chunk/syntax.hpp"
+#include "core/error.hpp"
 #include "core/json.hpp"
 
 namespace hewn::chunk {
 namespace {
 
 bool is(TSNode n, const char* type) { return !std::strcmp(ts_node_type(n), type); }
+
+// The grammar's scanner keeps its open blocks (block quotes, list items) in
+// tree-sitter's 1 KiB state buffer and overruns it past about 250 of them.
+// An upper bound of the blocks open on each line: its '>' marks, its list
+// markers, and half its indentation (a nested list item needs 2 columns).
+constexpr std::size_t max_nesting = 200;
+
+// The first line whose nesting bound exceeds max_nesting, or 0.
+std::uint64_t too_deep(std::string_view s) {
+  std::uint64_t line = 1;
+  std::size_t i = 0;
+  while (i < s.size()) {
+    std::size_t columns = 0, marks = 0;
+    for (; i < s.size(); ++i) {
+      char c = s[i];
+      if (c == ' ') ++columns;
+      else if (c == '\t') columns += 4;
+      else if (c == '>') ++marks;
+      else if ((c == '-' || c == '*' || c == '+') && i + 1 < s.size() && (s[i + 1] == ' ' || s[i + 1] == '\t')) ++marks;
+      else if (c >= '0' && c <= '9') {
+        std::size_t j = i;
+        while (j < s.size() && s[j] >= '0' && s[j] <= '9') ++j;
+        if (j + 1 < s.size() && (s[j] == '.' || s[j] == ')') && (s[j + 1] == ' ' || s[j + 1] == '\t')) {
+          ++marks;
+          i = j;
+        } else {
+          break;
+        }
+      } else {
+        break;
+      }
+    }
+    if (marks + columns / 2 > max_nesting) return line;
+    const void* nl = std::memchr(s.data() + i, '\n', s.size() - i);
+    if (!nl) break;
+    i = static_cast<const char*>(nl) - s.data() + 1;
+    ++line;
+  }
+  return 0;
+}
 
 class Markdown final : public Chunker {
  public:
@@ -28,6 +69,10 @@ class Markdown final : public Chunker {
 
   void split(const Document& doc, std::vector<Chunk>& out) override {
     reject_binary(doc, "Markdown");
+    if (std::uint64_t line = too_deep(doc.text))
+      data_error(doc.source, doc.line ? doc.line : line,
+                 "Markdown nested deeper than " + std::to_string(max_nesting) +
+                     " block quotes, list items or indentation levels");
     doc_ = doc.text;
     out_ = &out;
     measure_->reset(doc.text);
@@ -58,6 +103,8 @@ class Markdown final : public Chunker {
       tag(mark);
       return;
     }
+    // Headings count for the path only at the top (not in a list or quote).
+    const bool top = is(node, "section") || is(node, "document");
     TSTreeCursor cur = ts_tree_cursor_new(node);
     ts_tree_cursor_goto_first_child(&cur);
     TSNode kid = ts_tree_cursor_current_node(&cur);
@@ -69,21 +116,21 @@ class Markdown final : public Chunker {
         next = ts_tree_cursor_current_node(&cur);
         pe = std::max<std::size_t>(pb, ts_node_start_byte(next));
       }
-      if (pe > pb) piece(kid, pb, pe);
+      if (pe > pb) piece(kid, pb, pe, top);
       pb = pe;
       kid = next;
     }
     ts_tree_cursor_delete(&cur);
   }
 
-  void piece(TSNode kid, std::size_t b, std::size_t e) {
+  void piece(TSNode kid, std::size_t b, std::size_t e, bool top) {
     if (is(kid, "section")) {
       flush();
       sequence(kid, b, e);
       flush();
       return;
     }
-    bool heading = is(kid, "atx_heading") || is(kid, "setext_heading");
+    bool heading = top && (is(kid, "atx_heading") || is(kid, "setext_heading"));
     if (heading) {
       // The path by heading level (the grammar's sections do not nest
       // setext headings by level).
@@ -203,6 +250,14 @@ class Markdown final : public Chunker {
       }
     }
     while (!out.empty() && out.back() == ' ') out.pop_back();
+    if (is(h, "atx_heading")) {  // an optional closing sequence: " ##"
+      std::size_t k = out.size();
+      while (k > 0 && out[k - 1] == '#') --k;
+      if (k < out.size() && (k == 0 || out[k - 1] == ' ')) {
+        out.resize(k);
+        while (!out.empty() && out.back() == ' ') out.pop_back();
+      }
+    }
     return out;
   }
 

@@ -186,3 +186,33 @@ TEST_CASE("markdown: NUL bytes are refused") {
     CHECK(std::string(e.what()) == "x.md:2: binary data (NUL byte) is not Markdown");
   }
 }
+
+TEST_CASE("markdown: nesting beyond the grammar's state buffer is a data error, not a crash") {
+  std::string ok, deep;
+  for (int i = 1; i < 100; ++i) ok += std::string(i, '>') + " text\n";
+  auto o = md(ok, 50);
+  CHECK(!o.chunks.empty());
+  for (int i = 1; i < 300; ++i) deep += std::string(i, '>') + " text\n";
+  Options opt;
+  opt.strategy = "markdown";
+  ChunkerFactory f(opt);
+  auto c = f.make();
+  Document d;
+  d.text = deep;
+  d.source = "deep.md";
+  std::vector<Chunk> out;
+  try {
+    c->split(d, out);
+    FAIL("no error");
+  } catch (const DataError& e) {
+    CHECK(std::string(e.what()) ==
+          "deep.md:201: Markdown nested deeper than 200 block quotes, list items or indentation levels");
+  }
+}
+
+TEST_CASE("markdown: an ATX closing sequence is not part of the heading") {
+  auto o = md("## Usage ##\n\ntext\n\n# C# #\n\nmore\n", 1000);
+  REQUIRE(o.chunks.size() == 2);
+  CHECK(o.get(0, "headings") == R"(["Usage"])");
+  CHECK(o.get(1, "headings") == R"(["C#"])");
+}
