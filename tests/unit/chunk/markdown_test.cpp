@@ -54,6 +54,24 @@ Out md(std::string text, std::uint64_t size, std::string context = "") {
   return out;
 }
 
+// The DataError message for text, or "" when it chunks.
+std::string md_error(const std::string& text, std::string_view source) {
+  Options o;
+  o.strategy = "markdown";
+  ChunkerFactory f(o);
+  auto c = f.make();
+  Document d;
+  d.text = text;
+  d.source = source;
+  std::vector<Chunk> out;
+  try {
+    c->split(d, out);
+  } catch (const DataError& e) {
+    return e.what();
+  }
+  return "";
+}
+
 }  // namespace
 
 TEST_CASE("markdown: headings start chunks and carry their path") {
@@ -170,21 +188,7 @@ TEST_CASE("markdown: block quotes, HTML blocks and indented code are blocks") {
 }
 
 TEST_CASE("markdown: NUL bytes are refused") {
-  Options o;
-  o.strategy = "markdown";
-  ChunkerFactory f(o);
-  auto c = f.make();
-  std::string text("# a\n\0", 5);
-  Document d;
-  d.text = text;
-  d.source = "x.md";
-  std::vector<Chunk> out;
-  try {
-    c->split(d, out);
-    FAIL("no error");
-  } catch (const DataError& e) {
-    CHECK(std::string(e.what()) == "x.md:2: binary data (NUL byte) is not Markdown");
-  }
+  CHECK(md_error(std::string("# a\n\0", 5), "x.md") == "x.md:2: binary data (NUL byte) is not Markdown");
 }
 
 TEST_CASE("markdown: nesting beyond the grammar's state buffer is a data error, not a crash") {
@@ -193,21 +197,8 @@ TEST_CASE("markdown: nesting beyond the grammar's state buffer is a data error, 
   auto o = md(ok, 50);
   CHECK(!o.chunks.empty());
   for (int i = 1; i < 300; ++i) deep += std::string(i, '>') + " text\n";
-  Options opt;
-  opt.strategy = "markdown";
-  ChunkerFactory f(opt);
-  auto c = f.make();
-  Document d;
-  d.text = deep;
-  d.source = "deep.md";
-  std::vector<Chunk> out;
-  try {
-    c->split(d, out);
-    FAIL("no error");
-  } catch (const DataError& e) {
-    CHECK(std::string(e.what()) ==
-          "deep.md:201: Markdown nested deeper than 200 block quotes, list items or indentation levels");
-  }
+  CHECK(md_error(deep, "deep.md") ==
+        "deep.md:201: Markdown nested deeper than 200 block quotes, list items or indentation levels");
 }
 
 TEST_CASE("markdown: an ATX closing sequence is not part of the heading") {
