@@ -353,6 +353,7 @@ class Code final : public Chunker {
       while (e > c.begin + 1 && std::strchr(" \t\r\n});],", doc_[e - 1])) --e;
       // Nor do comments at the start (a doc comment before a definition).
       std::size_t b = c.begin;
+      while (b + 1 < e && std::strchr(" \t\r\n", doc_[b])) ++b;  // --no-trim
       for (;;) {
         TSNode first = ts_node_descendant_for_byte_range(root, b, b + 1);
         if (ts_node_is_null(first) || !std::strstr(ts_node_type(first), "comment") || ts_node_end_byte(first) >= e)

@@ -155,6 +155,9 @@ ChunkerFactory::ChunkerFactory(Options o) : options_(std::move(o)) {
     throw UsageError("--overlap does not apply to the sentence strategy (use --overlap-sentences)");
   if (options_.overlap_sentences > 0 && options_.strategy != "sentence")
     throw UsageError("--overlap-sentences applies only to the sentence strategy");
+  if (options_.overlap > 0 && (options_.strategy == "code" || options_.strategy == "markdown" ||
+                               options_.strategy == "auto"))
+    throw UsageError("--overlap does not apply to the " + options_.strategy + " strategy");
   if (options_.separators && options_.strategy != "recursive")
     throw UsageError("--separators applies only to the recursive strategy");
   if (!options_.context.empty() && options_.context != "headings")

@@ -294,3 +294,30 @@ TEST_CASE("nws unit counts non-whitespace code points") {
   std::size_t c = m->fit(0, s.size(), 2);  // "a b\t\n" then c would be the 3rd
   CHECK(s.substr(0, c) == "a b\t\n");
 }
+
+TEST_CASE("code: with --no-trim the chunks tile the file and keep their symbols") {
+  std::string text = sample("inventory.py");
+  Options o;
+  o.strategy = "code";
+  o.size = 100;
+  o.trim = false;
+  ChunkerFactory f(o);
+  auto c = f.make();
+  Document d;
+  d.text = text;
+  d.path = "inventory.py";
+  std::vector<Chunk> chunks;
+  c->split(d, chunks);
+  std::string joined;
+  for (const Chunk& ch : chunks) joined += text.substr(ch.begin, ch.end - ch.begin);
+  CHECK(joined == text);
+  CHECK(symbols_at(text, chunks, "return f\"{self.sku} {sign}") ==
+        R"(["class Inventory","class Change","def describe"])");
+}
+
+TEST_CASE("code: --overlap does not apply") {
+  Options o;
+  o.strategy = "code";
+  o.overlap = 5;
+  CHECK_THROWS_WITH_AS(ChunkerFactory{o}, "--overlap does not apply to the code strategy", UsageError);
+}
