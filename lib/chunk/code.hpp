@@ -27,7 +27,9 @@ std::unique_ptr<Chunker> make_code_chunker(const Options& options, const Unit& u
 // whole unless one alone exceeds --size (then code splits at lines, tables
 // at rows with the header row in "context"). Chunks carry headings (and
 // context with --context headings).
-// Errors (from split): DataError for a document with NUL bytes.
+// Errors (from split): DataError "source:line: ..." for a document with NUL
+// bytes, or nested deeper than the grammar's scanner can hold (more than 200
+// block quotes, list markers and half-columns of indentation on a line).
 std::unique_ptr<Chunker> make_markdown_chunker(const Options& options, const Unit& unit);
 
 // Throws DataError "source:line: binary data (NUL byte) is not <what>" when
