@@ -8,33 +8,45 @@ int main(int argc, char** argv) {
   hewn::cli::StreamOptions io;
   hewn::cli::RunOptions run;
   hewn::chunk::Options opt;
-  std::vector<std::string> separators;
+  std::string separators;
   bool no_trim = false;
 
   io.add(app, "JSON Lines files (.zst ok) or raw files, each one document; - or none: stdin");
-  app.add_option("-s,--strategy", opt.strategy, "fixed, recursive, sentence, markdown, code (cAST syntax trees) or auto (code for known source extensions "
-                 "or languages, markdown for .md, recursive otherwise)")->capture_default_str();
-  app.add_option("--size", opt.size, "Maximum chunk size, in --unit (a hard limit)")->capture_default_str();
+  app.add_option("-s,--strategy", opt.strategy,
+                 "fixed, recursive, sentence, markdown, code (cAST syntax trees) or auto (code for known source "
+                 "extensions or languages, markdown for .md, recursive otherwise)")
+      ->capture_default_str();
+  app.add_option("--size", opt.size, "Maximum chunk size, in --unit (a hard limit)")
+      ->check(hewn::cli::whole())
+      ->capture_default_str();
   app.add_option("--overlap", opt.overlap, "Units shared by neighbouring chunks (fixed, recursive)")
+      ->check(hewn::cli::whole())
       ->capture_default_str();
   app.add_option("--overlap-sentences", opt.overlap_sentences,
                  "Sentences repeated from the previous chunk when they fit (sentence)")
+      ->check(hewn::cli::whole())
       ->capture_default_str();
   app.add_option("--min-size", opt.min_size, "Merge chunks smaller than this into a neighbour when the result fits")
+      ->check(hewn::cli::whole())
       ->capture_default_str();
-  app.add_option("-u,--unit", opt.unit.name, "Size unit: chars (code points), bytes, words or nws (non-whitespace code points; the default for code)")->capture_default_str();
+  app.add_option("-u,--unit", opt.unit.name,
+                 "Size unit: chars (code points), bytes, words or nws (non-whitespace code points; the default for "
+                 "code)")
+      ->capture_default_str();
   app.add_option("--separators", separators,
-                 "Recursive: literal separators, highest level first; \"\" means grapheme clusters")
-      ->type_name("SEP ...");
-  app.add_option("--lang", opt.lang, "ICU locale for sentence and word boundaries; for code and auto, a programming language name selects the "
-                 "grammar instead")->capture_default_str();
+                 "Recursive: JSON array of literal separators, highest level first; \"\" means grapheme clusters")
+      ->type_name("JSON");
+  app.add_option("--lang", opt.lang,
+                 "ICU locale for sentence and word boundaries; for code and auto, a programming language name "
+                 "selects the grammar instead")
+      ->capture_default_str();
   app.add_option("--context", opt.context,
                  "markdown, auto: \"headings\" adds a \"context\" field with the heading path (never into text)");
   app.add_flag("--no-trim", no_trim, "Keep the whitespace at chunk ends (chunks then tile the document)");
   run.add(app);
 
   return hewn::cli::run("chunk", app, argc, argv, [&] {
-    if (app.count("--separators")) opt.separators = separators;
+    if (app.count("--separators")) opt.separators = hewn::chunk::parse_separators(separators);
     opt.trim = !no_trim;
     opt.unit_given = app.count("--unit") > 0;
     hewn::chunk::ChunkerFactory factory(opt);

@@ -11,8 +11,19 @@
 
 namespace hewn::cli {
 
+CLI::Validator whole(unsigned long long min) {
+  return CLI::Validator(
+      [min](std::string& v) -> std::string {
+        bool digits = !v.empty() && v.find_first_not_of("0123456789") == std::string::npos;
+        if (digits && v.size() <= 19 && std::stoull(v) >= min) return {};
+        return v + " is not a whole number >= " + std::to_string(min);
+      },
+      "", "");
+}
+
 void RunOptions::add(CLI::App& app) {
-  app.add_option("-j,--jobs", jobs, "Worker threads (default: one per core); output is identical for any value");
+  app.add_option("-j,--jobs", jobs, "Worker threads (default: one per core); output is identical for any value")
+      ->check(whole(1));
   app.add_flag("-q,--quiet", quiet, "No progress on stderr");
 }
 
@@ -76,8 +87,7 @@ int run(const std::string& tool, CLI::App& app, int argc, char** argv, const std
   } catch (const CLI::CallForVersion& e) {
     return app.exit(e);
   } catch (const CLI::ParseError& e) {
-    std::cerr << tool << ": " << e.what() << "\n";
-    std::cerr << "Run with --help for more information.\n";
+    std::cerr << tool << ": " << e.what() << " (see --help)\n";
     return 2;
   }
   try {

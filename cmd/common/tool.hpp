@@ -14,6 +14,10 @@
 
 namespace hewn::cli {
 
+// Validators for unsigned options (CLI11 2.1.2 wraps "-3" around silently):
+// "--size: -3 is not a whole number >= 0".
+CLI::Validator whole(unsigned long long min = 0);
+
 // -j/--jobs and -q/--quiet.
 struct RunOptions {
   unsigned jobs = 0;  // 0: one per core

@@ -55,6 +55,10 @@ class Chunker {
   virtual void split(const Document& doc, std::vector<Chunk>& out) = 0;
 };
 
+// Parses --separators: a JSON array of strings, e.g. ["\n\n", "\n", " ", ""].
+// Errors: UsageError "--separators: ..." when it is not one.
+std::vector<std::string> parse_separators(std::string_view json);
+
 // Names of the strategies make_chunker knows.
 std::vector<std::string> strategy_names();
 

@@ -7,18 +7,60 @@ namespace hewn::chunk {
 void Emitter::add(std::size_t b, std::size_t e, std::vector<std::pair<std::string, std::string>> fields) {
   std::size_t tb = b, te = e;
   text::trim(doc_, tb, te);
-  if (tb == te) return;  // whitespace only
+  if (tb == te) return absorb_space(b, e);
   if (options_.trim) {
     b = tb;
     e = te;
   }
+  push(b, e, measure_.size(b, e), std::move(fields));
+}
+
+void Emitter::add_sized(std::size_t b, std::size_t e, std::uint64_t size) {
+  std::size_t tb = b, te = e;
+  text::trim(doc_, tb, te);
+  if (tb == te) return absorb_space(b, e);
+  if (options_.trim && (tb != b || te != e)) {
+    size -= measure_.size(b, tb) + measure_.size(te, e);  // sizes are additive
+    b = tb;
+    e = te;
+  }
+  push(b, e, size, {});
+}
+
+void Emitter::push(std::size_t b, std::size_t e, std::uint64_t size,
+                   std::vector<std::pair<std::string, std::string>> fields) {
+  if (space_e_ == b && space_b_ < space_e_) {  // pending whitespace just before
+    std::uint64_t grown = measure_.size(space_b_, e);
+    if (grown <= options_.size) {
+      b = space_b_;
+      size = grown;
+    }
+  }
+  space_b_ = space_e_ = 0;
   Chunk c;
   c.begin = b;
   c.end = e;
-  c.size = measure_.size(b, e);
-  c.oversize = c.size > options_.size;
+  c.size = size;
+  c.oversize = size > options_.size;
   c.fields = std::move(fields);
   out_->push_back(std::move(c));
+}
+
+void Emitter::absorb_space(std::size_t b, std::size_t e) {
+  if (options_.trim) return;
+  if (out_->size() > first_) {
+    Chunk& last = out_->back();
+    if (last.end == b) {
+      std::uint64_t grown = measure_.size(last.begin, e);
+      if (grown <= options_.size) {
+        last.end = e;
+        last.size = grown;
+        return;
+      }
+    }
+  }
+  if (space_e_ == b && space_b_ < space_e_) space_e_ = e;
+  else space_b_ = b, space_e_ = e;
 }
 
 void Emitter::end() {

@@ -18,12 +18,23 @@ class Emitter {
     doc_ = doc;
     out_ = &out;
     first_ = out.size();
+    space_b_ = space_e_ = 0;
   }
   // Adds span [b, e) whose size is at most options.size unless it is a single
   // grapheme cluster, with strategy-specific record fields.
   void add(std::size_t b, std::size_t e, std::vector<std::pair<std::string, std::string>> fields = {});
+  // The same, when the caller knows size(b, e) already.
+  void add_sized(std::size_t b, std::size_t e, std::uint64_t size);
   // Applies --min-size (when there is no overlap).
   void end();
+
+ private:
+  // Without trim, whitespace-only spans join a neighbour so chunks tile.
+  void absorb_space(std::size_t b, std::size_t e);
+  void push(std::size_t b, std::size_t e, std::uint64_t size, std::vector<std::pair<std::string, std::string>> fields);
+  std::size_t space_b_ = 0, space_e_ = 0;  // pending whitespace (no trim)
+
+ public:
 
  private:
   const Options& options_;

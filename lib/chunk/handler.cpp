@@ -15,8 +15,9 @@ constexpr std::string_view own_keys[] = {"id",       "doc",      "n",    "text",
 // Byte offset -> code point offset, for offsets visited mostly in order.
 class Cursor {
  public:
-  explicit Cursor(std::string_view s) : s_(s) {}
+  Cursor(std::string_view s, bool ascii) : s_(s), ascii_(ascii) {}
   std::size_t at(std::size_t byte) {
+    if (ascii_) return byte;
     if (byte >= byte_) {
       cp_ += utf8::count(s_.substr(byte_, byte - byte_));
     } else {
@@ -28,6 +29,7 @@ class Cursor {
 
  private:
   std::string_view s_;
+  bool ascii_;
   std::size_t byte_ = 0, cp_ = 0;
 };
 
@@ -41,7 +43,7 @@ class ChunkHandler final : public io::Handler {
     if (in.record) {
       const json::Record& r = *in.record;
       doc.text = r.require_string(options_.text_field);
-      if (!utf8::valid(doc.text))
+      if (!utf8::is_ascii(doc.text) && !utf8::valid(doc.text))
         r.fail("field " + quoted(options_.text_field) + " is not valid Unicode (a lone surrogate escape)");
       auto given = r.id(options_.id_field);
       id = given ? *given : in.default_id();
@@ -69,7 +71,8 @@ class ChunkHandler final : public io::Handler {
 
 void append_chunk_records(std::string& out, const Document& doc, const std::vector<Chunk>& chunks,
                           const json::Record* source, const RecordOptions& options) {
-  Cursor starts(doc.text), ends(doc.text);
+  const bool ascii = utf8::is_ascii(doc.text);
+  Cursor starts(doc.text, ascii), ends(doc.text, ascii);
   for (std::size_t n = 0; n < chunks.size(); ++n) {
     const Chunk& c = chunks[n];
     out += "{\"id\":";

@@ -33,6 +33,27 @@ Splitter::Splitter(std::vector<Level> levels, const Options& options, Measure& m
 
 namespace {
 inline bool hspace(char c) { return c == ' ' || c == '\t' || c == '\r'; }
+
+// Appends the cut after every occurrence of byte c in d[p, e) (cuts < e),
+// eight bytes at a time.
+void all_bytes(std::string_view d, std::size_t p, std::size_t e, char c, std::vector<std::size_t>& out) {
+  constexpr std::uint64_t ones = 0x0101010101010101ULL, high = 0x8080808080808080ULL;
+  const std::uint64_t pattern = ones * static_cast<unsigned char>(c);
+  for (; p + 8 <= e; p += 8) {
+    std::uint64_t x;
+    std::memcpy(&x, d.data() + p, 8);
+    x ^= pattern;
+    // exact zero-byte mask (no false positives from borrows)
+    std::uint64_t hits = ~(((x & ~high) + ~high) | x) & high;
+    while (hits) {
+      std::size_t cut = p + (static_cast<std::size_t>(__builtin_ctzll(hits)) >> 3) + 1;
+      if (cut < e) out.push_back(cut);
+      hits &= hits - 1;
+    }
+  }
+  for (; p < e; ++p)
+    if (d[p] == c && p + 1 < e) out.push_back(p + 1);
+}
 }  // namespace
 
 void Splitter::cuts(const Level& level, std::size_t b, std::size_t e, std::vector<std::size_t>& out) {
@@ -45,9 +66,8 @@ void Splitter::cuts(const Level& level, std::size_t b, std::size_t e, std::vecto
       while (p < e) {
         std::size_t q;
         if (sep.size() == 1) {
-          const void* hit = std::memchr(d.data() + p, sep[0], e - p);
-          if (!hit) break;
-          q = static_cast<const char*>(hit) - d.data();
+          all_bytes(d, p, e, sep[0], out);
+          break;
         } else {
           q = d.substr(0, e).find(sep, p);
           if (q == std::string_view::npos) break;
@@ -135,7 +155,7 @@ void Splitter::split(std::size_t b, std::size_t e, std::size_t from) {
   if (from == 0) {
     std::uint64_t s = measure_.size(b, e);
     if (s <= options_.size) {
-      emitter_.add(b, e);
+      emitter_.add_sized(b, e, s);
       return;
     }
   }
@@ -175,12 +195,13 @@ void Splitter::merge(const std::vector<Piece>& pieces) {
   for (std::size_t i = 0; i < pieces.size(); ++i) {
     std::uint64_t s = pieces[i].size;
     if (total + s > max && i > lo) {
-      emitter_.add(pieces[lo].b, pieces[i - 1].e);
+      emitter_.add_sized(pieces[lo].b, pieces[i - 1].e, total);
       while (lo < i && (total > overlap_ || (total + s > max && total > 0))) total -= pieces[lo++].size;
+      if (total == 0) lo = i;  // an overlap of zero-size pieces (spaces, punctuation) is none
     }
     total += s;
   }
-  if (lo < pieces.size()) emitter_.add(pieces[lo].b, pieces.back().e);
+  if (lo < pieces.size()) emitter_.add_sized(pieces[lo].b, pieces.back().e, total);
 }
 
 void Splitter::windows(std::size_t b, std::size_t e) {

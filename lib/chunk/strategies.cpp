@@ -7,6 +7,7 @@
 #include "chunk/splitter.hpp"
 #include "chunk/syntax.hpp"
 #include "core/error.hpp"
+#include "core/json.hpp"
 
 namespace hewn::chunk {
 namespace {
@@ -202,6 +203,29 @@ std::unique_ptr<Chunker> ChunkerFactory::make() const {
   if (s == "markdown") return make_markdown_chunker(options_, *unit_);
   if (s == "auto") return std::make_unique<Auto>(options_, *unit_, *code_unit_);
   return std::make_unique<Recursive>(options_, *unit_);
+}
+
+}  // namespace hewn::chunk
+
+namespace hewn::chunk {
+
+std::vector<std::string> parse_separators(std::string_view text) {
+  // Reuse the strict record parser on {"s": <text>}.
+  std::string line = "{\"s\":" + std::string(text) + "}";
+  std::size_t n = line.size();
+  line.append(64, '\0');
+  json::Parser parser;
+  std::vector<std::string> out;
+  try {
+    const json::Record& r = parser.parse(std::string_view(line).substr(0, n), "--separators", 0);
+    std::vector<std::string_view> items;
+    if (!r.strings("s", items)) throw DataError("");
+    for (auto s : items) out.emplace_back(s);
+  } catch (const DataError&) {
+    throw UsageError("--separators must be a JSON array of strings, e.g. [\"\\n\\n\", \"\\n\", \" \", \"\"]");
+  }
+  if (out.empty()) throw UsageError("--separators must not be empty");
+  return out;
 }
 
 }  // namespace hewn::chunk

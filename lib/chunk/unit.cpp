@@ -41,29 +41,75 @@ class GraphemeCuts {
   text::Segmenter seg_;
 };
 
+// size() is O(1): code points = bytes - continuation bytes, with a prefix
+// count of continuation bytes per 64-byte block (none kept for ASCII text).
 class CharsMeasure final : public Measure {
  public:
   explicit CharsMeasure(const std::string& lang) : cuts_(lang) {}
-  void reset(std::string_view doc) override { cuts_.reset(doc); }
-  std::uint64_t size(std::size_t b, std::size_t e) override { return utf8::count(cuts_.doc_.substr(b, e - b)); }
+  void reset(std::string_view doc) override {
+    cuts_.reset(doc);
+    blocks_.clear();
+    total_ = 0;
+    ascii_ = utf8::is_ascii(doc);
+    if (ascii_) return;
+    std::size_t total = 0;
+    masks_.clear();
+    for (std::size_t i = 0; i < doc.size(); i += kBlock) {
+      blocks_.push_back(total);
+      // bit k set: byte i+k is a continuation byte (10xxxxxx)
+      std::uint64_t mask = 0;
+      std::size_t n = std::min(kBlock, doc.size() - i);
+      for (std::size_t k = 0; k < n; ++k)
+        mask |= static_cast<std::uint64_t>((static_cast<unsigned char>(doc[i + k]) & 0xC0) == 0x80) << k;
+      masks_.push_back(mask);
+      total += bits(mask);
+    }
+    total_ = total;
+  }
+  std::uint64_t size(std::size_t b, std::size_t e) override {
+    if (ascii_) return e - b;
+    return (e - b) - (continuations(e) - continuations(b));
+  }
   std::size_t fit(std::size_t b, std::size_t limit, std::uint64_t n) override {
     std::string_view d = cuts_.doc_;
     std::size_t p = b;
-    std::uint64_t k = 0;
-    // Advance n code points: p ends on the start of code point n+1.
-    while (p < limit) {
-      if ((static_cast<unsigned char>(d[p]) & 0xC0) != 0x80) {
-        if (k == n) break;
-        ++k;
+    if (ascii_) {
+      p = limit - b <= n ? limit : b + n;
+    } else {
+      std::uint64_t k = 0;
+      // Advance n code points: p ends on the start of code point n+1.
+      while (p < limit) {
+        if ((static_cast<unsigned char>(d[p]) & 0xC0) != 0x80) {
+          if (k == n) break;
+          ++k;
+        }
+        ++p;
       }
-      ++p;
     }
     if (p >= limit) return limit;
     return cuts_.align_down(b, p);
   }
 
  private:
+  static constexpr std::size_t kBlock = 64;
+  // Continuation bytes in doc[0, pos).
+  std::size_t continuations(std::size_t pos) const {
+    std::size_t blk = pos / kBlock, off = pos % kBlock;
+    if (blk >= blocks_.size()) return total_;
+    std::uint64_t below = masks_[blk] & ((std::uint64_t{1} << off) - 1);
+    return blocks_[blk] + (below ? bits(below) : 0);
+  }
+  static std::size_t bits(std::uint64_t x) {  // population count, portable
+    x = x - ((x >> 1) & 0x5555555555555555ULL);
+    x = (x & 0x3333333333333333ULL) + ((x >> 2) & 0x3333333333333333ULL);
+    x = (x + (x >> 4)) & 0x0F0F0F0F0F0F0F0FULL;
+    return static_cast<std::size_t>((x * 0x0101010101010101ULL) >> 56);
+  }
   GraphemeCuts cuts_;
+  std::vector<std::size_t> blocks_;   // continuation bytes before each 64-byte block
+  std::vector<std::uint64_t> masks_;  // continuation bytes within each block
+  std::size_t total_ = 0;
+  bool ascii_ = true;
 };
 
 class BytesMeasure final : public Measure {

@@ -1,5 +1,6 @@
 #include "core/input.hpp"
 
+#include <algorithm>
 #include <cerrno>
 #include <cstring>
 #include <fcntl.h>
@@ -110,6 +111,10 @@ std::unique_ptr<ByteSource> open_input(const std::string& path) {
     }
     src = std::make_unique<FdSource>(fd, path, true);
   }
+  return decompress_if_zstd(std::move(src));
+}
+
+std::unique_ptr<ByteSource> decompress_if_zstd(std::unique_ptr<ByteSource> src) {
   // Sniff the first four bytes for the zstd magic number 28 B5 2F FD.
   std::string head(4, '\0');
   std::size_t have = 0;
@@ -124,6 +129,27 @@ std::unique_ptr<ByteSource> open_input(const std::string& path) {
   auto prefixed = std::make_unique<PrefixedSource>(std::move(src), std::move(head));
   if (zstd) return std::make_unique<ZstdSource>(std::move(prefixed));
   return prefixed;
+}
+
+namespace {
+class MemorySource final : public ByteSource {
+ public:
+  MemorySource(std::string name, std::string data) : ByteSource(std::move(name)), data_(std::move(data)) {}
+  std::size_t read(char* buf, std::size_t n) override {
+    std::size_t k = std::min(n, data_.size() - pos_);
+    std::memcpy(buf, data_.data() + pos_, k);
+    pos_ += k;
+    return k;
+  }
+
+ private:
+  std::string data_;
+  std::size_t pos_ = 0;
+};
+}  // namespace
+
+std::unique_ptr<ByteSource> open_memory(std::string name, std::string data) {
+  return std::make_unique<MemorySource>(std::move(name), std::move(data));
 }
 
 std::string read_all(ByteSource& src) {

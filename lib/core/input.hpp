@@ -33,6 +33,14 @@ inline constexpr std::string_view stdin_name = "<stdin>";
 // directory).
 std::unique_ptr<ByteSource> open_input(const std::string& path);
 
+// Wraps src so that a stream starting with the zstd magic number is
+// decompressed (open_input does this for files).
+// Errors: those of src.read().
+std::unique_ptr<ByteSource> decompress_if_zstd(std::unique_ptr<ByteSource> src);
+
+// A source over bytes in memory (tests, fuzzing, embedding in programs).
+std::unique_ptr<ByteSource> open_memory(std::string name, std::string data);
+
 // Reads a whole source into memory (for raw documents given as files).
 // Errors: those of read().
 std::string read_all(ByteSource& src);

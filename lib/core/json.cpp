@@ -4,6 +4,9 @@
 #include <cmath>
 #include <cstring>
 #include <simdjson.h>
+#ifdef __SSE2__
+#include <emmintrin.h>
+#endif
 
 #include "core/error.hpp"
 
@@ -18,6 +21,33 @@ void append_string(std::string& out, std::string_view s) {
   const char* end = p + s.size();
   const char* run = p;
   while (p < end) {
+#ifdef __SSE2__
+    // Skip sixteen clean bytes at a time: no byte < 0x20, '"' or '\\'.
+    const __m128i quote = _mm_set1_epi8('"'), backslash = _mm_set1_epi8('\\'), ctl = _mm_set1_epi8(0x1F);
+    while (p + 16 <= end) {
+      __m128i x = _mm_loadu_si128(reinterpret_cast<const __m128i*>(p));
+      __m128i bad = _mm_or_si128(_mm_or_si128(_mm_cmpeq_epi8(x, quote), _mm_cmpeq_epi8(x, backslash)),
+                                 _mm_cmpeq_epi8(_mm_max_epu8(x, ctl), ctl));
+      int mask = _mm_movemask_epi8(bad);
+      if (mask) {
+        p += __builtin_ctz(static_cast<unsigned>(mask));
+        break;
+      }
+      p += 16;
+    }
+#else
+    // Skip eight clean bytes at a time: no byte < 0x20, '"' or '\\'.
+    while (p + 8 <= end) {
+      std::uint64_t x;
+      std::memcpy(&x, p, 8);
+      constexpr std::uint64_t ones = 0x0101010101010101ULL, high = 0x8080808080808080ULL;
+      auto zero_byte = [](std::uint64_t v) { return (v - ones) & ~v & high; };
+      std::uint64_t bad = ((x - ones * 0x20) & ~x & high) | zero_byte(x ^ (ones * '"')) | zero_byte(x ^ (ones * '\\'));
+      if (bad) break;
+      p += 8;
+    }
+#endif
+    if (p == end) break;
     unsigned char c = static_cast<unsigned char>(*p);
     if (c >= 0x20 && c != '"' && c != '\\') {
       ++p;
@@ -181,8 +211,9 @@ const Record& Parser::parse(std::string_view line, std::string_view source, std:
   if (err) {
     if (err == simdjson::UTF8_ERROR) r.fail("invalid UTF-8");
     if (err == simdjson::DEPTH_ERROR) r.fail("invalid JSON: nested deeper than 1024 levels");
-    if (err == simdjson::NUMBER_OUT_OF_RANGE)
-      r.fail("invalid JSON: number out of range");
+    if (err == simdjson::NUMBER_OUT_OF_RANGE || err == simdjson::NUMBER_ERROR)
+      r.fail("invalid JSON: bad number (malformed or out of range)");
+    if (err == simdjson::STRING_ERROR) r.fail("invalid JSON: bad string (invalid escape or lone surrogate)");
     r.fail(std::string("invalid JSON: ") + simdjson::error_message(err));
   }
   simdjson::dom::object obj;
@@ -243,6 +274,19 @@ bool Record::floats(std::string_view key, std::vector<float>& out) const {
     double d;
     if (v.get_double().get(d)) fail(field_name(key) + " is not an array of numbers");
     out.push_back(static_cast<float>(d));
+  }
+  return true;
+}
+
+bool Record::strings(std::string_view key, std::vector<std::string_view>& out) const {
+  std::size_t i = index_of(key);
+  if (i == fields_.size()) return false;
+  simdjson::dom::array arr;
+  if (parser_->impl_->values[i].get_array().get(arr)) fail(field_name(key) + " is not an array of strings");
+  for (auto v : arr) {
+    std::string_view s;
+    if (v.get_string().get(s)) fail(field_name(key) + " is not an array of strings");
+    out.push_back(s);
   }
   return true;
 }

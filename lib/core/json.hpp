@@ -57,6 +57,10 @@ class Record {
   // An array of numbers, appended to out; false when absent.
   // Errors: DataError "... field "key" is not an array of numbers".
   bool floats(std::string_view key, std::vector<float>& out) const;
+  // An array of strings (views valid until the next parse), appended to
+  // out; false when absent.
+  // Errors: DataError "... field "key" is not an array of strings".
+  bool strings(std::string_view key, std::vector<std::string_view>& out) const;
   // A string or an integer rendered as text (ids are often numbers);
   // nullopt when absent.
   // Errors: DataError "... field "key" is not a string or an integer".

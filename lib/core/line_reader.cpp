@@ -1,20 +1,32 @@
 #include "core/line_reader.hpp"
 
+#include <cstdlib>
 #include <cstring>
+#include <new>
 
 namespace hewn::io {
 
-LineReader::LineReader(std::unique_ptr<ByteSource> src) : src_(std::move(src)), buf_(1 << 20) {}
+LineReader::LineReader(std::unique_ptr<ByteSource> src) : src_(std::move(src)), cap_(1 << 20) {
+  buf_ = static_cast<char*>(std::malloc(cap_));
+  if (!buf_) throw std::bad_alloc();
+}
+
+LineReader::~LineReader() { std::free(buf_); }
 
 bool LineReader::fill() {
   if (eof_) return false;
   if (begin_ > 0) {  // compact
-    std::memmove(buf_.data(), buf_.data() + begin_, end_ - begin_);
+    std::memmove(buf_, buf_ + begin_, end_ - begin_);
     end_ -= begin_;
     begin_ = 0;
   }
-  if (end_ == buf_.size()) buf_.resize(buf_.size() * 2);
-  std::size_t got = src_->read(buf_.data() + end_, buf_.size() - end_);
+  if (end_ == cap_) {
+    char* grown = static_cast<char*>(std::realloc(buf_, cap_ * 2));
+    if (!grown) throw std::bad_alloc();
+    buf_ = grown;
+    cap_ *= 2;
+  }
+  std::size_t got = src_->read(buf_ + end_, cap_ - end_);
   if (got == 0) {
     eof_ = true;
     return false;
@@ -36,7 +48,7 @@ bool LineReader::next_batch(LineBatch& batch, std::size_t target_bytes) {
   batch.source = src_->name();
   std::size_t scan = begin_;  // where to resume looking for '\n'
   for (;;) {
-    const char* base = buf_.data();
+    const char* base = buf_;
     const char* nl = static_cast<const char*>(std::memchr(base + scan, '\n', end_ - scan));
     std::size_t line_end;   // end of the line's content (exclusive)
     std::size_t next;       // start of the following line

@@ -40,6 +40,9 @@ struct LineBatch {
 class LineReader {
  public:
   explicit LineReader(std::unique_ptr<ByteSource> src);
+  ~LineReader();
+  LineReader(const LineReader&) = delete;
+  LineReader& operator=(const LineReader&) = delete;
   const std::string& name() const { return src_->name(); }
 
   // Replaces batch's contents with the next lines, about target_bytes of
@@ -51,7 +54,8 @@ class LineReader {
  private:
   bool fill();  // reads more; false at end of input
   std::unique_ptr<ByteSource> src_;
-  std::vector<char> buf_;
+  char* buf_ = nullptr;  // malloc'ed: realloc grows long lines without copying
+  std::size_t cap_ = 0;
   std::size_t begin_ = 0, end_ = 0;
   std::uint64_t line_no_ = 0;
   bool eof_ = false;

@@ -3,6 +3,7 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <cstring>
 #include <string_view>
 
 namespace hewn::utf8 {
@@ -14,11 +15,35 @@ bool valid(std::string_view s);
 // Byte offset of the first ill-formed sequence, or s.size() when valid.
 std::size_t first_invalid(std::string_view s);
 
-// Number of code points in valid UTF-8.
+// True when every byte is below 0x80 (then s is valid UTF-8 and code point
+// offsets equal byte offsets).
+inline bool is_ascii(std::string_view s) {
+  const char* p = s.data();
+  std::size_t n = s.size(), i = 0;
+  std::uint64_t acc = 0;
+  for (; i + 8 <= n; i += 8) {
+    std::uint64_t x;
+    std::memcpy(&x, p + i, 8);
+    acc |= x;
+  }
+  for (; i < n; ++i) acc |= static_cast<unsigned char>(p[i]);
+  return (acc & 0x8080808080808080ULL) == 0;
+}
+
+// Number of code points in valid UTF-8 (bytes that are not continuation
+// bytes 10xxxxxx), eight bytes at a time.
 inline std::size_t count(std::string_view s) {
-  std::size_t n = 0;
-  for (unsigned char c : s) n += (c & 0xC0) != 0x80;
-  return n;
+  const char* p = s.data();
+  std::size_t n = s.size(), i = 0, cont = 0;
+  for (; i + 8 <= n; i += 8) {
+    std::uint64_t x;
+    std::memcpy(&x, p + i, 8);
+    // bit 7 set and bit 6 clear in a byte: a continuation byte
+    std::uint64_t c = x & ~(x << 1) & 0x8080808080808080ULL;
+    cont += static_cast<std::size_t>(((c >> 7) * 0x0101010101010101ULL) >> 56);  // sum of the bytes
+  }
+  for (; i < n; ++i) cont += (static_cast<unsigned char>(p[i]) & 0xC0) == 0x80;
+  return n - cont;
 }
 
 // True when byte offset i of valid UTF-8 s starts a code point (or is s.size()).
