@@ -156,8 +156,9 @@ class Markdown final : public Chunker {
   }
 
   // The size of [b, e) without its trailing whitespace (which trimming
-  // drops when the span ends a chunk).
+  // drops when the span ends a chunk; all of it with --no-trim).
   std::uint64_t core_size(std::size_t b, std::size_t e) {
+    if (!options_.trim) return measure_->size(b, e);
     std::size_t t = e;
     while (t > b && (doc_[t - 1] == ' ' || doc_[t - 1] == '\n' || doc_[t - 1] == '\t' || doc_[t - 1] == '\r')) --t;
     return measure_->size(b, t);

@@ -309,7 +309,10 @@ TEST_CASE("code: with --no-trim the chunks tile the file and keep their symbols"
   std::vector<Chunk> chunks;
   c->split(d, chunks);
   std::string joined;
-  for (const Chunk& ch : chunks) joined += text.substr(ch.begin, ch.end - ch.begin);
+  for (const Chunk& ch : chunks) {
+    joined += text.substr(ch.begin, ch.end - ch.begin);
+    CHECK(ch.size <= 100);
+  }
   CHECK(joined == text);
   CHECK(symbols_at(text, chunks, "return f\"{self.sku} {sign}") ==
         R"(["class Inventory","class Change","def describe"])");
