@@ -15,7 +15,10 @@ int main(int argc, char** argv) {
   hewn::tokenize::TokenizerOptions tok;
 
   io.add(app, "JSON Lines files (.zst ok) or raw files, each one document; - or none: stdin");
-  app.add_option("-s,--strategy", opt.strategy, "fixed, recursive or sentence")->capture_default_str();
+  app.add_option("-s,--strategy", opt.strategy,
+                 "fixed, recursive, sentence, markdown, code (cAST syntax trees) or auto (code for known source "
+                 "extensions or languages, markdown for .md, recursive otherwise)")
+      ->capture_default_str();
   app.add_option("--size", opt.size, "Maximum chunk size, in --unit (a hard limit)")
       ->check(hewn::cli::whole())
       ->capture_default_str();
@@ -29,11 +32,19 @@ int main(int argc, char** argv) {
   app.add_option("--min-size", opt.min_size, "Merge chunks smaller than this into a neighbour when the result fits")
       ->check(hewn::cli::whole())
       ->capture_default_str();
-  app.add_option("-u,--unit", opt.unit.name, "Size unit: chars (code points), bytes, words or tokens (needs --tokenizer)")->capture_default_str();
+  app.add_option("-u,--unit", opt.unit.name,
+                 "Size unit: chars (code points), bytes, words, tokens (needs --tokenizer) or nws (non-whitespace "
+                 "code points; the default for code)")
+      ->capture_default_str();
   app.add_option("--separators", separators,
                  "Recursive: JSON array of literal separators, highest level first; \"\" means grapheme clusters")
       ->type_name("JSON");
-  app.add_option("--lang", opt.lang, "ICU locale for sentence and word boundaries")->capture_default_str();
+  app.add_option("--lang", opt.lang,
+                 "ICU locale for sentence and word boundaries; for code and auto, a programming language name "
+                 "selects the grammar instead")
+      ->capture_default_str();
+  app.add_option("--context", opt.context,
+                 "markdown, auto: \"headings\" adds a \"context\" field with the heading path (never into text)");
   app.add_option("--tokenizer", tok.name,
                  "cl100k_base, o200k_base, a .tiktoken file or a tokenizer.json; adds \"tokens\" to records")
       ->type_name("NAME_OR_PATH");
@@ -60,6 +71,7 @@ int main(int argc, char** argv) {
         throw hewn::UsageError("--size must exceed the " + std::to_string(extra) + " special tokens --count-special adds");
       opt.size -= extra;
     }
+    opt.unit_given = app.count("--unit") > 0;
     hewn::chunk::ChunkerFactory factory(opt);
     hewn::chunk::RecordOptions ro{io.id_field, io.text_field, tokenizer};
     return hewn::cli::run_stream("chunk", io, run, [&] { return hewn::chunk::make_handler(factory, ro); });

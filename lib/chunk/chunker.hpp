@@ -20,6 +20,8 @@ struct Document {
   std::string_view text;  // valid UTF-8
   std::string_view lang;  // a "lang" field or a file extension hint; may be empty
   std::string_view path;  // raw file path when the document came from a file
+  std::string_view source;  // input name and line, for messages (line 0: a raw file)
+  std::uint64_t line = 0;
 };
 
 struct Chunk {
@@ -40,6 +42,9 @@ struct Options {
   std::optional<std::vector<std::string>> separators;  // recursive
   std::string lang = "en";
   UnitOptions unit;
+  bool unit_given = false;  // --unit was given (else code counts "nws")
+  std::string context;      // markdown: "headings" writes a "context" field
+  std::string code_lang;    // code, auto: the language --lang names (set by the factory)
 };
 
 class Chunker {
@@ -67,10 +72,12 @@ class ChunkerFactory {
   std::unique_ptr<Chunker> make() const;
   const Options& options() const { return options_; }
   const Unit& unit() const { return *unit_; }
+  // The unit code is measured in: nws unless --unit was given.
+  const Unit& code_unit() const { return *code_unit_; }
 
  private:
   Options options_;
-  std::shared_ptr<const Unit> unit_;
+  std::shared_ptr<const Unit> unit_, code_unit_;
 };
 
 }  // namespace hewn::chunk

@@ -54,6 +54,8 @@ class ChunkHandler final : public io::Handler {
       id = std::string(in.source);
     }
     doc.id = id;
+    doc.source = in.source;
+    doc.line = in.line;
     chunks_.clear();
     chunker_->split(doc, chunks_);
     append_chunk_records(out, doc, chunks_, in.record, options_);

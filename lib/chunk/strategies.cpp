@@ -2,8 +2,10 @@
 #include <algorithm>
 
 #include "chunk/chunker.hpp"
+#include "chunk/code.hpp"
 #include "chunk/emitter.hpp"
 #include "chunk/splitter.hpp"
+#include "chunk/syntax.hpp"
 #include "core/error.hpp"
 #include "core/json.hpp"
 
@@ -113,9 +115,32 @@ class Sentence final : public Base {
   std::vector<Piece> pieces_;
 };
 
+// Per document: code for a known programming language, markdown for
+// Markdown, recursive for the rest.
+class Auto final : public Chunker {
+ public:
+  Auto(const Options& o, const Unit& u, const Unit& code_unit)
+      : options_(o),
+        code_(make_code_chunker(o, code_unit)),
+        markdown_(make_markdown_chunker(o, u)),
+        recursive_(std::make_unique<Recursive>(o, u)) {}
+  void split(const Document& doc, std::vector<Chunk>& out) override {
+    std::string_view lang = document_language(options_, doc);
+    if (lang == "markdown") markdown_->split(doc, out);
+    else if (!lang.empty()) code_->split(doc, out);
+    else recursive_->split(doc, out);
+  }
+
+ private:
+  Options options_;
+  std::unique_ptr<Chunker> code_, markdown_, recursive_;
+};
+
 }  // namespace
 
-std::vector<std::string> strategy_names() { return {"fixed", "recursive", "sentence"}; }
+std::vector<std::string> strategy_names() {
+  return {"fixed", "recursive", "sentence", "markdown", "code", "auto"};
+}
 
 ChunkerFactory::ChunkerFactory(Options o) : options_(std::move(o)) {
   const auto names = strategy_names();
@@ -131,17 +156,52 @@ ChunkerFactory::ChunkerFactory(Options o) : options_(std::move(o)) {
     throw UsageError("--overlap does not apply to the sentence strategy (use --overlap-sentences)");
   if (options_.overlap_sentences > 0 && options_.strategy != "sentence")
     throw UsageError("--overlap-sentences applies only to the sentence strategy");
+  if (options_.overlap > 0 && (options_.strategy == "code" || options_.strategy == "markdown" ||
+                               options_.strategy == "auto"))
+    throw UsageError("--overlap does not apply to the " + options_.strategy + " strategy");
   if (options_.separators && options_.strategy != "recursive")
     throw UsageError("--separators applies only to the recursive strategy");
+  if (!options_.context.empty() && options_.context != "headings")
+    throw UsageError("unknown --context " + quoted(options_.context) + " (known: headings)");
+  if (!options_.context.empty() && options_.strategy != "markdown" && options_.strategy != "auto")
+    throw UsageError("--context applies only to the markdown and auto strategies");
+  const bool code = options_.strategy == "code" || options_.strategy == "auto";
+  if (code) {
+    // --lang names a programming language or an ICU locale.
+    std::string_view c = syntax::canonical(options_.lang);
+    if (!c.empty() && c != "markdown") {
+      options_.code_lang = c;
+      options_.lang = "en";
+    } else {
+      try {
+        text::check_locale(options_.lang);
+      } catch (const UsageError&) {
+        throw UsageError("unknown --lang " + quoted(options_.lang) +
+                         ": neither a programming language (known: " + syntax::code_language_list() +
+                         ") nor an ICU locale");
+      }
+    }
+  }
   options_.lang = text::check_locale(options_.lang);
   options_.unit.lang = options_.lang;
   unit_ = make_unit(options_.unit);
+  if (code && !options_.unit_given) {
+    UnitOptions nws = options_.unit;
+    nws.name = "nws";
+    code_unit_ = make_unit(nws);
+    if (options_.strategy == "code") unit_ = code_unit_;
+  } else {
+    code_unit_ = unit_;
+  }
 }
 
 std::unique_ptr<Chunker> ChunkerFactory::make() const {
   const std::string& s = options_.strategy;
   if (s == "fixed") return std::make_unique<Fixed>(options_, *unit_);
   if (s == "sentence") return std::make_unique<Sentence>(options_, *unit_);
+  if (s == "code") return make_code_chunker(options_, *code_unit_);
+  if (s == "markdown") return make_markdown_chunker(options_, *unit_);
+  if (s == "auto") return std::make_unique<Auto>(options_, *unit_, *code_unit_);
   return std::make_unique<Recursive>(options_, *unit_);
 }
 

@@ -127,6 +127,49 @@ class BytesMeasure final : public Measure {
   GraphemeCuts cuts_;
 };
 
+// Non-whitespace code points (the cAST paper's size): whitespace counts 0, so
+// indentation and blank lines never decide where code is cut.
+class NwsMeasure final : public Measure {
+ public:
+  explicit NwsMeasure(const std::string& lang) : cuts_(lang) {}
+  void reset(std::string_view doc) override { cuts_.reset(doc); }
+  std::uint64_t size(std::size_t b, std::size_t e) override {
+    std::string_view d = cuts_.doc_;
+    std::uint64_t n = 0;
+    while (b < e) {
+      unsigned char c = d[b];
+      if (c < 0x80) {
+        n += !(c == ' ' || (c >= '\t' && c <= '\r'));
+        ++b;
+      } else {
+        n += !text::is_space(utf8::decode(d, b));
+      }
+    }
+    return n;
+  }
+  std::size_t fit(std::size_t b, std::size_t limit, std::uint64_t n) override {
+    std::string_view d = cuts_.doc_;
+    std::size_t p = b;
+    std::uint64_t k = 0;
+    // p ends on the start of non-space code point n+1 (spaces go along).
+    while (p < limit) {
+      std::size_t q = p;
+      unsigned char c = d[q];
+      bool space = c < 0x80 ? (c == ' ' || (c >= '\t' && c <= '\r')) : text::is_space(utf8::decode(d, q));
+      if (!space) {
+        if (k == n) break;
+        ++k;
+      }
+      p = c < 0x80 ? p + 1 : q;
+    }
+    if (p >= limit) return limit;
+    return cuts_.align_down(b, p);
+  }
+
+ private:
+  GraphemeCuts cuts_;
+};
+
 // Words are ICU word segments that hold letters, numbers, kana or
 // ideographs; punctuation and spaces count 0 and belong to the word before.
 class WordsMeasure final : public Measure {
@@ -178,13 +221,14 @@ std::shared_ptr<const Unit> make_unit(const UnitOptions& o) {
   if (o.name == "chars") return std::make_shared<SimpleUnit<CharsMeasure>>(o.name, lang);
   if (o.name == "bytes") return std::make_shared<SimpleUnit<BytesMeasure>>(o.name, lang);
   if (o.name == "words") return std::make_shared<SimpleUnit<WordsMeasure>>(o.name, lang);
+  if (o.name == "nws") return std::make_shared<SimpleUnit<NwsMeasure>>(o.name, lang);
   if (o.name == "tokens") {
     if (o.loaded) return make_token_unit(o.loaded);
     if (o.tokenizer.empty()) throw UsageError("--unit tokens needs --tokenizer");
     tokenize::TokenizerOptions t{o.tokenizer, o.allow_special, o.count_special, {}};
     return make_token_unit(tokenize::make_tokenizer(t));
   }
-  throw UsageError("unknown unit " + quoted(o.name) + " (known: chars, bytes, words, tokens)");
+  throw UsageError("unknown unit " + quoted(o.name) + " (known: chars, bytes, words, nws, tokens)");
 }
 
 }  // namespace hewn::chunk

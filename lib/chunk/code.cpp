@@ -1,0 +1,451 @@
+// The code strategy (cAST) on tree-sitter syntax trees.
+#include "chunk/code.hpp"
+
+#include <tree_sitter/api.h>
+
+#include <cstring>
+
+#include "chunk/emitter.hpp"
+#include "chunk/splitter.hpp"
+#include "chunk/syntax.hpp"
+#include "core/error.hpp"
+#include "core/json.hpp"
+
+namespace hewn::chunk {
+namespace {
+
+// Definitions whose names make up "symbols", per grammar: node type ->
+// label written before the name.
+struct Def {
+  std::string_view type, label;
+};
+constexpr Def python_defs[] = {{"function_definition", "def"}, {"class_definition", "class"}};
+constexpr Def js_defs[] = {{"function_declaration", "function"},
+                           {"generator_function_declaration", "function*"},
+                           {"function_expression", "function"},
+                           {"class_declaration", "class"},
+                           {"abstract_class_declaration", "class"},
+                           {"class", "class"},
+                           {"method_definition", "method"},
+                           {"interface_declaration", "interface"},
+                           {"enum_declaration", "enum"},
+                           {"type_alias_declaration", "type"},
+                           {"internal_module", "namespace"},
+                           {"module", "module"},
+                           {"variable_declarator", "function"}};
+constexpr Def java_defs[] = {{"class_declaration", "class"},
+                             {"interface_declaration", "interface"},
+                             {"enum_declaration", "enum"},
+                             {"record_declaration", "record"},
+                             {"annotation_type_declaration", "@interface"},
+                             {"method_declaration", "method"},
+                             {"constructor_declaration", "constructor"}};
+constexpr Def go_defs[] = {{"function_declaration", "func"}, {"method_declaration", "func"}, {"type_spec", "type"}};
+constexpr Def rust_defs[] = {{"function_item", "fn"},     {"function_signature_item", "fn"},
+                             {"struct_item", "struct"},   {"enum_item", "enum"},
+                             {"union_item", "union"},     {"trait_item", "trait"},
+                             {"impl_item", "impl"},       {"mod_item", "mod"},
+                             {"macro_definition", "macro_rules!"}};
+constexpr Def c_defs[] = {{"function_definition", "function"},
+                          {"struct_specifier", "struct"},
+                          {"union_specifier", "union"},
+                          {"enum_specifier", "enum"},
+                          {"class_specifier", "class"},
+                          {"namespace_definition", "namespace"}};
+
+struct Span {
+  const Def* b;
+  const Def* e;
+  bool has(const char* type, std::string_view& label) const {
+    for (const Def* d = b; d != e; ++d)
+      if (d->type == type) {
+        label = d->label;
+        return true;
+      }
+    return false;
+  }
+};
+template <std::size_t N>
+Span span(const Def (&a)[N]) {
+  return {a, a + N};
+}
+Span defs_of(std::string_view lang) {
+  if (lang == "python") return span(python_defs);
+  if (lang == "javascript" || lang == "typescript" || lang == "tsx") return span(js_defs);
+  if (lang == "java") return span(java_defs);
+  if (lang == "go") return span(go_defs);
+  if (lang == "rust") return span(rust_defs);
+  return span(c_defs);  // c, cpp
+}
+
+TSNode field(TSNode n, const char* name) { return ts_node_child_by_field_name(n, name, std::strlen(name)); }
+
+// Nodes that wrap a definition without being one: the definition inside.
+TSNode unwrap(TSNode n) {
+  const char* t = ts_node_type(n);
+  if (!std::strcmp(t, "decorated_definition")) return field(n, "definition");
+  if (!std::strcmp(t, "export_statement")) return field(n, "declaration");
+  if (!std::strcmp(t, "lexical_declaration") || !std::strcmp(t, "variable_declaration"))
+    return ts_node_named_child_count(n) == 1 ? ts_node_named_child(n, 0) : TSNode{};
+  if (!std::strcmp(t, "template_declaration")) {
+    uint32_t k = ts_node_named_child_count(n);
+    return k ? ts_node_named_child(n, k - 1) : TSNode{};
+  }
+  return TSNode{};
+}
+
+class Code final : public Chunker {
+ public:
+  Code(const Options& o, const Unit& u)
+      : options_(o),
+        measure_(u.make_measure()),
+        emitter_(options_, *measure_),
+        lines_({{Level::line, {}}, {Level::grapheme, {}}}, options_, *measure_, emitter_, 0) {}
+
+  void split(const Document& doc, std::vector<Chunk>& out) override {
+    reject_binary(doc, "code");
+    std::string_view lang = document_language(options_, doc);
+    if (lang.empty() || lang == "markdown") {
+      std::string what = "no programming language for the document";
+      if (!doc.lang.empty()) what += " (\"lang\" is " + quoted(doc.lang) + ")";
+      what += "; give --lang, a \"lang\" field or a known file extension (supported: " +
+              syntax::code_language_list() + ")";
+      data_error(doc.source, doc.line, what);
+    }
+    doc_ = doc.text;
+    lang_ = lang;
+    defs_ = defs_of(lang);
+    measure_->reset(doc.text);
+    emitter_.begin(doc.text, out);
+    lines_.reset(doc.text);
+    out_ = &out;
+    std::size_t first = out.size();
+    syntax::Tree tree = parser_.parse(lang, doc.text);
+    TSNode root = ts_tree_root_node(tree.get());
+    if (!doc.text.empty()) {
+      group_b_ = group_e_ = 0;
+      group_size_ = 0;
+      types_.clear();
+      visit(root, 0, doc.text.size(), true, false);
+      flush();
+    }
+    emitter_.end();
+    annotate(out, first, root);
+  }
+
+ private:
+  // Chunks [b, e), the span of node plus the gaps around it that no sibling
+  // claims. Siblings that fit merge greedily; an oversize one is split into
+  // its children. The head of a node (the pieces before its first oversize
+  // child: "class Parser:", "def parse(self):") runs on into that child
+  // (carry); after an oversize child, the last group stays open for
+  // punctuation ("}", ";") but closes before the next named node. At the
+  // root, groups never span an oversize node's start.
+  void visit(TSNode node, std::size_t b, std::size_t e, bool root, bool carry, unsigned depth = 0) {
+    // Past max_depth (pathological nesting), a node is cut like a leaf.
+    const uint32_t k = depth < max_depth ? ts_node_child_count(node) : 0;
+    if (k == 0) {
+      flush();
+      std::size_t mark = out_->size();
+      lines_.split(b, e, 0);
+      std::string types = "[";
+      json::append_string(types, ts_node_type(node));
+      types += ']';
+      for (std::size_t i = mark; i < out_->size(); ++i) (*out_)[i].fields.emplace_back("node_types", types);
+      return;
+    }
+    bool head = carry || group_b_ == group_e_;
+    bool tail = false;
+    TSTreeCursor cur = ts_tree_cursor_new(node);
+    ts_tree_cursor_goto_first_child(&cur);
+    TSNode kid = ts_tree_cursor_current_node(&cur);
+    std::size_t pb = b;
+    for (uint32_t i = 0; i < k; ++i) {
+      TSNode next{};
+      std::size_t pe = e;
+      if (i + 1 < k && ts_tree_cursor_goto_next_sibling(&cur)) {
+        next = ts_tree_cursor_current_node(&cur);
+        pe = std::max<std::size_t>(pb, ts_node_start_byte(next));
+      }
+      if (pe > pb) {
+        std::uint64_t s = core_size(pb, pe);
+        if (s > options_.size) {
+          // Comments just before a node (doc comments) go with it.
+          bool comments = comments_b_ != npos && group_b_ != group_e_;
+          if ((root || !head) && !comments) flush();
+          else if (root || !head) flush_before(comments_b_);
+          visit(kid, pb, pe, false, (head && !root) || comments, depth + 1);
+          head = false;
+          tail = true;
+        } else {
+          const char* t = ts_node_type(kid);
+          const bool comment = std::strstr(t, "comment") != nullptr;
+          // A comment on the line where the previous piece ends belongs to it.
+          bool trailing = false;
+          if (comment) {
+            std::size_t q = ts_node_start_byte(kid);
+            while (q > 0 && (doc_[q - 1] == ' ' || doc_[q - 1] == '\t')) --q;
+            trailing = q > 0 && doc_[q - 1] != '\n';
+          }
+          const bool named = ts_node_is_named(kid) && !trailing;
+          if (tail && named) flush();
+          if (named) tail = false;
+          if (group_size_ + s > options_.size) flush();
+          if (group_b_ == group_e_) group_b_ = pb;
+          group_e_ = pe;
+          group_size_ += measure_->size(pb, pe);
+          if (!comment || trailing) comments_b_ = npos;
+          else if (comments_b_ == npos) comments_b_ = pb;
+          if (ts_node_is_named(kid) && (types_.empty() || types_.back() != t)) types_.push_back(t);
+        }
+      }
+      pb = pe;
+      kid = next;
+    }
+    ts_tree_cursor_delete(&cur);
+  }
+
+  // The size of [b, e) without its trailing whitespace (which trimming
+  // drops when the span ends a chunk; all of it with --no-trim).
+  std::uint64_t core_size(std::size_t b, std::size_t e) {
+    if (!options_.trim) return measure_->size(b, e);
+    std::size_t t = e;
+    while (t > b && (doc_[t - 1] == ' ' || doc_[t - 1] == '\n' || doc_[t - 1] == '\t' || doc_[t - 1] == '\r')) --t;
+    return measure_->size(b, t);
+  }
+
+  // Emits the group up to x (a piece start inside it) and keeps the rest.
+  void flush_before(std::size_t x) {
+    if (x <= group_b_ || x >= group_e_) return;
+    std::size_t e = group_e_;
+    std::vector<std::string_view> keep;  // types of the kept pieces: comments
+    group_e_ = x;
+    while (!types_.empty() && std::strstr(types_.back().data(), "comment")) {
+      keep.push_back(types_.back());
+      types_.pop_back();
+    }
+    flush();
+    group_b_ = x;
+    group_e_ = e;
+    group_size_ = measure_->size(x, e);
+    types_.assign(keep.rbegin(), keep.rend());
+    comments_b_ = x;
+  }
+
+  void flush() {
+    comments_b_ = npos;
+    if (group_b_ == group_e_) return;
+    std::string types = "[";
+    for (std::size_t i = 0; i < types_.size(); ++i) {
+      if (i) types += ',';
+      json::append_string(types, types_[i]);
+    }
+    types += ']';
+    emitter_.add(group_b_, group_e_, {{"node_types", std::move(types)}});
+    group_b_ = group_e_ = group_size_ = 0;
+    types_.clear();
+  }
+
+  // The definition label of a node ("class Parser"), or "" for other nodes.
+  std::string label(TSNode n) {
+    std::string_view kind;
+    const char* type = ts_node_type(n);
+    if (!defs_.has(type, kind)) return {};
+    std::string_view t = type;
+    if ((t == "struct_specifier" || t == "union_specifier" || t == "enum_specifier" || t == "class_specifier") &&
+        ts_node_is_null(field(n, "body")))
+      return {};  // a use of the type, not its definition
+    std::string name;
+    if (t == "variable_declarator") {
+      // const f = () => ...; const C = class {...}
+      TSNode v = field(n, "value");
+      if (ts_node_is_null(v)) return {};
+      std::string_view vt = ts_node_type(v);
+      if (vt == "class") kind = "class";
+      else if (vt == "arrow_function" || vt == "function_expression" || vt == "function" ||
+               vt == "generator_function")
+        kind = "function";
+      else
+        return {};
+      name = text(field(n, "name"));
+    } else if (t == "impl_item") {
+      TSNode tr = field(n, "trait");
+      if (!ts_node_is_null(tr)) name = text(tr) + " for ";
+      name += text(field(n, "type"));
+    } else {
+      TSNode id = field(n, "name");
+      if (ts_node_is_null(id)) {
+        // C and C++: the name sits at the bottom of the declarator chain.
+        for (TSNode d = field(n, "declarator"); !ts_node_is_null(d);) {
+          id = d;
+          TSNode inner = field(d, "declarator");
+          if (ts_node_is_null(inner)) {
+            std::string_view dt = ts_node_type(d);
+            uint32_t nk = ts_node_named_child_count(d);
+            if (dt.ends_with("_declarator") && nk) inner = ts_node_named_child(d, nk - 1);
+          }
+          d = inner;
+        }
+      }
+      if (!ts_node_is_null(id)) name = text(id);
+      if (t == "method_declaration" && lang_ == "go") {
+        // func (p *Parser) Parse -> "func Parser.Parse"
+        TSNode recv = field(n, "receiver");
+        std::string r;
+        if (!ts_node_is_null(recv) && ts_node_named_child_count(recv))
+          r = text(field(ts_node_named_child(recv, 0), "type"));
+        while (!r.empty() && r[0] == '*') r.erase(0, 1);
+        if (!r.empty()) name = r + "." + name;
+      }
+    }
+    std::string out(kind);
+    if (!name.empty()) out += " " + name;
+    return out;
+  }
+
+  // Node text with runs of whitespace as one space, at most 200 bytes.
+  std::string text(TSNode n) {
+    std::string out;
+    if (ts_node_is_null(n)) return out;
+    std::string_view s = doc_.substr(ts_node_start_byte(n), ts_node_end_byte(n) - ts_node_start_byte(n));
+    for (char c : s) {
+      bool sp = c == ' ' || c == '\n' || c == '\t' || c == '\r';
+      if (sp) {
+        if (!out.empty() && out.back() != ' ') out += ' ';
+      } else {
+        out += c;
+      }
+      if (out.size() >= 200) break;
+    }
+    if (out.size() >= 200) {  // truncated: end on a whole code point
+      std::size_t k = out.size();
+      while (k > 0 && (static_cast<unsigned char>(out[k - 1]) & 0xC0) == 0x80) --k;
+      if (k > 0 && static_cast<unsigned char>(out[k - 1]) >= 0xC0) {
+        unsigned char lead = out[k - 1];
+        std::size_t need = lead >= 0xF0 ? 4 : lead >= 0xE0 ? 3 : 2;
+        if (out.size() - (k - 1) < need) out.resize(k - 1);
+      }
+    }
+    while (!out.empty() && out.back() == ' ') out.pop_back();
+    return out;
+  }
+
+  // Record fields in their final order: lang, symbols, node_types,
+  // start_line, end_line, parse_errors.
+  void annotate(std::vector<Chunk>& out, std::size_t first, TSNode root) {
+    const bool errors = ts_node_has_error(root);
+    std::string lang_json;
+    json::append_string(lang_json, lang_);
+    std::size_t pos = 0, line = 1;
+    auto line_at = [&](std::size_t p) {
+      for (; pos < p; ++pos) line += doc_[pos] == '\n';
+      return line;
+    };
+    std::vector<std::string> names;
+    for (std::size_t i = first; i < out.size(); ++i) {
+      Chunk& c = out[i];
+      std::string types = "[]";
+      for (auto& f : c.fields)
+        if (f.first == "node_types") types = std::move(f.second);
+      names.clear();
+      // Closing punctuation at the end (a block's "}") does not widen the
+      // enclosing definitions.
+      std::size_t e = c.end;
+      while (e > c.begin + 1 && std::strchr(" \t\r\n});],", doc_[e - 1])) --e;
+      // Nor do comments at the start (a doc comment before a definition).
+      std::size_t b = c.begin;
+      while (b + 1 < e && std::strchr(" \t\r\n", doc_[b])) ++b;  // --no-trim
+      for (;;) {
+        TSNode first = ts_node_descendant_for_byte_range(root, b, b + 1);
+        if (ts_node_is_null(first) || !std::strstr(ts_node_type(first), "comment") || ts_node_end_byte(first) >= e)
+          break;
+        b = ts_node_end_byte(first);
+        while (b < e && std::strchr(" \t\r\n", doc_[b])) ++b;
+      }
+      for (;;) {  // and comments at the end ("}  // namespace x")
+        TSNode last = ts_node_descendant_for_byte_range(root, e - 1, e);
+        if (ts_node_is_null(last) || !std::strstr(ts_node_type(last), "comment") || ts_node_start_byte(last) <= b)
+          break;
+        e = ts_node_start_byte(last);
+        while (e > b + 1 && std::strchr(" \t\r\n});],", doc_[e - 1])) --e;
+      }
+      // Walk down from the root while a child holds [b, e) (ts_node_parent
+      // would cost the depth on every step).
+      TSTreeCursor cur = ts_tree_cursor_new(root);
+      TSNode n = root;
+      while (ts_tree_cursor_goto_first_child_for_byte(&cur, static_cast<uint32_t>(b)) >= 0) {
+        TSNode kid = ts_tree_cursor_current_node(&cur);
+        if (ts_node_start_byte(kid) > b || ts_node_end_byte(kid) < e) break;
+        std::string l = label(n);
+        if (!l.empty()) names.push_back(std::move(l));
+        n = kid;
+      }
+      ts_tree_cursor_delete(&cur);
+      std::string l = label(n);
+      if (!l.empty()) names.push_back(std::move(l));
+      TSNode inner = unwrap(n);
+      if (!ts_node_is_null(inner)) {
+        std::string il = label(inner);
+        if (!il.empty()) names.push_back(std::move(il));
+      }
+      std::string symbols = "[";
+      for (std::size_t j = 0; j < names.size(); ++j) {
+        if (j) symbols += ',';
+        json::append_string(symbols, names[j]);
+      }
+      symbols += ']';
+      std::size_t l0 = line_at(c.begin);
+      std::size_t l1 = line_at(c.end > c.begin ? c.end - 1 : c.begin);
+      c.fields.clear();
+      c.fields.emplace_back("lang", lang_json);
+      c.fields.emplace_back("symbols", std::move(symbols));
+      c.fields.emplace_back("node_types", std::move(types));
+      c.fields.emplace_back("start_line", std::to_string(l0));
+      c.fields.emplace_back("end_line", std::to_string(l1));
+      c.fields.emplace_back("parse_errors", errors ? "true" : "false");
+    }
+  }
+
+  Options options_;
+  std::unique_ptr<Measure> measure_;
+  Emitter emitter_;
+  Splitter lines_;
+  syntax::Parser parser_;
+  std::string_view doc_, lang_;
+  Span defs_{};
+  std::vector<Chunk>* out_ = nullptr;
+  std::size_t group_b_ = 0, group_e_ = 0;
+  std::uint64_t group_size_ = 0;
+  std::vector<std::string_view> types_;
+  static constexpr std::size_t npos = static_cast<std::size_t>(-1);
+  static constexpr unsigned max_depth = 2000;
+  std::size_t comments_b_ = npos;  // start of the comments that end the group
+};
+
+}  // namespace
+
+std::string_view document_language(const Options& o, const Document& d) {
+  if (!o.code_lang.empty()) return o.code_lang;
+  if (!d.lang.empty()) {
+    std::string_view c = syntax::canonical(d.lang);
+    if (!c.empty()) return c;
+  }
+  if (!d.path.empty()) return syntax::language_of_path(d.path);
+  return {};
+}
+
+void reject_binary(const Document& doc, std::string_view what) {
+  const void* nul = std::memchr(doc.text.data(), '\0', doc.text.size());
+  if (!nul) return;
+  std::size_t at = static_cast<const char*>(nul) - doc.text.data();
+  std::uint64_t line = doc.line ? doc.line : 1;
+  if (!doc.line)
+    for (std::size_t i = 0; i < at; ++i) line += doc.text[i] == '\n';
+  data_error(doc.source, line, "binary data (NUL byte) is not " + std::string(what));
+}
+
+std::unique_ptr<Chunker> make_code_chunker(const Options& options, const Unit& unit) {
+  return std::make_unique<Code>(options, unit);
+}
+
+}  // namespace hewn::chunk

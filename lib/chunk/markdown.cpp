@@ -1,0 +1,317 @@
+// The markdown strategy: blocks from the tree-sitter Markdown block grammar
+// (CommonMark + GFM tables), merged greedily under their heading path.
+#include <tree_sitter/api.h>
+
+#include <cstring>
+#include <string>
+#include <vector>
+
+#include "chunk/code.hpp"
+#include "chunk/emitter.hpp"
+#include "chunk/splitter.hpp"
+#include "chunk/syntax.hpp"
+#include "core/error.hpp"
+#include "core/json.hpp"
+
+namespace hewn::chunk {
+namespace {
+
+bool is(TSNode n, const char* type) { return !std::strcmp(ts_node_type(n), type); }
+
+// The grammar's scanner keeps its open blocks (block quotes, list items) in
+// tree-sitter's 1 KiB state buffer and overruns it past about 250 of them.
+// An upper bound of the blocks open on each line: its '>' marks, its list
+// markers, and half its indentation (a nested list item needs 2 columns).
+constexpr std::size_t max_nesting = 200;
+
+// The first line whose nesting bound exceeds max_nesting, or 0.
+std::uint64_t too_deep(std::string_view s) {
+  std::uint64_t line = 1;
+  std::size_t i = 0;
+  while (i < s.size()) {
+    std::size_t columns = 0, marks = 0;
+    for (; i < s.size(); ++i) {
+      char c = s[i];
+      if (c == ' ') ++columns;
+      else if (c == '\t') columns += 4;
+      else if (c == '>') ++marks;
+      else if ((c == '-' || c == '*' || c == '+') && i + 1 < s.size() && (s[i + 1] == ' ' || s[i + 1] == '\t')) ++marks;
+      else if (c >= '0' && c <= '9') {
+        std::size_t j = i;
+        while (j < s.size() && s[j] >= '0' && s[j] <= '9') ++j;
+        if (j + 1 < s.size() && (s[j] == '.' || s[j] == ')') && (s[j + 1] == ' ' || s[j + 1] == '\t')) {
+          ++marks;
+          i = j;
+        } else {
+          break;
+        }
+      } else {
+        break;
+      }
+    }
+    if (marks + columns / 2 > max_nesting) return line;
+    const void* nl = std::memchr(s.data() + i, '\n', s.size() - i);
+    if (!nl) break;
+    i = static_cast<const char*>(nl) - s.data() + 1;
+    ++line;
+  }
+  return 0;
+}
+
+class Markdown final : public Chunker {
+ public:
+  Markdown(const Options& o, const Unit& u)
+      : options_(o),
+        measure_(u.make_measure()),
+        emitter_(options_, *measure_),
+        lines_({{Level::line, {}}, {Level::grapheme, {}}}, options_, *measure_, emitter_, 0),
+        prose_(default_levels(), options_, *measure_, emitter_, 0) {}
+
+  void split(const Document& doc, std::vector<Chunk>& out) override {
+    reject_binary(doc, "Markdown");
+    if (std::uint64_t line = too_deep(doc.text))
+      data_error(doc.source, doc.line ? doc.line : line,
+                 "Markdown nested deeper than " + std::to_string(max_nesting) +
+                     " block quotes, list items or indentation levels");
+    doc_ = doc.text;
+    out_ = &out;
+    measure_->reset(doc.text);
+    emitter_.begin(doc.text, out);
+    lines_.reset(doc.text);
+    prose_.reset(doc.text);
+    path_.clear();
+    levels_.clear();
+    group_b_ = group_e_ = group_size_ = 0;
+    if (!doc.text.empty()) {
+      syntax::Tree tree = parser_.parse("markdown", doc.text);
+      sequence(ts_tree_root_node(tree.get()), 0, doc.text.size());
+      flush();
+    }
+    emitter_.end();
+  }
+
+ private:
+  // Children of a container as pieces (each with the gap after it), merged
+  // greedily; sections and headings start chunks, oversize blocks split by
+  // their kind.
+  void sequence(TSNode node, std::size_t b, std::size_t e) {
+    const uint32_t k = ts_node_child_count(node);
+    if (k == 0) {
+      flush();
+      std::size_t mark = out_->size();
+      prose_.split(b, e, 0);
+      tag(mark);
+      return;
+    }
+    // Headings count for the path only at the top (not in a list or quote).
+    const bool top = is(node, "section") || is(node, "document");
+    TSTreeCursor cur = ts_tree_cursor_new(node);
+    ts_tree_cursor_goto_first_child(&cur);
+    TSNode kid = ts_tree_cursor_current_node(&cur);
+    std::size_t pb = b;
+    for (uint32_t i = 0; i < k; ++i) {
+      TSNode next{};
+      std::size_t pe = e;
+      if (i + 1 < k && ts_tree_cursor_goto_next_sibling(&cur)) {
+        next = ts_tree_cursor_current_node(&cur);
+        pe = std::max<std::size_t>(pb, ts_node_start_byte(next));
+      }
+      if (pe > pb) piece(kid, pb, pe, top);
+      pb = pe;
+      kid = next;
+    }
+    ts_tree_cursor_delete(&cur);
+  }
+
+  void piece(TSNode kid, std::size_t b, std::size_t e, bool top) {
+    if (is(kid, "section")) {
+      flush();
+      sequence(kid, b, e);
+      flush();
+      return;
+    }
+    bool heading = top && (is(kid, "atx_heading") || is(kid, "setext_heading"));
+    if (heading) {
+      // The path by heading level (the grammar's sections do not nest
+      // setext headings by level).
+      flush();
+      int level = heading_level(kid);
+      while (!levels_.empty() && levels_.back() >= level) {
+        levels_.pop_back();
+        path_.pop_back();
+      }
+      levels_.push_back(level);
+      path_.push_back(heading_text(kid));
+    }
+    std::uint64_t s = core_size(b, e);
+    if (s > options_.size) {
+      flush();
+      oversize(kid, b, e);
+      return;
+    }
+    if (group_size_ + s > options_.size) flush();
+    if (group_b_ == group_e_) group_b_ = b;
+    group_e_ = e;
+    group_size_ += measure_->size(b, e);
+  }
+
+  // The size of [b, e) without its trailing whitespace (which trimming
+  // drops when the span ends a chunk; all of it with --no-trim).
+  std::uint64_t core_size(std::size_t b, std::size_t e) {
+    if (!options_.trim) return measure_->size(b, e);
+    std::size_t t = e;
+    while (t > b && (doc_[t - 1] == ' ' || doc_[t - 1] == '\n' || doc_[t - 1] == '\t' || doc_[t - 1] == '\r')) --t;
+    return measure_->size(b, t);
+  }
+
+  static int heading_level(TSNode h) {
+    uint32_t k = ts_node_child_count(h);
+    for (uint32_t i = 0; i < k; ++i) {
+      std::string_view t = ts_node_type(ts_node_child(h, i));
+      if (t.starts_with("atx_h") && t.size() > 5) return t[5] - '0';
+      if (t == "setext_h1_underline") return 1;
+      if (t == "setext_h2_underline") return 2;
+    }
+    return 1;
+  }
+
+  // A block alone larger than --size.
+  void oversize(TSNode n, std::size_t b, std::size_t e) {
+    std::size_t mark = out_->size();
+    if (is(n, "fenced_code_block") || is(n, "indented_code_block") || is(n, "atx_heading") ||
+        is(n, "setext_heading")) {
+      lines_.split(b, e, 0);
+      tag(mark);
+    } else if (is(n, "pipe_table")) {
+      table(n, b, e);
+    } else if (is(n, "paragraph") || is(n, "html_block") || ts_node_named_child_count(n) == 0) {
+      prose_.split(b, e, 0);
+      tag(mark);
+    } else {
+      sequence(n, b, e);  // lists, list items, block quotes
+      flush();
+    }
+  }
+
+  // Rows merged greedily; chunks after the first carry the header row.
+  void table(TSNode n, std::size_t b, std::size_t e) {
+    std::string header;
+    TSNode h = ts_node_named_child(n, 0);
+    if (!ts_node_is_null(h) && is(h, "pipe_table_header")) {
+      std::size_t hb = ts_node_start_byte(h), he = ts_node_end_byte(h);
+      while (he > hb && (doc_[he - 1] == '\n' || doc_[he - 1] == '\r')) --he;
+      header = doc_.substr(hb, he - hb);
+    }
+    starts_.clear();
+    TSTreeCursor cur = ts_tree_cursor_new(n);
+    if (ts_tree_cursor_goto_first_child(&cur)) {
+      do starts_.push_back(ts_node_start_byte(ts_tree_cursor_current_node(&cur)));
+      while (ts_tree_cursor_goto_next_sibling(&cur));
+    }
+    ts_tree_cursor_delete(&cur);
+    const std::size_t k = starts_.size();
+    std::size_t pb = b;
+    std::size_t gb = 0, ge = 0;
+    std::uint64_t gs = 0;
+    auto emit = [&](std::size_t x, std::size_t y) {
+      std::size_t mark = out_->size();
+      if (core_size(x, y) > options_.size) lines_.split(x, y, 0);
+      else emitter_.add(x, y);
+      for (std::size_t i = mark; i < out_->size(); ++i) {
+        bool first = (*out_)[i].begin <= ts_node_start_byte(n);
+        tag_one((*out_)[i], first ? std::string_view{} : std::string_view(header));
+      }
+    };
+    for (std::size_t i = 0; i < k; ++i) {
+      std::size_t pe = i + 1 < k ? std::max<std::size_t>(pb, starts_[i + 1]) : e;
+      if (pe > pb) {
+        if (gs + core_size(pb, pe) > options_.size && ge > gb) {
+          emit(gb, ge);
+          gb = ge = gs = 0;
+        }
+        if (ge == gb) gb = pb;
+        ge = pe;
+        gs += measure_->size(pb, pe);
+      }
+      pb = pe;
+    }
+    if (ge > gb) emit(gb, ge);
+  }
+
+  std::string heading_text(TSNode h) {
+    TSNode c = ts_node_child_by_field_name(h, "heading_content", 15);
+    std::string out;
+    if (ts_node_is_null(c)) return out;
+    std::string_view s = doc_.substr(ts_node_start_byte(c), ts_node_end_byte(c) - ts_node_start_byte(c));
+    for (char ch : s) {
+      if (ch == ' ' || ch == '\t' || ch == '\n' || ch == '\r') {
+        if (!out.empty() && out.back() != ' ') out += ' ';
+      } else {
+        out += ch;
+      }
+    }
+    while (!out.empty() && out.back() == ' ') out.pop_back();
+    if (is(h, "atx_heading")) {  // an optional closing sequence: " ##"
+      std::size_t k = out.size();
+      while (k > 0 && out[k - 1] == '#') --k;
+      if (k < out.size() && (k == 0 || out[k - 1] == ' ')) {
+        out.resize(k);
+        while (!out.empty() && out.back() == ' ') out.pop_back();
+      }
+    }
+    return out;
+  }
+
+  void flush() {
+    if (group_b_ == group_e_) return;
+    std::size_t mark = out_->size();
+    emitter_.add(group_b_, group_e_);
+    tag(mark);
+    group_b_ = group_e_ = group_size_ = 0;
+  }
+
+  void tag(std::size_t mark) {
+    for (std::size_t i = mark; i < out_->size(); ++i) tag_one((*out_)[i], {});
+  }
+
+  // headings, and context: the heading path (--context headings) and the
+  // header row of a table split at rows, one per line.
+  void tag_one(Chunk& c, std::string_view table_header) {
+    std::string h = "[", context;
+    for (std::size_t i = 0; i < path_.size(); ++i) {
+      if (i) h += ',';
+      json::append_string(h, path_[i]);
+      if (options_.context == "headings") context += (i ? " > " : "") + path_[i];
+    }
+    h += ']';
+    c.fields.clear();
+    c.fields.emplace_back("headings", std::move(h));
+    if (!table_header.empty()) context += (context.empty() ? "" : "\n") + std::string(table_header);
+    if (!context.empty()) {
+      std::string v;
+      json::append_string(v, context);
+      c.fields.emplace_back("context", std::move(v));
+    }
+  }
+
+  Options options_;
+  std::unique_ptr<Measure> measure_;
+  Emitter emitter_;
+  Splitter lines_, prose_;
+  syntax::Parser parser_;
+  std::string_view doc_;
+  std::vector<Chunk>* out_ = nullptr;
+  std::vector<std::string> path_;
+  std::vector<std::size_t> starts_;
+  std::vector<int> levels_;
+  std::size_t group_b_ = 0, group_e_ = 0;
+  std::uint64_t group_size_ = 0;
+};
+
+}  // namespace
+
+std::unique_ptr<Chunker> make_markdown_chunker(const Options& options, const Unit& unit) {
+  return std::make_unique<Markdown>(options, unit);
+}
+
+}  // namespace hewn::chunk
