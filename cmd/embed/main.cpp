@@ -1,0 +1,70 @@
+// embed: add embedding vectors to records. See embed(1).
+#include <iostream>
+
+#include "common/tool.hpp"
+#include "core/error.hpp"
+#include "embed/embedder.hpp"
+#include "embed/handler.hpp"
+
+int main(int argc, char** argv) {
+  CLI::App app{"Add embedding vectors to JSON Lines records (chunks, queries).", "embed"};
+  hewn::cli::StreamOptions io;
+  hewn::cli::RunOptions run;
+  hewn::embed::Options opt;
+  hewn::embed::RecordOptions ro;
+  std::string text_from, format = "json", dtype = "f32", on_long = "truncate";
+  bool normalize = false, no_normalize = false;
+
+  io.add(app, "JSON Lines files (.zst ok) or raw files, each one text; - or none: stdin");
+  app.add_option("-m,--model", opt.model, "Model directory (model2vec or Hugging Face BERT layout)")->type_name("DIR");
+  app.add_option("-b,--backend", opt.backend, "hash (default without --model), model2vec or bert (default: from config.json)");
+  app.add_option("--dim", opt.dim, "hash: vector size")->capture_default_str();
+  app.add_flag("--normalize", normalize, "L2-normalize vectors (default: the model's own setting; hash: on)");
+  app.add_flag("--no-normalize", no_normalize, "Do not L2-normalize vectors");
+  app.add_option("--prefix", ro.prefix, "Text put before every text (\"query: \", \"passage: \")")->type_name("TEXT");
+  app.add_option("--text-from", text_from,
+                 "Fields to embed, joined by \"+\" (e.g. context+text); absent ones are skipped, values joined by a newline")
+      ->type_name("A+B");
+  app.add_option("--format", format, "json (\"embedding\": [floats]) or b64 (\"embedding_b64\": little-endian base64)")
+      ->check(CLI::IsMember({"json", "b64"}))
+      ->capture_default_str();
+  app.add_option("--dtype", dtype, "f32 or f16 (values rounded to half precision)")
+      ->check(CLI::IsMember({"f32", "f16"}))
+      ->capture_default_str();
+  app.add_option("--on-long", on_long, "Text longer than the model allows: truncate (counted at the end) or error")
+      ->check(CLI::IsMember({"truncate", "error"}))
+      ->capture_default_str();
+  run.add(app);
+
+  return hewn::cli::run("embed", app, argc, argv, [&] {
+    if (normalize && no_normalize) throw hewn::UsageError("--normalize and --no-normalize exclude each other");
+    if (normalize) opt.normalize = true;
+    if (no_normalize) opt.normalize = false;
+    ro.id_field = io.id_field;
+    if (text_from.empty()) {
+      ro.text_from = {io.text_field};
+    } else {
+      ro.text_from.clear();
+      std::size_t b = 0;
+      while (true) {
+        std::size_t e = text_from.find('+', b);
+        std::string f = text_from.substr(b, e == std::string::npos ? std::string::npos : e - b);
+        if (f.empty()) throw hewn::UsageError("--text-from: empty field name in " + hewn::quoted(text_from));
+        ro.text_from.push_back(f);
+        if (e == std::string::npos) break;
+        b = e + 1;
+      }
+    }
+    ro.format = format == "b64" ? hewn::embed::Format::b64 : hewn::embed::Format::json;
+    ro.dtype = dtype == "f16" ? hewn::embed::Dtype::f16 : hewn::embed::Dtype::f32;
+    ro.on_long = on_long == "error" ? hewn::embed::OnLong::error : hewn::embed::OnLong::truncate;
+    auto embedder = hewn::embed::make_embedder(opt);
+    hewn::embed::RunCounters counters;
+    int status = hewn::cli::run_stream("embed", io, run,
+                                       [&] { return hewn::embed::make_handler(*embedder, ro, counters); });
+    if (auto n = counters.truncated.load()) {
+      std::cerr << "embed: " << n << (n == 1 ? " text" : " texts") << " truncated to the model's length\n";
+    }
+    return status;
+  });
+}
