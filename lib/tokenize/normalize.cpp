@@ -1,0 +1,251 @@
+#include "tokenize/normalize.hpp"
+
+#include <unicode/uchar.h>
+#include <unicode/unorm2.h>
+
+#include <cstring>
+
+#include "core/utf8.hpp"
+
+namespace hewn::tokenize {
+namespace {
+
+void put(std::string& out, char32_t c) {
+  if (c < 0x80) {
+    out += static_cast<char>(c);
+  } else if (c < 0x800) {
+    out += static_cast<char>(0xC0 | (c >> 6));
+    out += static_cast<char>(0x80 | (c & 0x3F));
+  } else if (c < 0x10000) {
+    out += static_cast<char>(0xE0 | (c >> 12));
+    out += static_cast<char>(0x80 | ((c >> 6) & 0x3F));
+    out += static_cast<char>(0x80 | (c & 0x3F));
+  } else {
+    out += static_cast<char>(0xF0 | (c >> 18));
+    out += static_cast<char>(0x80 | ((c >> 12) & 0x3F));
+    out += static_cast<char>(0x80 | ((c >> 6) & 0x3F));
+    out += static_cast<char>(0x80 | (c & 0x3F));
+  }
+}
+
+// Rust's char::is_whitespace (Unicode White_Space).
+bool is_ws(char32_t c) { return u_isUWhiteSpace(static_cast<UChar32>(c)); }
+
+// Hugging Face's is_control: category C (Cc, Cf, Cs, Co, Cn) but tab, LF, CR.
+bool is_control(char32_t c) {
+  if (c == '\t' || c == '\n' || c == '\r') return false;
+  switch (u_charType(static_cast<UChar32>(c))) {
+    case U_CONTROL_CHAR:
+    case U_FORMAT_CHAR:
+    case U_SURROGATE:
+    case U_PRIVATE_USE_CHAR:
+    case U_UNASSIGNED:
+      return true;
+    default:
+      return false;
+  }
+}
+
+// BertPreTokenizer's punctuation: ASCII punctuation or category P*.
+bool is_punct(char32_t c) {
+  if (c < 0x80) return (c >= 33 && c <= 47) || (c >= 58 && c <= 64) || (c >= 91 && c <= 96) || (c >= 123 && c <= 126);
+  switch (u_charType(static_cast<UChar32>(c))) {
+    case U_CONNECTOR_PUNCTUATION:
+    case U_DASH_PUNCTUATION:
+    case U_START_PUNCTUATION:
+    case U_END_PUNCTUATION:
+    case U_INITIAL_PUNCTUATION:
+    case U_FINAL_PUNCTUATION:
+    case U_OTHER_PUNCTUATION:
+      return true;
+    default:
+      return false;
+  }
+}
+
+bool is_chinese(char32_t c) {
+  return (c >= 0x4E00 && c <= 0x9FFF) || (c >= 0x3400 && c <= 0x4DBF) || (c >= 0x20000 && c <= 0x2A6DF) ||
+         (c >= 0x2A700 && c <= 0x2B73F) || (c >= 0x2B740 && c <= 0x2B81F) || (c >= 0x2B920 && c <= 0x2CEAF) ||
+         (c >= 0xF900 && c <= 0xFAFF) || (c >= 0x2F800 && c <= 0x2FA1F);
+}
+
+// Rust's char::to_lowercase: the full mapping differs from the simple one
+// only for U+0130.
+void lower(char32_t c, std::u32string& out) {
+  if (c == 0x130) {
+    out += U'i';
+    out += char32_t(0x307);
+  } else {
+    out += static_cast<char32_t>(u_tolower(static_cast<UChar32>(c)));
+  }
+}
+
+}  // namespace
+
+Pipeline::Pipeline(NormalizerConfig n, PreTokenizerConfig p) : n_(n), p_(std::move(p)) {
+  bmp_.resize(0x10000);
+  std::string out;
+  for (char32_t c = 0; c < 0x10000; ++c) {
+    Info& i = bmp_[c];
+    out.clear();
+    if (c >= 0xD800 && c <= 0xDFFF) {
+      i.cls = drop;
+      i.len = 0;
+      continue;
+    }
+    normalize_slow(c, out, i.cls);
+    if (out.size() <= sizeof i.out) {
+      i.len = static_cast<std::uint8_t>(out.size());
+      std::memcpy(i.out, out.data(), out.size());
+    } else {
+      i.len = 255;
+    }
+  }
+}
+
+Pipeline::~Pipeline() = default;
+
+// The class of a normalized character for the pre-tokenizer.
+std::uint8_t Pipeline::out_class(char32_t c) const {
+  switch (p_.kind) {
+    case PreTokenizerKind::bert:
+      return is_ws(c) ? space : is_punct(c) ? punct : 0;
+    case PreTokenizerKind::whitespace_split:
+      return is_ws(c) ? space : 0;
+    default:
+      return 0;
+  }
+}
+
+// Normalizes one source code point; cls gets drop (nothing comes out), cjk
+// (a word of its own), or 0.
+void Pipeline::normalize_slow(char32_t c, std::string& out, std::uint8_t& cls) const {
+  cls = 0;
+  if (n_.clean_text) {
+    if (c == 0 || c == 0xFFFD || is_control(c)) {
+      cls = drop;
+      return;
+    }
+    if (c == '\t' || c == '\n' || c == '\r' || is_ws(c)) c = ' ';
+  }
+  if (n_.chinese_chars && is_chinese(c)) cls = cjk;
+  std::u32string cps(1, c);
+  if (n_.strip_accents || n_.nfd) {
+    UErrorCode err = U_ZERO_ERROR;
+    const UNormalizer2* nfd = unorm2_getNFDInstance(&err);
+    UChar buf[32];
+    int32_t len = U_SUCCESS(err) ? unorm2_getDecomposition(nfd, static_cast<UChar32>(c), buf, 32, &err) : -1;
+    if (len > 0 && U_SUCCESS(err)) {
+      cps.clear();
+      for (int32_t k = 0; k < len;) {
+        UChar32 d;
+        U16_NEXT(buf, k, len, d);
+        if (n_.strip_accents && u_charType(d) == U_NON_SPACING_MARK) continue;
+        cps += static_cast<char32_t>(d);
+      }
+    } else if (n_.strip_accents && u_charType(static_cast<UChar32>(c)) == U_NON_SPACING_MARK) {
+      cps.clear();
+    }
+  }
+  if (n_.lowercase) {
+    std::u32string l;
+    for (char32_t d : cps) lower(d, l);
+    cps.swap(l);
+  }
+  for (char32_t d : cps) put(out, d);
+  if (cps.empty() && cls == 0) cls = drop;
+}
+
+void Pipeline::words(std::string_view text, std::size_t base, Word& w,
+                     const std::function<void(const Word&)>& f) const {
+  w.clear();
+  auto flush = [&] {
+    if (!w.text.empty()) f(w);
+    w.clear();
+  };
+  const bool meta = p_.kind == PreTokenizerKind::metaspace;
+  const std::string& rep = p_.replacement;
+  // Appends normalized character bytes s with source range [sb, se).
+  auto append = [&](std::string_view s, std::uint32_t sb, std::uint32_t se) {
+    w.text += s;
+    w.begin.insert(w.begin.end(), s.size(), sb);
+    w.end.insert(w.end.end(), s.size(), se);
+  };
+  std::string slow;
+  bool first_out = true;  // metaspace: nothing has come out yet
+  std::size_t i = 0;
+  while (i < text.size()) {
+    std::size_t sb = i;
+    char32_t c = utf8::decode(text, i);
+    auto b32 = static_cast<std::uint32_t>(base + sb), e32 = static_cast<std::uint32_t>(base + i);
+    std::string_view out;
+    std::uint8_t cls;
+    if (c < 0x10000 && bmp_[c].len != 255) {
+      const Info& info = bmp_[c];
+      cls = info.cls;
+      out = std::string_view(info.out, info.len);
+    } else {
+      slow.clear();
+      normalize_slow(c, slow, cls);
+      out = slow;
+    }
+    if (cls & drop) continue;
+    if (meta) {
+      // Spaces become the replacement, which starts a new word.
+      std::size_t k = 0;
+      while (k < out.size()) {
+        std::size_t q = k;
+        char32_t d = utf8::decode(out, q);
+        if (first_out && p_.prepend != PrependScheme::never && d != ' ' && out.substr(k, q - k) != rep) {
+          append(rep, b32, b32);  // the prepended replacement covers nothing
+        }
+        if (d == ' ' || out.substr(k, q - k) == rep) {
+          if (p_.split) flush();
+          append(rep, b32, e32);
+        } else {
+          append(out.substr(k, q - k), b32, e32);
+        }
+        first_out = false;
+        k = q;
+      }
+      continue;
+    }
+    if (cls & cjk) {
+      flush();
+      append(out, b32, e32);
+      flush();
+      continue;
+    }
+    if (p_.kind == PreTokenizerKind::none) {
+      append(out, b32, e32);
+      continue;
+    }
+    // One source character may normalize to several; classify each.
+    std::size_t k = 0;
+    while (k < out.size()) {
+      std::size_t q = k;
+      unsigned char b0 = static_cast<unsigned char>(out[k]);
+      char32_t d = utf8::decode(out, q);
+      std::uint8_t oc;
+      if (b0 < 0x80) {
+        oc = (d == ' ' || (d >= 9 && d <= 13)) ? space : is_punct(d) ? punct : 0;
+        if (p_.kind == PreTokenizerKind::whitespace_split && oc == punct) oc = 0;
+      } else {
+        oc = out_class(d);
+      }
+      if (oc == space) {
+        flush();
+      } else if (oc == punct) {
+        flush();
+        append(out.substr(k, q - k), b32, e32);
+        flush();
+      } else {
+        append(out.substr(k, q - k), b32, e32);
+      }
+      k = q;
+    }
+  }
+  flush();
+}
+
+}  // namespace hewn::tokenize

@@ -1,0 +1,67 @@
+// Normalizers and pre-tokenizers of Hugging Face tokenizer.json files,
+// applied character by character so that every normalized byte keeps the
+// source range it came from.
+#pragma once
+
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace hewn::tokenize {
+
+struct NormalizerConfig {
+  bool clean_text = false;      // drop NUL, U+FFFD and control characters; whitespace becomes ' '
+  bool chinese_chars = false;   // CJK ideographs become words of their own
+  bool strip_accents = false;   // NFD, then drop nonspacing marks (Mn)
+  bool lowercase = false;       // full lowercase mapping, character by character
+  bool nfd = false;             // NFD without dropping marks
+};
+
+enum class PreTokenizerKind { none, bert, whitespace_split, metaspace };
+enum class PrependScheme { always, first, never };
+
+struct PreTokenizerConfig {
+  PreTokenizerKind kind = PreTokenizerKind::none;
+  std::string replacement = "\xE2\x96\x81";  // metaspace: U+2581
+  PrependScheme prepend = PrependScheme::always;
+  bool split = true;  // metaspace: split at each replacement (merged with the next word)
+};
+
+// A pre-tokenized word: normalized UTF-8 and, per byte, the source range of
+// the character it came from.
+struct Word {
+  std::string text;
+  std::vector<std::uint32_t> begin, end;
+  void clear() {
+    text.clear();
+    begin.clear();
+    end.clear();
+  }
+};
+
+class Pipeline {
+ public:
+  Pipeline(NormalizerConfig n, PreTokenizerConfig p);
+  ~Pipeline();
+  // Calls f(w) for each word of text (valid UTF-8) in order; offsets in w
+  // are byte offsets into text plus base.
+  void words(std::string_view text, std::size_t base, Word& w, const std::function<void(const Word&)>& f) const;
+
+ private:
+  enum Class : std::uint8_t { drop = 1, space = 2, punct = 4, cjk = 8 };
+  struct Info {
+    std::uint8_t cls;
+    std::uint8_t len;  // bytes of out; 255: compute on the fly
+    char out[14];
+  };
+  void normalize_slow(char32_t cp, std::string& out, std::uint8_t& cls) const;
+  std::uint8_t out_class(char32_t cp) const;  // space / punct of a normalized character
+  NormalizerConfig n_;
+  PreTokenizerConfig p_;
+  std::vector<Info> bmp_;  // for code points below 0x10000
+};
+
+}  // namespace hewn::tokenize
