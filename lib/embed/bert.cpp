@@ -93,6 +93,7 @@ std::size_t JsonConfig::size(std::string_view key) const {
 }
 
 BertModel::BertModel(const std::string& dir) {
+  openblas_set_num_threads(1);  // callers run one text per thread (embed -j)
   JsonConfig c = JsonConfig::load(dir + "/config.json");
   const std::string* type = c.string("model_type");
   if (!type || *type != "bert")

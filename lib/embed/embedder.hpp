@@ -29,6 +29,19 @@ struct EmbedInfo {
   bool truncated = false;  // the text was cut to the model's limit
 };
 
+// Token-level output: one vector per token, with the token's byte span in
+// the text (special tokens such as [CLS] have an empty span at 0).
+struct TokenVectors {
+  std::size_t count = 0;
+  std::vector<float> data;  // count x dim, row-major
+  std::vector<std::pair<std::size_t, std::size_t>> spans;
+  void clear() {
+    count = 0;
+    data.clear();
+    spans.clear();
+  }
+};
+
 class Embedder {
  public:
   virtual ~Embedder() = default;
@@ -38,6 +51,16 @@ class Embedder {
   // Writes dim() floats for text (valid UTF-8) to out.
   // Errors: none for valid UTF-8 (token-level errors are DataError).
   virtual EmbedInfo embed(std::string_view text, float* out) const = 0;
+  // Token-level vectors of text (special tokens included), unpooled and
+  // unnormalized; truncated like embed().
+  // Errors: UsageError "--tokens needs the bert backend" by default.
+  virtual EmbedInfo embed_tokens(std::string_view text, TokenVectors& out) const;
+  // Late chunking: the vectors of every token of text (special tokens left
+  // out), computed in windows of the model's length overlapping by overlap
+  // tokens (the first overlap vectors of each later window are dropped).
+  // Errors: UsageError "--late needs the bert backend" by default;
+  // UsageError when overlap leaves no room in a window.
+  virtual void document_tokens(std::string_view text, std::size_t overlap, TokenVectors& out) const;
 };
 
 // Builds the embedder options ask for.
