@@ -34,6 +34,20 @@ int main(int argc, char** argv) {
   app.add_option("--on-long", on_long, "Text longer than the model allows: truncate (counted at the end) or error")
       ->check(CLI::IsMember({"truncate", "error"}))
       ->capture_default_str();
+  app.add_option("--pooling", opt.pooling, "bert: mean or cls (default: 1_Pooling/config.json, else mean)")
+      ->check(CLI::IsMember({"mean", "cls"}));
+  app.add_option("--max-tokens", opt.max_tokens,
+                 "bert: tokens per sequence incl. [CLS]/[SEP] (default: the model's max_seq_length)");
+  app.add_flag("--tokens", ro.tokens, "bert: one vector per token (token_embeddings, token_spans) instead of one per record");
+  bool late = false;
+  std::string docs_path;
+  std::size_t late_overlap = 0;
+  app.add_flag("--late", late, "bert: late chunking; chunk records get the mean of their document's token vectors");
+  app.add_option("--docs", docs_path, "--late: the documents (JSON Lines with --id-field and --text-field)")
+      ->type_name("FILE");
+  app.add_option("--late-overlap", late_overlap,
+                 "--late: tokens shared by consecutive windows over a long document")
+      ->capture_default_str();
   run.add(app);
 
   return hewn::cli::run("embed", app, argc, argv, [&] {
@@ -58,7 +72,19 @@ int main(int argc, char** argv) {
     ro.format = format == "b64" ? hewn::embed::Format::b64 : hewn::embed::Format::json;
     ro.dtype = dtype == "f16" ? hewn::embed::Dtype::f16 : hewn::embed::Dtype::f32;
     ro.on_long = on_long == "error" ? hewn::embed::OnLong::error : hewn::embed::OnLong::truncate;
+    if (late && docs_path.empty()) throw hewn::UsageError("--late needs --docs FILE");
+    if (!late && !docs_path.empty()) throw hewn::UsageError("--docs is for --late");
+    if (late && ro.tokens) throw hewn::UsageError("--late and --tokens exclude each other");
+    if (late && !ro.prefix.empty()) throw hewn::UsageError("--prefix does not apply to --late");
+    if (late && text_from.find('+') != std::string::npos)
+      throw hewn::UsageError("--text-from with several fields does not apply to --late");
     auto embedder = hewn::embed::make_embedder(opt);
+    if (late) {
+      hewn::embed::DocStore docs(docs_path, io.id_field, io.text_field);
+      return hewn::cli::run_stream("embed", io, run, [&] {
+        return hewn::embed::make_late_handler(*embedder, docs, late_overlap, ro);
+      });
+    }
     hewn::embed::RunCounters counters;
     int status = hewn::cli::run_stream("embed", io, run,
                                        [&] { return hewn::embed::make_handler(*embedder, ro, counters); });

@@ -71,6 +71,7 @@ class BertEmbedder final : public Embedder {
 
   const std::string& name() const override { return name_; }
   std::size_t dim() const override { return model_.config().hidden; }
+  bool normalizes() const override { return normalize_; }
 
   EmbedInfo embed(std::string_view text, float* out) const override {
     thread_local TokenVectors tv;

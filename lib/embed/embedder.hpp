@@ -48,6 +48,8 @@ class Embedder {
   // The "model" field of output records.
   virtual const std::string& name() const = 0;
   virtual std::size_t dim() const = 0;
+  // Whether embed() returns unit vectors (late chunking follows it).
+  virtual bool normalizes() const { return false; }
   // Writes dim() floats for text (valid UTF-8) to out.
   // Errors: none for valid UTF-8 (token-level errors are DataError).
   virtual EmbedInfo embed(std::string_view text, float* out) const = 0;
