@@ -9,8 +9,9 @@
       recomputes every record's vector from its "text" with a numpy forward
       pass (float64) and compares it with embed's output (1e-4 absolute).
   bert_ref.py batch DIR IDS.json OUT.json
-      IDS.json: a list of id lists; OUT.json: their token vectors from ONE
-      padded batch (padding mask), for the library's batched forward test.
+      IDS.json: a list of id lists; OUT.jsonl: one {"v": [...]} line per
+      sequence, its token vectors (flattened) from ONE padded batch (padding
+      mask), for the library's batched forward test.
   bert_ref.py late DIR DOCS.jsonl OUT.jsonl --max-tokens N --overlap O
       late chunking reference: per chunk record of embed --late's output, the
       mean of the document's token vectors (windows of N tokens incl.
@@ -273,7 +274,9 @@ def batch(d, ids_path, out_path):
     cfg, w = load(d)
     seqs = json.load(open(ids_path))
     x, _ = forward(cfg, w, seqs)
-    json.dump([x[i, :len(s)].tolist() for i, s in enumerate(seqs)], open(out_path, "w"))
+    with open(out_path, "w") as f:
+        for i, s in enumerate(seqs):
+            f.write(json.dumps({"v": x[i, :len(s)].reshape(-1).tolist()}) + "\n")
 
 
 def late(d, docs_path, out_path):
