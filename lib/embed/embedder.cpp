@@ -32,6 +32,7 @@ std::unique_ptr<const Embedder> make_embedder(const Options& o) {
   if (backend == "hash") {
     if (!o.model.empty()) throw UsageError("the hash backend takes no --model");
     if (!o.pooling.empty()) throw UsageError("--pooling is for the bert backend");
+    if (o.max_tokens) throw UsageError("--max-tokens is for the bert backend");
     return make_hash_embedder(o.dim, o.normalize.value_or(true));
   }
   if (backend != "model2vec" && backend != "bert" && !backend.empty())
