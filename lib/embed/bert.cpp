@@ -8,6 +8,7 @@
 #include <cstring>
 
 #include "core/error.hpp"
+#include "embed/fastmath.hpp"
 #include "embed/safetensors.hpp"
 
 namespace hewn::embed {
@@ -194,7 +195,8 @@ void BertModel::forward(const std::vector<std::span<const std::uint32_t>>& seqs,
         for (int i = 0; i < n; ++i) {
           float* s = &w.scores[static_cast<std::size_t>(i) * n];
           float mx = *std::max_element(s, s + n), sum = 0;
-          for (int j = 0; j < n; ++j) sum += (s[j] = std::exp(s[j] - mx));
+          for (int j = 0; j < n; ++j) s[j] = fast_exp(s[j] - mx);
+          for (int j = 0; j < n; ++j) sum += s[j];
           float inv = 1.0f / sum;
           for (int j = 0; j < n; ++j) s[j] *= inv;
         }
@@ -205,7 +207,7 @@ void BertModel::forward(const std::vector<std::span<const std::uint32_t>>& seqs,
     linear(w.ctx.data(), M, H, L.out_w, L.out_b, H, w.tmp.data());
     add_layer_norm(w.x.data(), w.tmp.data(), M, H, L.ln1_g, L.ln1_b, cfg_.eps);
     linear(w.x.data(), M, H, L.in_w, L.in_b, I, w.inter.data());
-    for (float& z : w.inter) z = 0.5f * z * (1.0f + std::erf(z * 0.70710678118654752f));
+    gelu(w.inter.data(), M * I);
     linear(w.inter.data(), M, I, L.ff_w, L.ff_b, H, w.tmp.data());
     add_layer_norm(w.x.data(), w.tmp.data(), M, H, L.ln2_g, L.ln2_b, cfg_.eps);
   }

@@ -84,3 +84,19 @@ TEST_CASE("bert: ids outside the vocabulary and over-long sequences are errors")
                        "sequence of 65 tokens exceeds max_position_embeddings 64", hewn::DataError);
   std::filesystem::remove_all(dir);
 }
+
+#include "embed/fastmath.hpp"
+
+TEST_CASE("fast exp and erf agree with the C library") {
+  double worst_exp = 0, worst_erf = 0;
+  for (float x = -87.0f; x < 88.0f; x += 0.001953125f) {
+    double want = std::exp(static_cast<double>(x));
+    worst_exp = std::max(worst_exp, std::abs(fast_exp(x) - want) / want);
+  }
+  for (float x = -6.0f; x < 6.0f; x += 0.0001f)
+    worst_erf = std::max(worst_erf, std::abs(static_cast<double>(fast_erf(x)) - std::erf(static_cast<double>(x))));
+  CHECK(worst_exp < 3 * 5.97e-8);  // 3 ulp (2^-24)
+  CHECK(worst_erf < 5e-7);
+  CHECK(fast_exp(-200.0f) < 1e-37f);
+  CHECK(fast_erf(100.0f) == doctest::Approx(1.0f));
+}
