@@ -192,14 +192,7 @@ void BertModel::forward(const std::vector<std::span<const std::uint32_t>>& seqs,
         // Only the sequence's own n keys (the padding mask) and n queries.
         cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, n, n, static_cast<int>(D), scale, q,
                     static_cast<int>(3 * H), k, static_cast<int>(3 * H), 0.0f, w.scores.data(), n);
-        for (int i = 0; i < n; ++i) {
-          float* s = &w.scores[static_cast<std::size_t>(i) * n];
-          float mx = *std::max_element(s, s + n), sum = 0;
-          for (int j = 0; j < n; ++j) s[j] = fast_exp(s[j] - mx);
-          for (int j = 0; j < n; ++j) sum += s[j];
-          float inv = 1.0f / sum;
-          for (int j = 0; j < n; ++j) s[j] *= inv;
-        }
+        softmax_rows(w.scores.data(), static_cast<std::size_t>(n), static_cast<std::size_t>(n));
         cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, n, static_cast<int>(D), n, 1.0f, w.scores.data(), n, v,
                     static_cast<int>(3 * H), 0.0f, &w.ctx[b * T * H + h * D], static_cast<int>(H));
       }

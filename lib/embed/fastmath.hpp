@@ -15,8 +15,10 @@ namespace hewn::embed {
 // Cephes-style: exp(x) = 2^n * exp(r), r = x - n ln2 in [-ln2/2, ln2/2],
 // exp(r) by a degree-6 polynomial.
 inline float fast_exp(float x) {
-  x = std::min(88.3762626647949f, std::max(-87.3365478515625f, x));
-  float n = std::floor(x * 1.44269504088896341f + 0.5f);
+  x = x > 88.3762626647949f ? 88.3762626647949f : x;
+  x = x < -87.3365478515625f ? -87.3365478515625f : x;
+  // Round to nearest by the 1.5 * 2^23 trick (vectorizes without SSE4.1's roundps).
+  float n = (x * 1.44269504088896341f + 12582912.0f) - 12582912.0f;
   float r = x - n * 0.693359375f;
   r = r - n * -2.12194440e-4f;
   float y = 1.9875691500e-4f;
@@ -33,7 +35,8 @@ inline float fast_exp(float x) {
 // A rational approximation (odd numerator of degree 13 over an even
 // denominator of degree 8) on [-4, 4]; erf is +-1 in float beyond.
 inline float fast_erf(float x) {
-  x = std::min(4.0f, std::max(-4.0f, x));
+  x = x > 4.0f ? 4.0f : x;
+  x = x < -4.0f ? -4.0f : x;
   float x2 = x * x;
   float p = -2.72614225801306e-10f;
   p = p * x2 + 2.77068142495902e-08f;
@@ -52,8 +55,9 @@ inline float fast_erf(float x) {
 }
 
 // GELU (exact form, 0.5 x (1 + erf(x / sqrt 2))) over n values in place.
-inline void gelu(float* v, std::size_t n) {
-  for (std::size_t i = 0; i < n; ++i) v[i] = 0.5f * v[i] * (1.0f + fast_erf(v[i] * 0.70710678118654752f));
-}
+void gelu(float* v, std::size_t n);
+
+// Softmax of each of rows rows of n values in place.
+void softmax_rows(float* s, std::size_t rows, std::size_t n);
 
 }  // namespace hewn::embed
