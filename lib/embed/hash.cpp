@@ -57,7 +57,7 @@ struct Scratch {
     order.clear();
   }
   void add(std::uint64_t h) {
-    if (h == 0) h = 1;  // 0 marks an empty slot; FNV-1a of our features is never 0 in practice
+    if (h == 0) h = 1;  // 0 marks an empty slot
     std::size_t mask = keys.size() - 1;
     std::size_t s = (h ^ (h >> 29)) & mask;
     while (keys[s] != 0 && keys[s] != h) s = (s + 1) & mask;
@@ -72,7 +72,8 @@ struct Scratch {
 class HashEmbedder final : public Embedder {
  public:
   HashEmbedder(std::size_t dim, bool normalize)
-      : dim_(dim), normalize_(normalize), name_("hash-" + std::to_string(dim)) {}
+      : dim_(dim), normalize_(normalize), name_("hash-" + std::to_string(dim)),
+        fastmod_(~std::uint64_t{0} / static_cast<std::uint32_t>(dim) + 1) {}
   const std::string& name() const override { return name_; }
   std::size_t dim() const override { return dim_; }
 
@@ -96,8 +97,9 @@ class HashEmbedder final : public Embedder {
     s.acc.assign(dim_, 0.0);
     for (auto slot : s.order) {
       std::uint64_t h = s.keys[slot];
-      double weight = std::sqrt(static_cast<double>(s.counts[slot]));
-      std::size_t idx = static_cast<std::uint32_t>(h) % dim_;
+      std::uint32_t c = s.counts[slot];
+      double weight = c == 1 ? 1.0 : std::sqrt(static_cast<double>(c));
+      std::size_t idx = mod_dim(static_cast<std::uint32_t>(h));
       s.acc[idx] += (h >> 63) ? -weight : weight;
     }
     double scale = 1.0;
@@ -165,15 +167,24 @@ class HashEmbedder final : public Embedder {
     }
   }
 
+  // a % dim for 32-bit a without a division (Lemire's fastmod: exact for
+  // every 32-bit a and divisor).
+  std::uint32_t mod_dim(std::uint32_t a) const {
+    std::uint64_t low = fastmod_ * a;
+    return static_cast<std::uint32_t>((static_cast<unsigned __int128>(low) * static_cast<std::uint32_t>(dim_)) >> 64);
+  }
+
   std::size_t dim_;
   bool normalize_;
   std::string name_;
+  std::uint64_t fastmod_;
 };
 
 }  // namespace
 
 std::unique_ptr<const Embedder> make_hash_embedder(std::size_t dim, bool normalize) {
   if (dim == 0) throw UsageError("--dim must be at least 1");
+  if (dim > (1u << 24)) throw UsageError("--dim must be at most 16777216");
   return std::make_unique<HashEmbedder>(dim, normalize);
 }
 

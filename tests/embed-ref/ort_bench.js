@@ -20,9 +20,12 @@ const fs = require('fs');
   const first = (await run(0, 1)).last_hidden_state;  // warm-up, parity
   const H = first.dims[2], mean = [];
   for (let j = 0; j < 4; j++) { let s = 0; for (let t = 0; t < T; t++) s += first.data[t * H + j]; mean.push(s / T); }
+  const cpu0 = process.cpuUsage();
   const start = process.hrtime.bigint();
   let tokens = 0;
   for (let i = 0; i + B <= seqs.length; i += B) { await run(i, B); tokens += B * T; }
   const secs = Number(process.hrtime.bigint() - start) / 1e9;
-  console.log(JSON.stringify({tokens_per_s: tokens / secs, tokens, secs, mean4: mean}));
+  const cpu = process.cpuUsage(cpu0), cpuSecs = (cpu.user + cpu.system) / 1e6;
+  console.log(JSON.stringify({tokens_per_s: tokens / secs, tokens_per_cpu_s: tokens / cpuSecs, tokens, secs,
+                              cpu_secs: cpuSecs, mean4: mean}));
 })();
