@@ -63,18 +63,26 @@ class Model2Vec final : public Embedder {
     tok_->encode(text, toks);
     std::fill(out, out + dim_, 0.0f);
     std::size_t count = 0;
-    for (const tokenize::Token& t : toks) {
+    // Rows are scattered over a table larger than the caches: fetch the
+    // next token's row while adding this one's.
+    auto row_of = [&](std::uint32_t id) {
+      std::size_t row = id < mapping_.size() ? static_cast<std::size_t>(mapping_[id]) : id;
+      if (row >= rows_) throw DataError("token id " + std::to_string(id) + " has no row in the model's embeddings");
+      return row;
+    };
+    for (std::size_t k = 0; k < toks.size(); ++k) {
+      const tokenize::Token& t = toks[k];
       if (unk_ && t.id == *unk_) continue;
       if (count == max_ids) {
         info.truncated = true;
         break;
       }
-      std::size_t row = t.id;
-      float scale = 1.0f;
-      if (t.id < mapping_.size()) row = static_cast<std::size_t>(mapping_[t.id]);
-      if (t.id < weights_.size()) scale = weights_[t.id];
-      if (row >= rows_)
-        throw DataError("token id " + std::to_string(t.id) + " has no row in the model's embeddings");
+      if (k + 1 < toks.size() && (!unk_ || toks[k + 1].id != *unk_)) {
+        const char* next = reinterpret_cast<const char*>(&emb_[row_of(toks[k + 1].id) * dim_]);
+        for (std::size_t b = 0; b < dim_ * sizeof(float); b += 64) __builtin_prefetch(next + b);
+      }
+      std::size_t row = row_of(t.id);
+      float scale = t.id < weights_.size() ? weights_[t.id] : 1.0f;
       const float* r = &emb_[row * dim_];
       for (std::size_t j = 0; j < dim_; ++j) out[j] += r[j] * scale;
       ++count;
