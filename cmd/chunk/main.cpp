@@ -2,6 +2,8 @@
 #include "chunk/chunker.hpp"
 #include "chunk/handler.hpp"
 #include "common/tool.hpp"
+#include "core/error.hpp"
+#include "tokenize/tokenizer.hpp"
 
 int main(int argc, char** argv) {
   CLI::App app{"Split documents (JSON Lines or raw files) into chunks with exact offsets.", "chunk"};
@@ -10,6 +12,7 @@ int main(int argc, char** argv) {
   hewn::chunk::Options opt;
   std::vector<std::string> separators;
   bool no_trim = false;
+  hewn::tokenize::TokenizerOptions tok;
 
   io.add(app, "JSON Lines files (.zst ok) or raw files, each one document; - or none: stdin");
   app.add_option("-s,--strategy", opt.strategy, "fixed, recursive or sentence")->capture_default_str();
@@ -21,19 +24,39 @@ int main(int argc, char** argv) {
       ->capture_default_str();
   app.add_option("--min-size", opt.min_size, "Merge chunks smaller than this into a neighbour when the result fits")
       ->capture_default_str();
-  app.add_option("-u,--unit", opt.unit.name, "Size unit: chars (code points), bytes or words")->capture_default_str();
+  app.add_option("-u,--unit", opt.unit.name, "Size unit: chars (code points), bytes, words or tokens (needs --tokenizer)")->capture_default_str();
   app.add_option("--separators", separators,
                  "Recursive: literal separators, highest level first; \"\" means grapheme clusters")
       ->type_name("SEP ...");
   app.add_option("--lang", opt.lang, "ICU locale for sentence and word boundaries")->capture_default_str();
+  app.add_option("--tokenizer", tok.name,
+                 "cl100k_base, o200k_base, a .tiktoken file or a tokenizer.json; adds \"tokens\" to records")
+      ->type_name("NAME_OR_PATH");
+  app.add_flag("--allow-special", tok.allow_special, "Special token text (<|endoftext|>, [SEP]) counts as special");
+  app.add_flag("--count-special", tok.count_special,
+               "Count the special tokens the model adds ([CLS], [SEP]): in \"tokens\", and within --size");
   app.add_flag("--no-trim", no_trim, "Keep the whitespace at chunk ends (chunks then tile the document)");
   run.add(app);
 
   return hewn::cli::run("chunk", app, argc, argv, [&] {
     if (app.count("--separators")) opt.separators = separators;
     opt.trim = !no_trim;
+    std::shared_ptr<const hewn::tokenize::Tokenizer> tokenizer;
+    if (!tok.name.empty()) {
+      tokenizer = hewn::tokenize::make_tokenizer(tok);
+      opt.unit.loaded = tokenizer;
+    } else if (tok.allow_special || tok.count_special) {
+      throw hewn::UsageError("--allow-special and --count-special need --tokenizer");
+    }
+    if (opt.unit.name == "tokens" && tokenizer && tok.count_special) {
+      // The model adds its special tokens to every chunk: keep room for them.
+      std::uint64_t extra = tokenizer->prefix().size() + tokenizer->suffix().size();
+      if (opt.size <= extra)
+        throw hewn::UsageError("--size must exceed the " + std::to_string(extra) + " special tokens --count-special adds");
+      opt.size -= extra;
+    }
     hewn::chunk::ChunkerFactory factory(opt);
-    hewn::chunk::RecordOptions ro{io.id_field, io.text_field};
+    hewn::chunk::RecordOptions ro{io.id_field, io.text_field, tokenizer};
     return hewn::cli::run_stream("chunk", io, run, [&] { return hewn::chunk::make_handler(factory, ro); });
   });
 }

@@ -6,16 +6,20 @@
 
 #include "chunk/chunker.hpp"
 #include "core/record_stream.hpp"
+#include "tokenize/tokenizer.hpp"
 
 namespace hewn::chunk {
 
 struct RecordOptions {
   std::string id_field = "id";
   std::string text_field = "text";
+  // When set, each record gains "tokens": the count of its text on its own
+  // (with the post-processor's special tokens when the tokenizer counts them).
+  std::shared_ptr<const tokenize::Tokenizer> tokenizer;
 };
 
 // Appends chunk records for one document, in the layout of hewn(7): id, doc,
-// n, text, start, end, byte_start, byte_end, size, [oversize], the strategy's
+// n, text, start, end, byte_start, byte_end, size, [oversize], [tokens], the strategy's
 // fields, then the document's other fields unchanged (those whose names the
 // chunk record already uses are left out).
 void append_chunk_records(std::string& out, const Document& doc, const std::vector<Chunk>& chunks,

@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <vector>
 
+#include "chunk/token_unit.hpp"
 #include "core/error.hpp"
 #include "core/utf8.hpp"
 #include "text/segment.hpp"
@@ -131,7 +132,13 @@ std::shared_ptr<const Unit> make_unit(const UnitOptions& o) {
   if (o.name == "chars") return std::make_shared<SimpleUnit<CharsMeasure>>(o.name, lang);
   if (o.name == "bytes") return std::make_shared<SimpleUnit<BytesMeasure>>(o.name, lang);
   if (o.name == "words") return std::make_shared<SimpleUnit<WordsMeasure>>(o.name, lang);
-  throw UsageError("unknown unit " + quoted(o.name) + " (known: chars, bytes, words)");
+  if (o.name == "tokens") {
+    if (o.loaded) return make_token_unit(o.loaded);
+    if (o.tokenizer.empty()) throw UsageError("--unit tokens needs --tokenizer");
+    tokenize::TokenizerOptions t{o.tokenizer, o.allow_special, o.count_special, {}};
+    return make_token_unit(tokenize::make_tokenizer(t));
+  }
+  throw UsageError("unknown unit " + quoted(o.name) + " (known: chars, bytes, words, tokens)");
 }
 
 }  // namespace hewn::chunk

@@ -1,14 +1,16 @@
 // Units in which chunk sizes are counted. A unit makes, per thread, a Measure
 // that answers size questions about spans of one document at a time.
 // Family members: chars (code points), bytes (UTF-8 bytes), words (ICU word
-// segments of letters, numbers, kana or ideographs); the tokenizer issue adds
-// tokens.
+// segments of letters, numbers, kana or ideographs), tokens (of a tokenizer,
+// see chunk/token_unit.hpp).
 #pragma once
 
 #include <cstdint>
 #include <memory>
 #include <string>
 #include <string_view>
+
+#include "tokenize/tokenizer.hpp"
 
 namespace hewn::chunk {
 
@@ -40,12 +42,17 @@ class Unit {
 struct UnitOptions {
   std::string name = "chars";  // chars | bytes | words | tokens
   std::string lang = "en";     // locale for word and grapheme segmentation
-  std::string tokenizer;       // for tokens
+  std::string tokenizer;       // for tokens: a name or path (see tokenize/tokenizer.hpp)
+  bool allow_special = false;  // tokens: special tokens in text are special
+  bool count_special = false;  // tokens: count() includes the post-processor's specials
+  // tokens: an already loaded tokenizer, used instead of loading `tokenizer`.
+  std::shared_ptr<const tokenize::Tokenizer> loaded;
 };
 
 // Builds a unit from its name.
-// Errors: UsageError "unknown unit "x" (known: chars, bytes, words)"; for
-// words, an unknown locale.
+// Errors: UsageError "unknown unit "x" (known: chars, bytes, words,
+// tokens)"; for words, an unknown locale; for tokens, UsageError "--unit
+// tokens needs --tokenizer" and the errors of tokenize::make_tokenizer.
 std::shared_ptr<const Unit> make_unit(const UnitOptions& options);
 
 }  // namespace hewn::chunk

@@ -4,6 +4,7 @@
 #include <pcre2.h>
 
 #include <algorithm>
+#include <atomic>
 #include <cstring>
 #include <queue>
 
@@ -20,18 +21,36 @@ inline std::uint64_t mix(std::uint64_t h) {
   return h;
 }
 
-inline std::uint64_t hash_bytes(const unsigned char* p, std::size_t n) {
-  std::uint64_t h = 0x9E3779B97F4A7C15ull * (n + 1);
-  while (n >= 8) {
-    std::uint64_t v;
-    std::memcpy(&v, p, 8);
-    h = mix(h ^ v) + 0x632BE59BD9B4E019ull;
-    p += 8;
-    n -= 8;
+inline std::uint64_t load64(const unsigned char* p) {
+  std::uint64_t v;
+  std::memcpy(&v, p, 8);
+  return v;
+}
+inline std::uint32_t load32(const unsigned char* p) {
+  std::uint32_t v;
+  std::memcpy(&v, p, 4);
+  return v;
+}
+
+// Up to the first 8 bytes of [p, p + n) packed in a word (byte i at bits
+// 8i), without reading outside the range.
+inline std::uint64_t head(const unsigned char* p, std::size_t n) {
+  if (n >= 8) return load64(p);
+  if (n >= 4) return std::uint64_t(load32(p)) | std::uint64_t(load32(p + n - 4)) << (8 * (n - 4));
+  if (n == 0) return 0;
+  return std::uint64_t(p[0]) | std::uint64_t(p[n / 2]) << (8 * (n / 2)) | std::uint64_t(p[n - 1]) << (8 * (n - 1));
+}
+
+inline std::uint64_t hash_bytes(std::uint64_t h8, const unsigned char* p, std::size_t n) {
+  std::uint64_t h = (h8 ^ (std::uint64_t(n) << 56)) * 0x9E3779B97F4A7C15ull;
+  if (n > 8) {
+    for (std::size_t i = 8; i + 8 < n; i += 8) h = (h ^ load64(p + i)) * 0x165667B19E3779F9ull;
+    h = (h ^ load64(p + n - 8)) * 0xC2B2AE3D27D4EB4Full;
   }
-  std::uint64_t v = 0;
-  std::memcpy(&v, p, n);
-  return mix(h ^ v);
+  h ^= h >> 29;
+  h *= 0xBF58476D1CE4E5B9ull;
+  h ^= h >> 32;
+  return h;
 }
 
 // Unicode White_Space, as OpenAI's tiktoken (Rust regex \s) reads \s.
@@ -55,9 +74,130 @@ const BpeEncoding o200k{
     ")?|\\p{N}{1,3}| ?[^" WSM "\\p{L}\\p{N}]+[\\r\\n/]*|[" WSM "]*[\\r\\n]+|[" WSM "]+(?![^" WSM "])|[" WSM "]+",
     {{"<|endoftext|>", 199999}, {"<|endofprompt|>", 200018}}};
 
+// ASCII fast paths of the two patterns. Each returns the end of the match
+// the pattern would make at i in s[0, e), or 0 when that depends on a
+// non-ASCII character (the caller then asks PCRE2). They follow the
+// alternatives in order, with the backtracking worked out per alternative.
+enum class Pattern { other, cl100k, o200k };
+
+inline bool a_upper(unsigned char c) { return c >= 'A' && c <= 'Z'; }
+inline bool a_lower(unsigned char c) { return c >= 'a' && c <= 'z'; }
+inline bool a_letter(unsigned char c) { return a_upper(c) || a_lower(c); }
+inline bool a_digit(unsigned char c) { return c >= '0' && c <= '9'; }
+inline bool a_space(unsigned char c) { return c == ' ' || (c >= '\t' && c <= '\r'); }
+inline bool a_crlf(unsigned char c) { return c == '\r' || c == '\n'; }
+inline bool a_other(unsigned char c) { return c < 0x80 && !a_space(c) && !a_letter(c) && !a_digit(c); }
+
+// 'll and the like: the end, or 0.
+inline std::size_t contraction(const unsigned char* s, std::size_t i, std::size_t e) {
+  if (i + 1 >= e || s[i] != '\'') return 0;
+  unsigned char a = s[i + 1] | 0x20;
+  if (a == 's' || a == 't' || a == 'm' || a == 'd') return i + 2;
+  if (i + 2 >= e) return 0;
+  unsigned char b = s[i + 2] | 0x20;
+  if ((a == 'r' && b == 'e') || (a == 'v' && b == 'e') || (a == 'l' && b == 'l')) return i + 3;
+  return 0;
+}
+
+// The alternatives after the letter ones, shared by both patterns:
+// \p{N}{1,3} | ?[^\s\p{L}\p{N}]+[\r\n(/)]* | \s*[\r\n]+ | \s+(?!\S) | \s+
+inline std::size_t rest(const unsigned char* s, std::size_t i, std::size_t e, bool slash) {
+  unsigned char c = s[i];
+  if (a_digit(c)) {
+    std::size_t k = i;
+    while (k < e && k < i + 3 && a_digit(s[k])) ++k;
+    if (k < i + 3 && k < e && s[k] >= 0x80) return 0;
+    return k;
+  }
+  std::size_t p = c == ' ' ? i + 1 : i;
+  if (p < e) {
+    if (s[p] >= 0x80) return 0;
+    if (a_other(s[p])) {
+      std::size_t q = p;
+      while (q < e && a_other(s[q])) ++q;
+      if (q < e && s[q] >= 0x80) return 0;
+      while (q < e && (a_crlf(s[q]) || (slash && s[q] == '/'))) ++q;
+      return q;
+    }
+  }
+  if (!a_space(c)) return 0;
+  std::size_t r = i;
+  while (r < e && a_space(s[r])) ++r;
+  if (r < e && s[r] >= 0x80) return 0;
+  for (std::size_t q = r; q > i; --q)
+    if (a_crlf(s[q - 1])) return q;  // \s*[\r\n]+
+  if (r == e) return r;              // \s+(?!\S) at the end
+  if (r - i >= 2) return r - 1;      // \s+(?!\S), leaving one space
+  return r;                          // \s+
+}
+
+// [^\r\n\p{L}\p{N}]? before letters: where the letters start (i, or i + 1
+// after such a character), e when no letters follow, `undecided` when a
+// non-ASCII character decides. s[i] is ASCII.
+constexpr std::size_t undecided = static_cast<std::size_t>(-1);
+inline std::size_t letters_at(const unsigned char* s, std::size_t i, std::size_t e) {
+  unsigned char c = s[i];
+  if (a_letter(c)) return i;
+  if (a_crlf(c) || a_digit(c) || i + 1 >= e) return e;
+  if (s[i + 1] >= 0x80) return undecided;
+  return a_letter(s[i + 1]) ? i + 1 : e;
+}
+
+// cl100k_base: 'contraction | [^\r\n\p{L}\p{N}]?\p{L}+ | rest
+inline std::size_t fast_cl100k(const unsigned char* s, std::size_t i, std::size_t e) {
+  if (s[i] >= 0x80) return 0;
+  if (std::size_t k = contraction(s, i, e)) return k;
+  std::size_t j = letters_at(s, i, e);
+  if (j == undecided) return 0;
+  if (j < e) {
+    std::size_t k = j;
+    while (k < e && a_letter(s[k])) ++k;
+    if (k < e && s[k] >= 0x80) return 0;
+    return k;
+  }
+  return rest(s, i, e, false);
+}
+
+// o200k_base: [^\r\n\p{L}\p{N}]?U*L+C? | [^\r\n\p{L}\p{N}]?U+L*C? | rest
+inline std::size_t fast_o200k(const unsigned char* s, std::size_t i, std::size_t e) {
+  if (s[i] >= 0x80) return 0;
+  std::size_t j = letters_at(s, i, e);
+  if (j == undecided) return 0;
+  if (j < e) {
+    std::size_t u = j;
+    while (u < e && a_upper(s[u])) ++u;
+    if (u < e && s[u] >= 0x80) return 0;
+    std::size_t l = u;
+    while (l < e && a_lower(s[l])) ++l;
+    if (l < e && s[l] >= 0x80) return 0;
+    // U*L+ when there are lowercase letters, else U+ (L* empty).
+    std::size_t k = l;
+    if (std::size_t c2 = contraction(s, k, e)) k = c2;
+    return k;
+  }
+  return rest(s, i, e, true);
+}
+
 struct MatchData {
   pcre2_match_data* md = pcre2_match_data_create(4, nullptr);
   ~MatchData() { pcre2_match_data_free(md); }
+};
+
+// Merged pieces, remembered per thread: a piece that is not one token costs
+// many table lookups, and such words recur within a corpus.
+struct PieceCache {
+  static constexpr std::size_t slots = 32768, max_bytes = 24, max_tokens = 6;
+  struct Entry {
+    std::uint64_t owner = 0;  // Bpe::serial_ of the tokenizer that filled it
+    std::uint8_t len = 0, ntok = 0;
+    unsigned char bytes[max_bytes];
+    std::uint8_t ends[max_tokens];
+    std::uint32_t ids[max_tokens];
+  };
+  std::vector<Entry> entries = std::vector<Entry>(slots);
+  static std::size_t slot(const unsigned char* p, std::size_t n) {
+    return hash_bytes(head(p, n), p, n) >> 49;  // 15 bits
+  }
 };
 
 struct Scratch {
@@ -83,6 +223,9 @@ class Bpe final : public Tokenizer {
                   reinterpret_cast<const char*>(buf));
     }
     jit_ = pcre2_jit_compile(re_, PCRE2_JIT_COMPLETE) == 0;
+    kind_ = enc_.pattern == cl100k.pattern ? Pattern::cl100k
+            : enc_.pattern == o200k.pattern ? Pattern::o200k
+                                            : Pattern::other;
     std::uint32_t top = ranks_.max_rank();
     for (const auto& [text, id] : enc_.specials) top = std::max(top, id);
     vocab_ = std::size_t(top) + 1;
@@ -152,8 +295,17 @@ class Bpe final : public Tokenizer {
   void segment(std::string_view text, std::size_t b, std::size_t e, pcre2_match_data* md, Scratch& s,
                Emit& emit) const {
     auto subject = reinterpret_cast<PCRE2_SPTR>(text.data());
+    auto bytes = reinterpret_cast<const unsigned char*>(text.data());
     std::size_t pos = b;
     while (pos < e) {
+      std::size_t fast = kind_ == Pattern::cl100k ? fast_cl100k(bytes, pos, e)
+                         : kind_ == Pattern::o200k ? fast_o200k(bytes, pos, e)
+                                                   : 0;
+      if (fast > pos) {
+        piece(text, pos, fast, s, emit);
+        pos = fast;
+        continue;
+      }
       int rc = jit_ ? pcre2_jit_match(re_, subject, e, pos, PCRE2_NO_UTF_CHECK, md, nullptr)
                     : pcre2_match(re_, subject, e, pos, PCRE2_NO_UTF_CHECK, md, nullptr);
       std::size_t mb = e, me = e;
@@ -190,10 +342,43 @@ class Bpe final : public Tokenizer {
       emit(whole, b, e);
       return;
     }
-    if (n <= 128)
-      merge_small(p, n, b, s, emit);
-    else
-      merge_large(p, n, b, s, emit);
+    if (n > PieceCache::max_bytes) {
+      if (n <= 128)
+        merge_small(p, n, b, s, emit);
+      else
+        merge_large(p, n, b, s, emit);
+      return;
+    }
+    static thread_local PieceCache cache;
+    PieceCache::Entry& c = cache.entries[PieceCache::slot(p, n)];
+    if (c.owner == serial_ && c.len == n && std::memcmp(c.bytes, p, n) == 0) {
+      std::size_t from = 0;
+      for (std::size_t k = 0; k < c.ntok; ++k) {
+        emit(c.ids[k], b + from, b + c.ends[k]);
+        from = c.ends[k];
+      }
+      return;
+    }
+    std::size_t ntok = 0;
+    bool fits = true;
+    auto remember = [&](std::uint32_t id, std::size_t tb, std::size_t te) {
+      if (ntok < PieceCache::max_tokens) {
+        c.ids[ntok] = id;
+        c.ends[ntok] = static_cast<std::uint8_t>(te - b);
+      } else {
+        fits = false;
+      }
+      ++ntok;
+      emit(id, tb, te);
+    };
+    c.owner = 0;
+    merge_small(p, n, b, s, remember);
+    if (fits) {
+      c.owner = serial_;
+      c.len = static_cast<std::uint8_t>(n);
+      c.ntok = static_cast<std::uint8_t>(ntok);
+      std::memcpy(c.bytes, p, n);
+    }
   }
 
   // tiktoken's algorithm: repeatedly merge the adjacent pair of lowest rank
@@ -275,7 +460,12 @@ class Bpe final : public Tokenizer {
   bool allow_special_;
   pcre2_code* re_ = nullptr;
   bool jit_ = false;
+  Pattern kind_ = Pattern::other;
   std::size_t vocab_ = 0;
+  // Tells cache entries of this tokenizer from those of one that lived at the
+  // same address before.
+  const std::uint64_t serial_ = next_serial.fetch_add(1) + 1;
+  static inline std::atomic<std::uint64_t> next_serial{0};
 };
 
 }  // namespace
@@ -294,24 +484,21 @@ std::uint32_t RankTable::finish() {
   std::uint32_t dup = none;
   std::size_t cap = 16;
   while (cap < count_ * 2) cap <<= 1;
-  slots_.assign(cap, {0, 0, none});
+  slots_.assign(cap, {0, none, 0, 0});
   mask_ = cap - 1;
   for (std::uint32_t r = 0; r < spans_.size(); ++r) {
     auto [off, len] = spans_[r];
     if (len == 0) continue;
     auto p = reinterpret_cast<const unsigned char*>(blob_.data()) + off;
-    std::size_t h = hash_bytes(p, len) & mask_;
-    bool seen = false;
-    while (slots_[h].rank != none) {
-      const Slot& s = slots_[h];
-      if (s.len == len && std::memcmp(blob_.data() + s.off, p, len) == 0) seen = true;
-      h = (h + 1) & mask_;
-    }
-    if (seen) {
+    if (find(p, len) != none) {
       if (dup == none) dup = r;
       continue;
     }
-    slots_[h] = {off, len, r};
+    std::uint64_t h8 = head(p, len);
+    std::uint64_t full = hash_bytes(h8, p, len);
+    std::size_t h = full & mask_;
+    while (slots_[h].rank != none) h = (h + 1) & mask_;
+    slots_[h] = {h8, r, static_cast<std::uint16_t>(len), static_cast<std::uint16_t>(full >> 48)};
   }
   for (int c = 0; c < 256; ++c) {
     unsigned char b = static_cast<unsigned char>(c);
@@ -321,11 +508,16 @@ std::uint32_t RankTable::finish() {
 }
 
 std::uint32_t RankTable::find(const unsigned char* p, std::size_t n) const {
-  std::size_t h = hash_bytes(p, n) & mask_;
+  std::uint64_t h8 = head(p, n);
+  std::uint64_t full = hash_bytes(h8, p, n);
+  auto tag = static_cast<std::uint16_t>(full >> 48);
+  std::size_t h = full & mask_;
   for (;;) {
     const Slot& s = slots_[h];
     if (s.rank == none) return none;
-    if (s.len == n && std::memcmp(blob_.data() + s.off, p, n) == 0) return s.rank;
+    if (s.head == h8 && s.len == n && s.tag == tag &&
+        (n <= 8 || std::memcmp(blob_.data() + spans_[s.rank].first + 8, p + 8, n - 8) == 0))
+      return s.rank;
     h = (h + 1) & mask_;
   }
 }

@@ -29,7 +29,9 @@ class RankTable {
 
  private:
   struct Slot {
-    std::uint32_t off, len, rank;
+    std::uint64_t head;  // the first 8 bytes (all of a shorter token)
+    std::uint32_t rank;
+    std::uint16_t len, tag;  // tag: high bits of the hash
   };
   std::string blob_;
   std::vector<std::pair<std::uint32_t, std::uint32_t>> spans_;  // by rank: off, len (len 0: none)

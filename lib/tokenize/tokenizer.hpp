@@ -31,7 +31,9 @@ class Tokenizer {
   // BPE tokens may start or end inside a multi-byte character (byte-level
   // tokens); WordPiece and Unigram tokens cover whole characters, and a
   // [UNK] token covers its whole word.
-  // Errors: UsageError "text is not valid UTF-8" for ill-formed input.
+  // Errors: UsageError "text is not valid UTF-8" for ill-formed input;
+  // DataError "no token for U+XXXX (the model has no unknown token)"
+  // from a Unigram model without unk_id.
   virtual void encode(std::string_view text, std::vector<Token>& out) const = 0;
   // Number of tokens encode() would give, plus prefix().size() +
   // suffix().size() when the tokenizer was made with count_special.
@@ -71,7 +73,7 @@ struct TokenizerOptions {
   bool count_special = false;  // count() includes the post-processor's special tokens
   // Where "cl100k_base" and "o200k_base" are looked up (DIR/tiktoken/NAME.tiktoken);
   // empty: the environment variable HEWN_DATA, else the build's data dir.
-  std::string data_dir;
+  std::string data_dir = {};
 };
 
 // The data dir used for named encodings: options.data_dir, else $HEWN_DATA,

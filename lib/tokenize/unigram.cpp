@@ -3,7 +3,10 @@
 #include <algorithm>
 #include <limits>
 
+#include "core/error.hpp"
 #include "core/utf8.hpp"
+
+#include <cstdio>
 #include "tokenize/hf_model.hpp"
 
 namespace hewn::tokenize {
@@ -48,7 +51,17 @@ class Unigram final : public WordModel {
       }
       if (!single && unk_) relax(b, one, *unk_, unk_score_);
     }
-    if (!best[n].reached) return;  // no unknown token to fall back on
+    if (!best[n].reached) {  // no unknown token to fall back on
+      // The character after the last position a path reaches.
+      std::size_t at = 0;
+      for (std::size_t b = 0; b < n; ++b)
+        if (best[b].reached && utf8::is_boundary(s, b)) at = b;
+      std::size_t q = at;
+      char32_t cp = utf8::decode(s, q);
+      char buf[16];
+      std::snprintf(buf, sizeof buf, "U+%04X", static_cast<unsigned>(cp));
+      throw DataError(std::string("no token for ") + buf + " (the model has no unknown token)");
+    }
     std::size_t mark = out.size();
     for (std::size_t e = n; e > 0;) {
       std::size_t b = best[e].from;

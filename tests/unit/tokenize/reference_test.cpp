@@ -39,6 +39,14 @@ std::vector<std::string> hard_cases() {
       "path/to/file.txt https://example.org/a?b=c&d=e#frag ./x ../y //z",
       "code: for (int i = 0; i < n; ++i) { x[i] += y[i] * 2; }\n\tif (a != b) return;\n",
       "mixed\u00a0spaces\u2003em\u3000ideographic \u200d zwj \ufeff bom",
+      // ASCII corners of the patterns (hewn matches ASCII without the regex engine).
+      "'sword ((word a\x01b \x0b\x0c x  123 1234567 'LL 'Re 'x ' s HTTPServerX ABCdef abcDEF don't DON'T",
+      "a.../b ==>\n\n/x //\r\n;; ?!\r\r\n  \n  \n  x \t\tend\n   ",
+      "trailing spaces   ",
+      " ",
+      "\n",
+      "x",
+      "é'sÉ'S ü123 ñ. A\u00e9B \u00c9cole l'\u00e9t\u00e9 (\u00e9) 1\u0663 \u00a0x",
   };
   std::string mix;
   for (int i = 0; i < 500; ++i) mix += "ab1 ÿ\n"[i % 6] == '\n' ? "\n" : std::string(1, "ab1 \t"[i % 5]);
@@ -47,15 +55,15 @@ std::vector<std::string> hard_cases() {
 }
 
 // Our ids against js-tiktoken's for each record of a JSON Lines file.
-void compare(const std::string& encoding, const std::string& input, int max_records) {
+void compare(const std::string& lib, const std::string& encoding, const std::string& input, int max_records) {
   std::string modules = test::data_dir() + "/tiktoken/node/node_modules";
-  if (!std::filesystem::exists(modules + "/js-tiktoken")) {
-    FAIL_CHECK("js-tiktoken missing under " << modules << ": run scripts/fetch/tiktoken " << test::data_dir());
+  if (!std::filesystem::exists(modules + "/" + lib)) {
+    FAIL_CHECK(lib << " missing under " << modules << ": run scripts/fetch/tiktoken " << test::data_dir());
     return;
   }
   std::string out = test::write_temp(encoding + ".ids", "");
   std::string cmd = "node " + std::string(HEWN_SOURCE_DIR) + "/tests/unit/tokenize/tiktoken_ref.js '" + modules +
-                    "' " + encoding + " '" + input + "' " + std::to_string(max_records) + " > '" + out + "'";
+                    "' " + lib + " " + encoding + " '" + input + "' " + std::to_string(max_records) + " > '" + out + "'";
   REQUIRE_MESSAGE(std::system(cmd.c_str()) == 0, cmd);
   auto tok = make_tokenizer({encoding});
   std::ifstream in(input), ref(out);
@@ -103,7 +111,7 @@ void compare(const std::string& encoding, const std::string& input, int max_reco
     }
     std::string got;
     for (auto id : test::ids(*tok, text)) got += (got.empty() ? "" : " ") + std::to_string(id);
-    if (got != want && ++bad <= 3) CHECK_MESSAGE(got == want, encoding << " record " << n + 1 << " of " << input);
+    if (got != want && ++bad <= 3) CHECK_MESSAGE(got == want, lib << " " << encoding << " record " << n + 1 << " of " << input);
     ++n;
   }
   CHECK(bad == 0);
@@ -119,8 +127,27 @@ TEST_CASE("hard cases match js-tiktoken") {
   auto cases = hard_cases();
   for (const auto& c : cases) jsonl += "{\"text\":" + json_string(c) + "}\n";
   std::string path = test::write_temp("hard.jsonl", jsonl);
-  compare("cl100k_base", path, static_cast<int>(cases.size()));
-  compare("o200k_base", path, static_cast<int>(cases.size()));
+  for (const char* lib : {"js-tiktoken", "gpt-tokenizer"}) {
+    compare(lib, "cl100k_base", path, static_cast<int>(cases.size()));
+    compare(lib, "o200k_base", path, static_cast<int>(cases.size()));
+  }
+  std::filesystem::remove(path);
+}
+
+TEST_CASE("10k-character words match gpt-tokenizer") {
+  if (!test::have_ranks()) return;
+  std::vector<std::string> cases = {std::string(10000, 'x'),
+                                    "supercalifragilistic" + std::string(10000, 'a') + "expialidocious",
+                                    [] {  // 10k letters of mixed scripts, one piece
+                                      std::string w;
+                                      while (w.size() < 10000) w += "zebraÄquïvalentЖурнал";
+                                      return w;
+                                    }()};
+  std::string jsonl;
+  for (const auto& c : cases) jsonl += "{\"text\":" + json_string(c) + "}\n";
+  std::string path = test::write_temp("long.jsonl", jsonl);
+  compare("gpt-tokenizer", "cl100k_base", path, static_cast<int>(cases.size()));
+  compare("gpt-tokenizer", "o200k_base", path, static_cast<int>(cases.size()));
   std::filesystem::remove(path);
 }
 
@@ -131,6 +158,6 @@ TEST_CASE("SciFact matches js-tiktoken") {
     return;
   }
   if (!test::have_ranks()) return;
-  compare("cl100k_base", corpus, 1000);
-  compare("o200k_base", corpus, 1000);
+  compare("js-tiktoken", "cl100k_base", corpus, 1000);
+  compare("js-tiktoken", "o200k_base", corpus, 1000);
 }

@@ -1,0 +1,69 @@
+#include "chunk/token_unit.hpp"
+
+#include <algorithm>
+#include <vector>
+
+#include "core/utf8.hpp"
+
+namespace hewn::chunk {
+namespace {
+
+class TokensMeasure final : public Measure {
+ public:
+  explicit TokensMeasure(std::shared_ptr<const tokenize::Tokenizer> t) : tok_(std::move(t)) {}
+  void reset(std::string_view doc) override {
+    doc_size_ = doc.size();
+    tokens_.clear();
+    starts_.clear();
+    tok_->encode(doc, tokens_);
+    starts_.reserve(tokens_.size());
+    for (const auto& t : tokens_) {
+      std::size_t s = t.begin;
+      // A token's leading spaces (BPE " word") go with the text before, so
+      // that trimmed chunks hold the tokens they are counted with.
+      while (s < t.end && (doc[s] == ' ' || doc[s] == '\t' || doc[s] == '\n' || doc[s] == '\r')) ++s;
+      if (s == t.end) s = t.begin;
+      while (s > 0 && !utf8::is_boundary(doc, s)) --s;
+      // Starts stay in order: a start moved back never passes the previous one's.
+      if (!starts_.empty() && s < starts_.back()) s = starts_.back();
+      starts_.push_back(s);
+    }
+  }
+  std::uint64_t size(std::size_t b, std::size_t e) override { return rank(e) - rank(b); }
+  std::size_t fit(std::size_t b, std::size_t limit, std::uint64_t n) override {
+    std::size_t r = rank(b);  // first token starting at or after b
+    // The (n+1)-th token from b starts the next chunk; when that is b itself
+    // (n == 0, or tokens sharing start b), the first start after b.
+    std::size_t i = n < starts_.size() ? r + static_cast<std::size_t>(n) : starts_.size();
+    while (i < starts_.size() && starts_[i] <= b) ++i;
+    std::size_t c = i < starts_.size() ? starts_[i] : doc_size_;
+    return std::min(limit, c);
+  }
+
+ private:
+  std::size_t rank(std::size_t pos) const {
+    return static_cast<std::size_t>(std::lower_bound(starts_.begin(), starts_.end(), pos) - starts_.begin());
+  }
+  std::shared_ptr<const tokenize::Tokenizer> tok_;
+  std::vector<tokenize::Token> tokens_;
+  std::vector<std::size_t> starts_;
+  std::size_t doc_size_ = 0;
+};
+
+class TokensUnit final : public Unit {
+ public:
+  explicit TokensUnit(std::shared_ptr<const tokenize::Tokenizer> t) : tok_(std::move(t)) {}
+  std::string_view name() const override { return "tokens"; }
+  std::unique_ptr<Measure> make_measure() const override { return std::make_unique<TokensMeasure>(tok_); }
+
+ private:
+  std::shared_ptr<const tokenize::Tokenizer> tok_;
+};
+
+}  // namespace
+
+std::shared_ptr<const Unit> make_token_unit(std::shared_ptr<const tokenize::Tokenizer> tokenizer) {
+  return std::make_shared<TokensUnit>(std::move(tokenizer));
+}
+
+}  // namespace hewn::chunk
