@@ -20,7 +20,8 @@ inline constexpr std::uint64_t fnv1a(std::string_view bytes, std::uint64_t h = f
   return h;
 }
 
-// Errors: UsageError "--dim must be at least 1" for dim 0.
+// Errors: UsageError "--dim must be at least 1" for dim 0, "--dim must be at
+// most 16777216" above 2^24.
 std::unique_ptr<const Embedder> make_hash_embedder(std::size_t dim, bool normalize);
 
 }  // namespace hewn::embed
