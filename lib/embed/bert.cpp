@@ -159,6 +159,8 @@ void BertModel::forward(const std::vector<std::span<const std::uint32_t>>& seqs,
     throw DataError("sequence of " + std::to_string(T) + " tokens exceeds max_position_embeddings " +
                     std::to_string(cfg_.max_positions));
   const std::size_t M = B * T;
+  bool padded = false;
+  for (auto s : seqs) padded = padded || s.size() != T;
   w.x.assign(M * H, 0.0f);
   w.qkv.resize(M * 3 * H);
   w.ctx.resize(M * H);
@@ -180,7 +182,7 @@ void BertModel::forward(const std::vector<std::span<const std::uint32_t>>& seqs,
   const float scale = 1.0f / std::sqrt(static_cast<float>(D));
   for (const Layer& L : layers_) {
     linear(w.x.data(), M, H, L.qkv_w, L.qkv_b, 3 * H, w.qkv.data());
-    std::fill(w.ctx.begin(), w.ctx.end(), 0.0f);
+    if (padded) std::fill(w.ctx.begin(), w.ctx.end(), 0.0f);  // rows of padding stay finite
     for (std::size_t b = 0; b < B; ++b) {
       const int n = static_cast<int>(seqs[b].size());
       if (n == 0) continue;
