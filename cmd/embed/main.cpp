@@ -1,0 +1,139 @@
+// embed: add embedding vectors to records. See embed(1).
+#include <functional>
+#include <iostream>
+
+#include "common/tool.hpp"
+#include "core/error.hpp"
+#include "core/output.hpp"
+#include "embed/embedder.hpp"
+#include "embed/handler.hpp"
+
+namespace {
+
+// hewn::cli::run_stream with small batches: a model embeds a record in
+// milliseconds, so 1 MiB batches would leave all but one thread idle on
+// inputs of a few MB. (cli::StreamOptions has no batch size to set.)
+int run_batched(const hewn::cli::StreamOptions& so, const hewn::cli::RunOptions& ro, std::size_t batch_bytes,
+                const std::function<std::unique_ptr<hewn::io::Handler>()>& make_handler) {
+  if (batch_bytes == 0) return hewn::cli::run_stream("embed", so, ro, make_handler);
+  auto sink = hewn::io::open_output(so.output);
+  hewn::cli::Progress progress("embed", ro.quiet);
+  hewn::io::StreamOptions options = so.stream(ro);
+  options.batch_bytes = batch_bytes;
+  hewn::io::StreamStats stats;
+  try {
+    stats = hewn::io::run_stream(
+        options, make_handler, *sink,
+        [&](const std::string& msg) {
+          progress.finish();
+          std::cerr << "embed: " << msg << "\n";
+        },
+        [&](const hewn::io::StreamStats& s) { progress.update(s); });
+  } catch (...) {
+    progress.finish();
+    try {
+      if (so.output == "-") sink->commit();
+    } catch (...) {
+    }
+    throw;
+  }
+  progress.finish();
+  sink->commit();
+  if (stats.errors > 0) {
+    std::cerr << "embed: " << stats.errors << (stats.errors == 1 ? " record" : " records") << " rejected\n";
+    return 1;
+  }
+  return 0;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  CLI::App app{"Add embedding vectors to JSON Lines records (chunks, queries).", "embed"};
+  hewn::cli::StreamOptions io;
+  hewn::cli::RunOptions run;
+  hewn::embed::Options opt;
+  hewn::embed::RecordOptions ro;
+  std::string text_from, format = "json", dtype = "f32", on_long = "truncate";
+  bool normalize = false, no_normalize = false;
+
+  io.add(app, "JSON Lines files (.zst ok) or raw files, each one text; - or none: stdin");
+  app.add_option("-m,--model", opt.model, "Model directory (model2vec or Hugging Face BERT layout)")->type_name("DIR");
+  app.add_option("-b,--backend", opt.backend, "hash (default without --model), model2vec or bert (default: from config.json)");
+  app.add_option("--dim", opt.dim, "hash: vector size")->capture_default_str();
+  app.add_flag("--normalize", normalize, "L2-normalize vectors (default: the model's own setting; hash: on)");
+  app.add_flag("--no-normalize", no_normalize, "Do not L2-normalize vectors");
+  app.add_option("--prefix", ro.prefix, "Text put before every text (\"query: \", \"passage: \")")->type_name("TEXT");
+  app.add_option("--text-from", text_from,
+                 "Fields to embed, joined by \"+\" (e.g. context+text); absent ones are skipped, values joined by a newline")
+      ->type_name("A+B");
+  app.add_option("--format", format, "json (\"embedding\": [floats]) or b64 (\"embedding_b64\": little-endian base64)")
+      ->check(CLI::IsMember({"json", "b64"}))
+      ->capture_default_str();
+  app.add_option("--dtype", dtype, "f32 or f16 (values rounded to half precision)")
+      ->check(CLI::IsMember({"f32", "f16"}))
+      ->capture_default_str();
+  app.add_option("--on-long", on_long, "Text longer than the model allows: truncate (counted at the end) or error")
+      ->check(CLI::IsMember({"truncate", "error"}))
+      ->capture_default_str();
+  app.add_option("--pooling", opt.pooling, "bert: mean or cls (default: 1_Pooling/config.json, else mean)")
+      ->check(CLI::IsMember({"mean", "cls"}));
+  app.add_option("--max-tokens", opt.max_tokens,
+                 "bert: tokens per sequence incl. [CLS]/[SEP] (default: the model's max_seq_length)");
+  app.add_flag("--tokens", ro.tokens, "bert: one vector per token (token_embeddings, token_spans) instead of one per record");
+  bool late = false;
+  std::string docs_path;
+  std::size_t late_overlap = 0;
+  app.add_flag("--late", late, "bert: late chunking; chunk records get the mean of their document's token vectors");
+  app.add_option("--docs", docs_path, "--late: the documents (JSON Lines with --id-field and --text-field)")
+      ->type_name("FILE");
+  app.add_option("--late-overlap", late_overlap,
+                 "--late: tokens shared by consecutive windows over a long document")
+      ->capture_default_str();
+  run.add(app);
+
+  return hewn::cli::run("embed", app, argc, argv, [&] {
+    if (normalize && no_normalize) throw hewn::UsageError("--normalize and --no-normalize exclude each other");
+    if (normalize) opt.normalize = true;
+    if (no_normalize) opt.normalize = false;
+    ro.id_field = io.id_field;
+    if (text_from.empty()) {
+      ro.text_from = {io.text_field};
+    } else {
+      ro.text_from.clear();
+      std::size_t b = 0;
+      while (true) {
+        std::size_t e = text_from.find('+', b);
+        std::string f = text_from.substr(b, e == std::string::npos ? std::string::npos : e - b);
+        if (f.empty()) throw hewn::UsageError("--text-from: empty field name in " + hewn::quoted(text_from));
+        ro.text_from.push_back(f);
+        if (e == std::string::npos) break;
+        b = e + 1;
+      }
+    }
+    ro.format = format == "b64" ? hewn::embed::Format::b64 : hewn::embed::Format::json;
+    ro.dtype = dtype == "f16" ? hewn::embed::Dtype::f16 : hewn::embed::Dtype::f32;
+    ro.on_long = on_long == "error" ? hewn::embed::OnLong::error : hewn::embed::OnLong::truncate;
+    if (late && docs_path.empty()) throw hewn::UsageError("--late needs --docs FILE");
+    if (!late && !docs_path.empty()) throw hewn::UsageError("--docs is for --late");
+    if (late && ro.tokens) throw hewn::UsageError("--late and --tokens exclude each other");
+    if (late && !ro.prefix.empty()) throw hewn::UsageError("--prefix does not apply to --late");
+    if (late && text_from.find('+') != std::string::npos)
+      throw hewn::UsageError("--text-from with several fields does not apply to --late");
+    auto embedder = hewn::embed::make_embedder(opt);
+    if (late) {
+      hewn::embed::DocStore docs(docs_path, io.id_field, io.text_field);
+      return run_batched(io, run, 16 << 10, [&] {
+        return hewn::embed::make_late_handler(*embedder, docs, late_overlap, ro);
+      });
+    }
+    hewn::embed::RunCounters counters;
+    // Transformers are slow per byte: small batches keep every thread busy.
+    std::size_t batch = opt.model.empty() ? 0 : 16 << 10;
+    int status = run_batched(io, run, batch, [&] { return hewn::embed::make_handler(*embedder, ro, counters); });
+    if (auto n = counters.truncated.load()) {
+      std::cerr << "embed: " << n << (n == 1 ? " text" : " texts") << " truncated to the model's length\n";
+    }
+    return status;
+  });
+}

@@ -1,0 +1,65 @@
+// A native BERT encoder (BERT, MiniLM, BGE, E5 checkpoints in Hugging Face
+// layout): embeddings + LayerNorm, then layers of multi-head self-attention
+// with a padding mask, residual + LayerNorm (post-LN), a GELU (erf) feed
+// forward, residual + LayerNorm. Matrix products run on OpenBLAS sgemm, one
+// thread per call (callers parallelize over texts).
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <span>
+#include <string>
+#include <vector>
+
+namespace hewn::embed {
+
+struct BertConfig {
+  std::size_t vocab = 0, hidden = 0, layers = 0, heads = 0, intermediate = 0, max_positions = 0, type_vocab = 0;
+  float eps = 1e-12f;
+};
+
+class BertModel {
+ public:
+  // Loads DIR/config.json and DIR/model.safetensors (tensor names with or
+  // without a "bert." prefix; F32, F16 or BF16).
+  // Errors: DataError "DIR/config.json: cannot open: ...", "...: unsupported
+  // model_type "x" (bert)", "...: unsupported hidden_act "x" (gelu)",
+  // "...: missing or bad "hidden_size"" and the like; those of SafeTensors
+  // (missing tensor, wrong shape or dtype, named).
+  explicit BertModel(const std::string& dir);
+
+  const BertConfig& config() const { return cfg_; }
+
+  // Runs the encoder over sequences of ids (special tokens included), all
+  // padded to the longest in one batch; appends each sequence's token
+  // vectors (len x hidden, row-major) to out, in order.
+  // Errors: DataError for an id >= vocab or a sequence longer than
+  // max_positions (callers truncate first).
+  void forward(const std::vector<std::span<const std::uint32_t>>& seqs, std::vector<float>& out) const;
+
+ private:
+  struct Layer {
+    std::vector<float> qkv_w, qkv_b, out_w, out_b, ln1_g, ln1_b, in_w, in_b, ff_w, ff_b, ln2_g, ln2_b;
+  };
+  BertConfig cfg_;
+  std::vector<float> word_, pos_, type_, ln_g_, ln_b_;
+  std::vector<Layer> layers_;
+};
+
+// Reads a JSON config file into a simple key lookup (numbers, strings and
+// booleans at the top level). Used for config.json and 1_Pooling/config.json.
+struct JsonConfig {
+  std::string path;
+  std::vector<std::pair<std::string, std::string>> strings;
+  std::vector<std::pair<std::string, double>> numbers;
+  std::vector<std::pair<std::string, bool>> bools;
+  // Errors: DataError "PATH: cannot open: ..." or "PATH: invalid JSON: ...".
+  static JsonConfig load(const std::string& path);
+  const std::string* string(std::string_view key) const;
+  const double* number(std::string_view key) const;
+  const bool* boolean(std::string_view key) const;
+  // Errors: DataError "PATH: missing or bad "key"".
+  std::size_t size(std::string_view key) const;
+};
+
+}  // namespace hewn::embed

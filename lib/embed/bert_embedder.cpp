@@ -1,0 +1,164 @@
+// The bert backend: tokenizer + BertModel + pooling.
+#include <algorithm>
+#include <cmath>
+#include <fstream>
+#include <sstream>
+#include <span>
+
+#include "core/error.hpp"
+#include "embed/backends.hpp"
+#include "embed/bert.hpp"
+#include "embed/model_files.hpp"
+
+namespace hewn::embed {
+namespace {
+
+bool file_exists(const std::string& path) { return std::ifstream(path).good(); }
+
+std::string slurp(const std::string& path) {
+  std::ifstream in(path);
+  std::stringstream ss;
+  ss << in.rdbuf();
+  return ss.str();
+}
+
+class BertEmbedder final : public Embedder {
+ public:
+  explicit BertEmbedder(const Options& o) : name_(model_name(o.model)), model_(o.model) {
+    const BertConfig& c = model_.config();
+    tok_ = load_tokenizer(o.model);
+    pre_ = tok_->prefix();
+    suf_ = tok_->suffix();
+    // Length: --max-tokens, else sentence_bert_config.json's max_seq_length,
+    // else the tokenizer's truncation, else the model's positions.
+    max_ = c.max_positions;
+    std::string sb = o.model + "/sentence_bert_config.json";
+    if (file_exists(sb)) {
+      JsonConfig s = JsonConfig::load(sb);
+      if (s.number("max_seq_length")) max_ = std::min(max_, s.size("max_seq_length"));
+    } else if (tok_->max_length()) {
+      max_ = std::min(max_, *tok_->max_length());
+    }
+    if (o.max_tokens) {
+      if (o.max_tokens > c.max_positions)
+        throw UsageError("--max-tokens " + std::to_string(o.max_tokens) + " exceeds the model's " +
+                         std::to_string(c.max_positions) + " positions");
+      max_ = o.max_tokens;
+    }
+    if (max_ <= pre_.size() + suf_.size())
+      throw UsageError("--max-tokens " + std::to_string(max_) + " leaves no room between the special tokens");
+    // Pooling: --pooling, else 1_Pooling/config.json, else mean.
+    pooling_ = o.pooling;
+    std::string pc = o.model + "/1_Pooling/config.json";
+    if (pooling_.empty() && file_exists(pc)) {
+      JsonConfig p = JsonConfig::load(pc);
+      auto on = [&](const char* k) { return p.boolean(k) && *p.boolean(k); };
+      if (on("pooling_mode_cls_token"))
+        pooling_ = "cls";
+      else if (on("pooling_mode_mean_tokens"))
+        pooling_ = "mean";
+      else
+        throw DataError(pc + ": unsupported pooling mode (cls or mean tokens)");
+    }
+    if (pooling_.empty()) pooling_ = "mean";
+    if (pooling_ != "mean" && pooling_ != "cls")
+      throw UsageError("unknown --pooling " + hewn::quoted(pooling_) + " (mean or cls)");
+    // Normalize: the option, else whether modules.json has a Normalize module.
+    std::string mj = o.model + "/modules.json";
+    normalize_ = o.normalize.value_or(file_exists(mj) &&
+                                      slurp(mj).find("sentence_transformers.models.Normalize") != std::string::npos);
+  }
+
+  const std::string& name() const override { return name_; }
+  std::size_t dim() const override { return model_.config().hidden; }
+  bool normalizes() const override { return normalize_; }
+
+  EmbedInfo embed(std::string_view text, float* out) const override {
+    thread_local TokenVectors tv;
+    EmbedInfo info = run(text, tv);
+    const std::size_t H = dim();
+    if (pooling_ == "cls") {
+      std::copy(tv.data.begin(), tv.data.begin() + H, out);
+    } else {
+      std::vector<double> acc(H, 0.0);
+      for (std::size_t t = 0; t < tv.count; ++t)
+        for (std::size_t j = 0; j < H; ++j) acc[j] += tv.data[t * H + j];
+      for (std::size_t j = 0; j < H; ++j) out[j] = static_cast<float>(acc[j] / static_cast<double>(tv.count));
+    }
+    if (normalize_) l2_normalize(out, H);
+    return info;
+  }
+
+  EmbedInfo embed_tokens(std::string_view text, TokenVectors& out) const override { return run(text, out); }
+
+  void document_tokens(std::string_view text, std::size_t overlap, TokenVectors& out) const override {
+    thread_local std::vector<tokenize::Token> toks;
+    thread_local std::vector<std::uint32_t> ids;
+    thread_local std::vector<float> hidden;
+    toks.clear();
+    tok_->encode(text, toks);
+    out.clear();
+    const std::size_t H = dim(), room = max_ - pre_.size() - suf_.size();
+    if (overlap >= room)
+      throw UsageError("--late-overlap " + std::to_string(overlap) + " must be smaller than the " +
+                       std::to_string(room) + " tokens of a window");
+    std::size_t start = 0;
+    while (start < toks.size() || (start == 0 && toks.empty())) {
+      std::size_t end = std::min(toks.size(), start + room);
+      ids.assign(pre_.begin(), pre_.end());
+      for (std::size_t i = start; i < end; ++i) ids.push_back(toks[i].id);
+      ids.insert(ids.end(), suf_.begin(), suf_.end());
+      hidden.clear();
+      model_.forward({std::span<const std::uint32_t>(ids)}, hidden);
+      std::size_t skip = start == 0 ? 0 : overlap;
+      for (std::size_t i = start + skip; i < end; ++i) {
+        const float* row = &hidden[(pre_.size() + i - start) * H];
+        out.data.insert(out.data.end(), row, row + H);
+        out.spans.emplace_back(toks[i].begin, toks[i].end);
+        ++out.count;
+      }
+      if (end == toks.size()) break;
+      start = end - overlap;
+    }
+  }
+
+ private:
+  EmbedInfo run(std::string_view text, TokenVectors& tv) const {
+    thread_local std::vector<tokenize::Token> toks;
+    thread_local std::vector<std::uint32_t> ids;
+    EmbedInfo info;
+    toks.clear();
+    tok_->encode(text, toks);
+    std::size_t room = max_ - pre_.size() - suf_.size();
+    if (toks.size() > room) {
+      toks.resize(room);
+      info.truncated = true;
+    }
+    ids.assign(pre_.begin(), pre_.end());
+    tv.clear();
+    for (std::size_t i = 0; i < pre_.size(); ++i) tv.spans.emplace_back(0, 0);
+    for (const auto& t : toks) {
+      ids.push_back(t.id);
+      tv.spans.emplace_back(t.begin, t.end);
+    }
+    ids.insert(ids.end(), suf_.begin(), suf_.end());
+    for (std::size_t i = 0; i < suf_.size(); ++i) tv.spans.emplace_back(0, 0);
+    model_.forward({std::span<const std::uint32_t>(ids)}, tv.data);
+    tv.count = ids.size();
+    return info;
+  }
+
+  std::string name_;
+  BertModel model_;
+  std::shared_ptr<const tokenize::Tokenizer> tok_;
+  std::vector<std::uint32_t> pre_, suf_;
+  std::size_t max_ = 0;
+  std::string pooling_;
+  bool normalize_ = false;
+};
+
+}  // namespace
+
+std::unique_ptr<const Embedder> make_bert(const Options& options) { return std::make_unique<BertEmbedder>(options); }
+
+}  // namespace hewn::embed

@@ -1,0 +1,60 @@
+#include "embed/embedder.hpp"
+
+#include <cmath>
+
+#include "core/error.hpp"
+#include "embed/backends.hpp"
+#include "embed/bert.hpp"
+#include "embed/hash.hpp"
+#include "embed/model_files.hpp"
+
+namespace hewn::embed {
+
+void l2_normalize(float* v, std::size_t n) {
+  double s = 0;
+  for (std::size_t i = 0; i < n; ++i) s += static_cast<double>(v[i]) * v[i];
+  if (s <= 0) return;
+  float inv = static_cast<float>(1.0 / std::sqrt(s));
+  for (std::size_t i = 0; i < n; ++i) v[i] *= inv;
+}
+
+EmbedInfo Embedder::embed_tokens(std::string_view, TokenVectors&) const {
+  throw UsageError("--tokens needs the bert backend");
+}
+
+void Embedder::document_tokens(std::string_view, std::size_t, TokenVectors&) const {
+  throw UsageError("--late needs the bert backend");
+}
+
+std::unique_ptr<const Embedder> make_embedder(const Options& o) {
+  std::string backend = o.backend;
+  if (backend.empty() && o.model.empty()) backend = "hash";
+  if (backend == "hash") {
+    if (!o.model.empty()) throw UsageError("the hash backend takes no --model");
+    if (!o.pooling.empty()) throw UsageError("--pooling is for the bert backend");
+    if (o.max_tokens) throw UsageError("--max-tokens is for the bert backend");
+    return make_hash_embedder(o.dim, o.normalize.value_or(true));
+  }
+  if (backend != "model2vec" && backend != "bert" && !backend.empty())
+    throw UsageError("unknown backend " + quoted(backend) + " (hash, model2vec or bert)");
+  if (o.model.empty()) throw UsageError("the " + backend + " backend needs --model DIR");
+  if (backend.empty()) {
+    JsonConfig c = JsonConfig::load(model_file(o.model, "config.json"));
+    const std::string* type = c.string("model_type");
+    if (type && *type == "model2vec")
+      backend = "model2vec";
+    else if (type && *type == "bert")
+      backend = "bert";
+    else
+      throw DataError(c.path + ": unsupported model_type " + quoted(type ? *type : "") + " (model2vec, bert)");
+  }
+  if (backend == "model2vec") {
+    if (!o.pooling.empty()) throw UsageError("--pooling is for the bert backend");
+    if (o.max_tokens) throw UsageError("--max-tokens is for the bert backend");
+    return make_model2vec(o.model, o.normalize);
+  }
+  if (backend == "bert") return make_bert(o);
+  throw UsageError("unknown backend " + quoted(backend) + " (hash, model2vec or bert)");
+}
+
+}  // namespace hewn::embed

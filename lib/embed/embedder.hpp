@@ -1,0 +1,79 @@
+// Embedders: text -> fixed-size float vector. One family built from options
+// by make_embedder(): "hash" (model-free feature hashing, the default),
+// "model2vec" (static token embeddings) and "bert" (a transformer encoder in
+// Hugging Face layout). Implementations are thread-safe for concurrent const
+// calls.
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <memory>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace hewn::embed {
+
+struct Options {
+  std::string backend;                 // "", "hash", "model2vec" or "bert"; "" picks hash without model, else config.json
+  std::string model;                   // model directory (model2vec, bert)
+  std::size_t dim = 384;               // hash: vector size
+  std::optional<bool> normalize;       // L2-normalize; unset: the model's default
+  std::string pooling;                 // bert: "", "mean" or "cls" ("" reads 1_Pooling/config.json)
+  std::size_t max_tokens = 0;          // bert: tokens per sequence incl. specials; 0: the model's limit
+};
+
+// What happened while embedding one text.
+struct EmbedInfo {
+  bool truncated = false;  // the text was cut to the model's limit
+};
+
+// Token-level output: one vector per token, with the token's byte span in
+// the text (special tokens such as [CLS] have an empty span at 0).
+struct TokenVectors {
+  std::size_t count = 0;
+  std::vector<float> data;  // count x dim, row-major
+  std::vector<std::pair<std::size_t, std::size_t>> spans;
+  void clear() {
+    count = 0;
+    data.clear();
+    spans.clear();
+  }
+};
+
+class Embedder {
+ public:
+  virtual ~Embedder() = default;
+  // The "model" field of output records.
+  virtual const std::string& name() const = 0;
+  virtual std::size_t dim() const = 0;
+  // Whether embed() returns unit vectors (late chunking follows it).
+  virtual bool normalizes() const { return false; }
+  // Writes dim() floats for text (valid UTF-8) to out.
+  // Errors: none for valid UTF-8 (token-level errors are DataError).
+  virtual EmbedInfo embed(std::string_view text, float* out) const = 0;
+  // Token-level vectors of text (special tokens included), unpooled and
+  // unnormalized; truncated like embed().
+  // Errors: UsageError "--tokens needs the bert backend" by default.
+  virtual EmbedInfo embed_tokens(std::string_view text, TokenVectors& out) const;
+  // Late chunking: the vectors of every token of text (special tokens left
+  // out), computed in windows of the model's length overlapping by overlap
+  // tokens (the first overlap vectors of each later window are dropped).
+  // Errors: UsageError "--late needs the bert backend" by default;
+  // UsageError when overlap leaves no room in a window.
+  virtual void document_tokens(std::string_view text, std::size_t overlap, TokenVectors& out) const;
+};
+
+// Builds the embedder options ask for.
+// Errors: UsageError for an unknown backend, a dim of 0, a pooling other
+// than mean/cls, options the backend does not take; DataError naming the file
+// for a missing or malformed model file, an unsupported architecture, a
+// tensor with a missing or unsupported dtype or a wrong shape (the tensor
+// named), a corrupt safetensors header.
+std::unique_ptr<const Embedder> make_embedder(const Options& options);
+
+// L2-normalizes v in place (a zero vector stays zero).
+void l2_normalize(float* v, std::size_t n);
+
+}  // namespace hewn::embed

@@ -1,0 +1,300 @@
+#include "embed/handler.hpp"
+
+#include <algorithm>
+#include <cstring>
+
+#include "core/error.hpp"
+#include "core/input.hpp"
+#include "core/line_reader.hpp"
+#include "core/utf8.hpp"
+#include "embed/half.hpp"
+
+namespace hewn::embed {
+namespace {
+
+constexpr std::string_view own_keys[] = {"embedding", "embedding_b64", "dtype", "dim", "model"};
+
+class EmbedHandler final : public io::Handler {
+ public:
+  EmbedHandler(const Embedder& e, const RecordOptions& o, RunCounters& c) : e_(e), o_(o), c_(c) {}
+
+  void handle(const io::Input& in, std::string& out) override {
+    vec_.resize(e_.dim());
+    if (in.record) {
+      record_text(*in.record, o_, text_);
+    } else {
+      text_ = o_.prefix;
+      text_ += in.raw_text;
+    }
+    EmbedInfo info = o_.tokens ? e_.embed_tokens(text_, tv_) : e_.embed(text_, vec_.data());
+    if (info.truncated) {
+      if (o_.on_long == OnLong::error) {
+        std::string what = "text is longer than the model allows (--on-long error)";
+        if (in.record) in.record->fail(what);
+        data_error(in.source, in.line, what);
+      }
+      c_.truncated.fetch_add(1, std::memory_order_relaxed);
+    }
+    bool any;
+    if (in.record) {
+      any = append_source_fields(out, *in.record);
+    } else {
+      out += "{\"id\":";
+      json::append_string(out, in.source);
+      json::append_key(out, "text");
+      json::append_string(out, in.raw_text);
+      any = true;
+    }
+    std::size_t mark = out.size();
+    if (o_.tokens)
+      append_token_vectors(out, text_, tv_, e_.dim(), e_.name(), o_);
+    else
+      append_vector(out, vec_.data(), vec_.size(), e_.name(), o_);
+    if (!any) out[mark] = '{';  // no leading comma after a bare "{"
+    out += "}\n";
+  }
+
+ private:
+  const Embedder& e_;
+  const RecordOptions& o_;
+  RunCounters& c_;
+  std::string text_;
+  std::vector<float> vec_;
+  TokenVectors tv_;
+};
+
+// Appends the values of v as a JSON array or as base64 bytes (no key).
+void append_values(std::string& out, const float* v, std::size_t n, const RecordOptions& o) {
+  if (o.format == Format::json) {
+    out += '[';
+    for (std::size_t i = 0; i < n; ++i) {
+      if (i) out += ',';
+      float x = o.dtype == Dtype::f16 ? half_to_float(float_to_half(v[i])) : v[i];
+      json::append_float(out, x);
+    }
+    out += ']';
+    return;
+  }
+  thread_local std::vector<unsigned char> bytes;
+  bytes.clear();
+  for (std::size_t i = 0; i < n; ++i) {
+    if (o.dtype == Dtype::f16) {
+      std::uint16_t h = float_to_half(v[i]);
+      bytes.push_back(static_cast<unsigned char>(h & 0xFF));
+      bytes.push_back(static_cast<unsigned char>(h >> 8));
+    } else {
+      std::uint32_t b = std::bit_cast<std::uint32_t>(v[i]);
+      for (int k = 0; k < 4; ++k) bytes.push_back(static_cast<unsigned char>(b >> (8 * k)));
+    }
+  }
+  out += '"';
+  append_base64(out, bytes.data(), bytes.size());
+  out += '"';
+}
+
+void append_tail(std::string& out, std::size_t dim, const std::string& model, const RecordOptions& o) {
+  if (o.format == Format::b64) out += o.dtype == Dtype::f16 ? ",\"dtype\":\"f16\"" : ",\"dtype\":\"f32\"";
+  json::append_key(out, "dim");
+  json::append_uint(out, dim);
+  json::append_key(out, "model");
+  json::append_string(out, model);
+}
+
+// Byte offset -> code point offset, for offsets visited in order.
+class Cursor {
+ public:
+  explicit Cursor(std::string_view s) : s_(s) {}
+  std::size_t at(std::size_t byte) {
+    if (byte < byte_) byte_ = cp_ = 0;
+    cp_ += utf8::count(s_.substr(byte_, byte - byte_));
+    byte_ = byte;
+    return cp_;
+  }
+
+ private:
+  std::string_view s_;
+  std::size_t byte_ = 0, cp_ = 0;
+};
+
+class LateHandler final : public io::Handler {
+ public:
+  LateHandler(const Embedder& e, const DocStore& d, std::size_t overlap, const RecordOptions& o)
+      : e_(e), docs_(d), overlap_(overlap), o_(o) {}
+
+  void handle(const io::Input& in, std::string& out) override {
+    if (!in.record) data_error(in.source, 0, "--late needs chunk records (JSON Lines), not raw files");
+    const json::Record& r = *in.record;
+    auto doc_id = r.id("doc");
+    if (!doc_id) r.fail("missing field \"doc\"");
+    const std::string* doc = docs_.find(*doc_id);
+    if (!doc) r.fail("document " + quoted(*doc_id) + " is not in --docs");
+    auto b = r.number("byte_start"), e = r.number("byte_end");
+    if (!b || !e) r.fail(std::string("missing field ") + (b ? "\"byte_end\"" : "\"byte_start\""));
+    std::string_view text = r.require_string(o_.text_from.back());
+    std::size_t bs = static_cast<std::size_t>(*b), be = static_cast<std::size_t>(*e);
+    if (*b < 0 || *e < *b || be > doc->size() || std::string_view(*doc).substr(bs, be - bs) != text)
+      r.fail("chunk text does not match its document at bytes " + std::to_string(bs) + ".." + std::to_string(be));
+    if (!cached_ || cached_id_ != *doc_id) {
+      e_.document_tokens(*doc, overlap_, tv_);
+      cached_id_ = *doc_id;
+      cached_ = true;
+    }
+    const std::size_t H = e_.dim();
+    acc_.assign(H, 0.0);
+    std::size_t n = 0;
+    for (std::size_t t = 0; t < tv_.count; ++t) {
+      auto [tb, te] = tv_.spans[t];
+      if (tb < be && te > bs) {
+        for (std::size_t j = 0; j < H; ++j) acc_[j] += tv_.data[t * H + j];
+        ++n;
+      }
+    }
+    vec_.resize(H);
+    for (std::size_t j = 0; j < H; ++j) vec_[j] = n ? static_cast<float>(acc_[j] / static_cast<double>(n)) : 0.0f;
+    if (e_.normalizes()) l2_normalize(vec_.data(), H);
+    append_source_fields(out, r);
+    append_vector(out, vec_.data(), H, e_.name(), o_);
+    out += "}\n";
+  }
+
+ private:
+  const Embedder& e_;
+  const DocStore& docs_;
+  std::size_t overlap_;
+  const RecordOptions& o_;
+  bool cached_ = false;
+  std::string cached_id_;
+  TokenVectors tv_;
+  std::vector<double> acc_;
+  std::vector<float> vec_;
+};
+
+}  // namespace
+
+void append_base64(std::string& out, const unsigned char* d, std::size_t n) {
+  static const char tbl[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+  std::size_t i = 0;
+  for (; i + 3 <= n; i += 3) {
+    std::uint32_t v = d[i] << 16 | d[i + 1] << 8 | d[i + 2];
+    out += tbl[v >> 18];
+    out += tbl[(v >> 12) & 63];
+    out += tbl[(v >> 6) & 63];
+    out += tbl[v & 63];
+  }
+  if (n - i == 1) {
+    std::uint32_t v = d[i] << 16;
+    out += tbl[v >> 18];
+    out += tbl[(v >> 12) & 63];
+    out += "==";
+  } else if (n - i == 2) {
+    std::uint32_t v = d[i] << 16 | d[i + 1] << 8;
+    out += tbl[v >> 18];
+    out += tbl[(v >> 12) & 63];
+    out += tbl[(v >> 6) & 63];
+    out += '=';
+  }
+}
+
+void append_vector(std::string& out, const float* v, std::size_t dim, const std::string& model,
+                   const RecordOptions& o) {
+  out += o.format == Format::json ? ",\"embedding\":" : ",\"embedding_b64\":";
+  append_values(out, v, dim, o);
+  append_tail(out, dim, model, o);
+}
+
+void append_token_vectors(std::string& out, std::string_view text, const TokenVectors& tv, std::size_t dim,
+                          const std::string& model, const RecordOptions& o) {
+  json::append_key(out, "tokens");
+  json::append_uint(out, tv.count);
+  out += ",\"token_spans\":[";
+  Cursor cur(text);
+  for (std::size_t t = 0; t < tv.count; ++t) {
+    if (t) out += ',';
+    out += '[';
+    json::append_uint(out, cur.at(tv.spans[t].first));
+    out += ',';
+    json::append_uint(out, cur.at(tv.spans[t].second));
+    out += ']';
+  }
+  out += ']';
+  if (o.format == Format::json) {
+    out += ",\"token_embeddings\":[";
+    for (std::size_t t = 0; t < tv.count; ++t) {
+      if (t) out += ',';
+      append_values(out, &tv.data[t * dim], dim, o);
+    }
+    out += ']';
+  } else {
+    out += ",\"token_embeddings_b64\":";
+    append_values(out, tv.data.data(), tv.count * dim, o);
+  }
+  append_tail(out, dim, model, o);
+}
+
+bool append_source_fields(std::string& out, const json::Record& source) {
+  out += '{';
+  bool first = true;
+  for (const json::Field& f : source.fields()) {
+    if (std::find(std::begin(own_keys), std::end(own_keys), f.key) != std::end(own_keys)) continue;
+    json::append_key(out, f.key, first);
+    out += f.raw;
+    first = false;
+  }
+  return !first;
+}
+
+void record_text(const json::Record& r, const RecordOptions& o, std::string& out) {
+  out = o.prefix;
+  bool any = false;
+  for (const std::string& field : o.text_from) {
+    std::optional<std::string_view> s =
+        o.text_from.size() == 1 ? std::optional<std::string_view>(r.require_string(field)) : r.string(field);
+    if (!s) continue;
+    if (!utf8::valid(*s)) r.fail("field " + quoted(field) + " is not valid Unicode (a lone surrogate escape)");
+    if (any) out += '\n';
+    out += *s;
+    any = true;
+  }
+  if (!any) {
+    std::string names;
+    for (std::size_t i = 0; i < o.text_from.size(); ++i) {
+      if (i) names += i + 1 == o.text_from.size() ? " and " : ", ";
+      names += quoted(o.text_from[i]);
+    }
+    r.fail("missing fields " + names);
+  }
+}
+
+std::unique_ptr<io::Handler> make_handler(const Embedder& embedder, const RecordOptions& options,
+                                          RunCounters& counters) {
+  return std::make_unique<EmbedHandler>(embedder, options, counters);
+}
+
+DocStore::DocStore(const std::string& path, const std::string& id_field, const std::string& text_field) {
+  io::LineReader reader(io::open_input(path));
+  io::LineBatch batch;
+  json::Parser parser;
+  while (reader.next_batch(batch, 1 << 20)) {
+    for (std::size_t i = 0; i < batch.lines.size(); ++i) {
+      const json::Record& r = parser.parse(batch.line(i), batch.source, batch.lines[i].number);
+      auto id = r.id(id_field);
+      if (!id) r.fail("missing field " + quoted(id_field));
+      docs_.emplace_back(*id, std::string(r.require_string(text_field)));
+    }
+  }
+  std::stable_sort(docs_.begin(), docs_.end(), [](const auto& a, const auto& b) { return a.first < b.first; });
+  for (std::size_t i = 1; i < docs_.size(); ++i)
+    if (docs_[i].first == docs_[i - 1].first) data_error(path, 0, "duplicate document id " + quoted(docs_[i].first));
+}
+
+const std::string* DocStore::find(std::string_view id) const {
+  auto it = std::lower_bound(docs_.begin(), docs_.end(), id, [](const auto& a, std::string_view k) { return a.first < k; });
+  return it != docs_.end() && it->first == id ? &it->second : nullptr;
+}
+
+std::unique_ptr<io::Handler> make_late_handler(const Embedder& embedder, const DocStore& docs, std::size_t overlap,
+                                               const RecordOptions& options) {
+  return std::make_unique<LateHandler>(embedder, docs, overlap, options);
+}
+
+}  // namespace hewn::embed

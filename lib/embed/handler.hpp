@@ -1,0 +1,92 @@
+// Turns input records into embedded records (the `embed` tool's work per
+// record): the record unchanged plus "embedding" (or "embedding_b64"),
+// "dim" and "model".
+#pragma once
+
+#include <atomic>
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "core/json.hpp"
+#include "core/record_stream.hpp"
+#include "embed/embedder.hpp"
+
+namespace hewn::embed {
+
+enum class Format { json, b64 };
+enum class Dtype { f32, f16 };
+enum class OnLong { truncate, error };
+
+struct RecordOptions {
+  std::string id_field = "id";
+  std::vector<std::string> text_from{"text"};  // fields embedded, joined by "\n"; absent ones skipped
+  std::string prefix;                          // put before the text ("query: ")
+  Format format = Format::json;
+  Dtype dtype = Dtype::f32;
+  OnLong on_long = OnLong::truncate;
+  bool tokens = false;  // token-level output instead of one vector
+};
+
+// Counters shared by the handlers of one run.
+struct RunCounters {
+  std::atomic<std::uint64_t> truncated{0};
+};
+
+// Appends the vector fields: ,"embedding":[...] (or ,"embedding_b64":"...",
+// "dtype":"f32"|"f16"), ,"dim":N, ,"model":"NAME".
+void append_vector(std::string& out, const float* v, std::size_t dim, const std::string& model,
+                   const RecordOptions& options);
+
+// Appends the fields of source except those embed writes (embedding,
+// embedding_b64, dtype, dim, model), as "{k:v,...", without the closing brace.
+// Returns true when a field was written.
+bool append_source_fields(std::string& out, const json::Record& source);
+
+// Standard base64 (RFC 4648, with padding).
+void append_base64(std::string& out, const unsigned char* data, std::size_t n);
+
+// The text a record asks to embed: the --text-from fields present, joined by
+// "\n", after the prefix.
+// Errors: DataError "source:line: missing field "text"" (every field absent;
+// several are named "text" or "context"), "field "x" is not a string",
+// "field "x" is not valid Unicode".
+void record_text(const json::Record& r, const RecordOptions& options, std::string& out);
+
+// Appends token-level fields: ,"tokens":N,"token_spans":[[start,end],...]
+// (code points of text; special tokens [0,0]), then ,"token_embeddings":
+// [[...],...] (or ,"token_embeddings_b64":"...","dtype":...), ,"dim", ,"model".
+void append_token_vectors(std::string& out, std::string_view text, const TokenVectors& tv, std::size_t dim,
+                          const std::string& model, const RecordOptions& options);
+
+// Makes a record-stream handler that embeds each record.
+// Errors raised per record (DataError): those of record_text(), and with
+// OnLong::error "text is longer than the model allows (--on-long error)".
+std::unique_ptr<io::Handler> make_handler(const Embedder& embedder, const RecordOptions& options,
+                                          RunCounters& counters);
+
+// Documents for late chunking, by id.
+class DocStore {
+ public:
+  // Reads a JSON Lines file of {"id", "text"} records (field names given).
+  // Errors: DataError "PATH:LINE: ..." for bad records, duplicate ids, and
+  // those of io::open_input().
+  DocStore(const std::string& path, const std::string& id_field, const std::string& text_field);
+  // nullptr when absent.
+  const std::string* find(std::string_view id) const;
+
+ private:
+  std::vector<std::pair<std::string, std::string>> docs_;  // sorted by id
+};
+
+// Makes a handler for late chunking: each chunk record ("doc", "byte_start",
+// "byte_end", "text" as written by chunk(1)) gets the mean of its document's
+// token vectors (Embedder::document_tokens) whose spans intersect the chunk.
+// Errors raised per record (DataError): "missing field "doc"", "document
+// "x" is not in DOCS", "field "byte_end" is not a number", "chunk text does
+// not match its document at bytes B..E".
+std::unique_ptr<io::Handler> make_late_handler(const Embedder& embedder, const DocStore& docs, std::size_t overlap,
+                                               const RecordOptions& options);
+
+}  // namespace hewn::embed

@@ -1,0 +1,191 @@
+// The hash embedder. Summation order and arithmetic are fixed (doubles, no
+// contraction, sqrt only) so the output is the same on every IEEE platform.
+#include "embed/hash.hpp"
+
+#include <unicode/uchar.h>
+
+#include <cmath>
+#include <string>
+#include <vector>
+
+#include "core/error.hpp"
+#include "core/utf8.hpp"
+
+#pragma GCC optimize("fp-contract=off")
+
+namespace hewn::embed {
+namespace {
+
+void append_utf8(std::string& out, char32_t c) {
+  if (c < 0x80) {
+    out += static_cast<char>(c);
+  } else if (c < 0x800) {
+    out += static_cast<char>(0xC0 | (c >> 6));
+    out += static_cast<char>(0x80 | (c & 0x3F));
+  } else if (c < 0x10000) {
+    out += static_cast<char>(0xE0 | (c >> 12));
+    out += static_cast<char>(0x80 | ((c >> 6) & 0x3F));
+    out += static_cast<char>(0x80 | (c & 0x3F));
+  } else {
+    out += static_cast<char>(0xF0 | (c >> 18));
+    out += static_cast<char>(0x80 | ((c >> 12) & 0x3F));
+    out += static_cast<char>(0x80 | ((c >> 6) & 0x3F));
+    out += static_cast<char>(0x80 | (c & 0x3F));
+  }
+}
+
+// Per-thread scratch: folded words and a feature count table.
+struct Scratch {
+  std::string folded;                 // words' folded UTF-8, back to back
+  std::vector<std::size_t> word_end;  // end of each word in folded
+  std::vector<std::uint32_t> cps;     // byte offsets of code points of "<word>"
+  std::string padded;
+  std::vector<std::uint64_t> keys;    // open addressing, 0 = empty
+  std::vector<std::uint32_t> counts;
+  std::vector<std::uint32_t> order;   // slots in first-occurrence order
+  std::vector<double> acc;
+
+  void reset_table(std::size_t expected) {
+    std::size_t cap = 64;
+    while (cap < expected * 2) cap <<= 1;
+    if (keys.size() < cap) {
+      keys.assign(cap, 0);
+      counts.assign(cap, 0);
+    } else {
+      for (auto s : order) keys[s] = 0, counts[s] = 0;
+    }
+    order.clear();
+  }
+  void add(std::uint64_t h) {
+    if (h == 0) h = 1;  // 0 marks an empty slot
+    std::size_t mask = keys.size() - 1;
+    std::size_t s = (h ^ (h >> 29)) & mask;
+    while (keys[s] != 0 && keys[s] != h) s = (s + 1) & mask;
+    if (keys[s] == 0) {
+      keys[s] = h;
+      order.push_back(static_cast<std::uint32_t>(s));
+    }
+    ++counts[s];
+  }
+};
+
+class HashEmbedder final : public Embedder {
+ public:
+  HashEmbedder(std::size_t dim, bool normalize)
+      : dim_(dim), normalize_(normalize), name_("hash-" + std::to_string(dim)),
+        fastmod_(~std::uint64_t{0} / static_cast<std::uint32_t>(dim) + 1) {}
+  const std::string& name() const override { return name_; }
+  std::size_t dim() const override { return dim_; }
+
+  EmbedInfo embed(std::string_view text, float* out) const override {
+    thread_local Scratch s;
+    split_words(text, s);
+    std::size_t nwords = s.word_end.size();
+    s.reset_table(s.folded.size() * 3 + nwords * 2 + 8);
+    std::size_t begin = 0, prev_begin = 0;
+    for (std::size_t w = 0; w < nwords; ++w) {
+      std::string_view word(s.folded.data() + begin, s.word_end[w] - begin);
+      s.add(fnv1a(word, fnv1a("w:")));
+      if (w > 0) {
+        std::string_view pw(s.folded.data() + prev_begin, begin - prev_begin);
+        s.add(fnv1a(word, fnv1a(" ", fnv1a(pw, fnv1a("b:")))));
+      }
+      add_char_grams(word, s);
+      prev_begin = begin;
+      begin = s.word_end[w];
+    }
+    s.acc.assign(dim_, 0.0);
+    for (auto slot : s.order) {
+      std::uint64_t h = s.keys[slot];
+      std::uint32_t c = s.counts[slot];
+      double weight = c == 1 ? 1.0 : std::sqrt(static_cast<double>(c));
+      std::size_t idx = mod_dim(static_cast<std::uint32_t>(h));
+      s.acc[idx] += (h >> 63) ? -weight : weight;
+    }
+    double scale = 1.0;
+    if (normalize_) {
+      double norm2 = 0;
+      for (double v : s.acc) norm2 += v * v;
+      if (norm2 > 0) scale = std::sqrt(norm2);
+    }
+    for (std::size_t i = 0; i < dim_; ++i) out[i] = static_cast<float>(s.acc[i] / scale);
+    return {};
+  }
+
+ private:
+  // Words: maximal runs of letters, marks and numbers, each code point
+  // mapped to its simple lowercase.
+  static void split_words(std::string_view text, Scratch& s) {
+    s.folded.clear();
+    s.word_end.clear();
+    bool in_word = false;
+    std::size_t i = 0;
+    while (i < text.size()) {
+      unsigned char b = static_cast<unsigned char>(text[i]);
+      char32_t c;
+      bool word;
+      if (b < 0x80) {
+        ++i;
+        c = b;
+        word = (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9');
+        if (c >= 'A' && c <= 'Z') c += 32, word = true;
+      } else {
+        c = utf8::decode(text, i);
+        word = (U_GET_GC_MASK(c) & (U_GC_L_MASK | U_GC_M_MASK | U_GC_N_MASK)) != 0;
+        if (word) c = static_cast<char32_t>(u_tolower(static_cast<UChar32>(c)));
+      }
+      if (word) {
+        append_utf8(s.folded, c);
+        in_word = true;
+      } else if (in_word) {
+        s.word_end.push_back(s.folded.size());
+        in_word = false;
+      }
+    }
+    if (in_word) s.word_end.push_back(s.folded.size());
+  }
+
+  // "c:" + every 3-, 4- and 5-code-point substring of "<" word ">", by
+  // start, then length.
+  static void add_char_grams(std::string_view word, Scratch& s) {
+    s.padded.assign("<");
+    s.padded.append(word);
+    s.padded += '>';
+    s.cps.clear();
+    for (std::size_t i = 0; i < s.padded.size(); ++i)
+      if (utf8::is_boundary(s.padded, i)) s.cps.push_back(static_cast<std::uint32_t>(i));
+    std::size_t n = s.cps.size();
+    s.cps.push_back(static_cast<std::uint32_t>(s.padded.size()));
+    static const std::uint64_t c_prefix = fnv1a("c:");
+    for (std::size_t i = 0; i + 3 <= n; ++i) {
+      std::uint64_t h = fnv1a(std::string_view(s.padded).substr(s.cps[i], s.cps[i + 3] - s.cps[i]), c_prefix);
+      s.add(h);
+      for (std::size_t len = 4; len <= 5 && i + len <= n; ++len) {
+        h = fnv1a(std::string_view(s.padded).substr(s.cps[i + len - 1], s.cps[i + len] - s.cps[i + len - 1]), h);
+        s.add(h);
+      }
+    }
+  }
+
+  // a % dim for 32-bit a without a division (Lemire's fastmod: exact for
+  // every 32-bit a and divisor).
+  std::uint32_t mod_dim(std::uint32_t a) const {
+    std::uint64_t low = fastmod_ * a;
+    return static_cast<std::uint32_t>((static_cast<unsigned __int128>(low) * static_cast<std::uint32_t>(dim_)) >> 64);
+  }
+
+  std::size_t dim_;
+  bool normalize_;
+  std::string name_;
+  std::uint64_t fastmod_;
+};
+
+}  // namespace
+
+std::unique_ptr<const Embedder> make_hash_embedder(std::size_t dim, bool normalize) {
+  if (dim == 0) throw UsageError("--dim must be at least 1");
+  if (dim > (1u << 24)) throw UsageError("--dim must be at most 16777216");
+  return std::make_unique<HashEmbedder>(dim, normalize);
+}
+
+}  // namespace hewn::embed

@@ -1,0 +1,102 @@
+#include <doctest/doctest.h>
+
+#include <cmath>
+#include <cstdlib>
+#include <filesystem>
+#include <fstream>
+#include <span>
+#include <string>
+#include <unistd.h>
+#include <vector>
+
+#include "core/error.hpp"
+#include "core/json.hpp"
+#include "embed/bert.hpp"
+
+using namespace hewn::embed;
+
+// The batched forward pass (sequences of different lengths padded into one
+// batch, with the padding mask) against the numpy reference run on the same
+// padded batch: tests/embed-ref/bert_ref.py.
+TEST_CASE("bert: padded batch matches the numpy reference within 1e-4") {
+  auto dir = std::filesystem::temp_directory_path() / ("hewn-bert-" + std::to_string(::getpid()));
+  std::filesystem::create_directories(dir);
+  std::string d = dir.string(), ref = std::string(HEWN_SOURCE_DIR) + "/tests/embed-ref/bert_ref.py";
+  std::vector<std::vector<std::uint32_t>> seqs = {
+      {2, 9, 11, 13, 14, 9, 15, 5, 3}, {2, 38, 3}, {2, 22, 20, 24, 35, 9, 25, 16, 10, 23, 21, 24, 6, 26, 27, 3}, {2, 3}};
+  {
+    std::ofstream ids(d + "/ids.json");
+    ids << "[";
+    for (std::size_t i = 0; i < seqs.size(); ++i) {
+      ids << (i ? "," : "") << "[";
+      for (std::size_t j = 0; j < seqs[i].size(); ++j) ids << (j ? "," : "") << seqs[i][j];
+      ids << "]";
+    }
+    ids << "]";
+  }
+  std::string cmd = "/usr/bin/python3 " + ref + " make " + d + "/m && /usr/bin/python3 " + ref + " batch " + d + "/m " +
+                    d + "/ids.json " + d + "/want.jsonl";
+  REQUIRE(std::system(cmd.c_str()) == 0);
+  BertModel model(d + "/m");
+  CHECK(model.config().hidden == 32);
+  std::vector<std::span<const std::uint32_t>> batch;
+  for (auto& s : seqs) batch.emplace_back(s);
+  std::vector<float> got;
+  model.forward(batch, got);
+  // The same sequences one at a time give the same vectors (padding has no effect).
+  std::vector<float> single;
+  for (auto& s : seqs) model.forward({std::span<const std::uint32_t>(s)}, single);
+  REQUIRE(single.size() == got.size());
+  for (std::size_t i = 0; i < got.size(); ++i) CHECK(std::abs(single[i] - got[i]) < 1e-5);
+
+  std::ifstream want(d + "/want.jsonl");
+  std::string line;
+  hewn::json::Parser parser;
+  std::size_t offset = 0, n = 0;
+  double worst = 0;
+  while (std::getline(want, line)) {
+    std::size_t len = line.size();
+    line.append(64, ' ');
+    const auto& r = parser.parse(std::string_view(line.data(), len), "want.jsonl", ++n);
+    std::vector<float> v;
+    REQUIRE(r.floats("v", v));
+    REQUIRE(v.size() == seqs[n - 1].size() * 32);
+    for (std::size_t i = 0; i < v.size(); ++i) worst = std::max(worst, std::abs(double(v[i]) - got[offset + i]));
+    offset += v.size();
+  }
+  CHECK(n == seqs.size());
+  CHECK(offset == got.size());
+  CHECK(worst < 1e-4);
+  std::filesystem::remove_all(dir);
+}
+
+TEST_CASE("bert: ids outside the vocabulary and over-long sequences are errors") {
+  auto dir = std::filesystem::temp_directory_path() / ("hewn-bert2-" + std::to_string(::getpid()));
+  std::string d = dir.string(), ref = std::string(HEWN_SOURCE_DIR) + "/tests/embed-ref/bert_ref.py";
+  REQUIRE(std::system(("/usr/bin/python3 " + ref + " make " + d).c_str()) == 0);
+  BertModel model(d);
+  std::vector<float> out;
+  std::vector<std::uint32_t> bad = {2, 999, 3};
+  CHECK_THROWS_WITH_AS(model.forward({std::span<const std::uint32_t>(bad)}, out),
+                       "token id 999 is outside the vocabulary of 48", hewn::DataError);
+  std::vector<std::uint32_t> longer(65, 9);
+  CHECK_THROWS_WITH_AS(model.forward({std::span<const std::uint32_t>(longer)}, out),
+                       "sequence of 65 tokens exceeds max_position_embeddings 64", hewn::DataError);
+  std::filesystem::remove_all(dir);
+}
+
+#include "embed/fastmath.hpp"
+
+TEST_CASE("fast exp and erf agree with the C library") {
+  double worst_exp = 0, worst_erf = 0;
+  for (float x = -87.0f; x < 88.0f; x += 0.001953125f) {
+    double want = std::exp(static_cast<double>(x));
+    worst_exp = std::max(worst_exp, std::abs(fast_exp(x) - want) / want);
+  }
+  for (float x = -6.0f; x < 6.0f; x += 0.0001f)
+    worst_erf = std::max(worst_erf, std::abs(static_cast<double>(fast_erf(x)) - std::erf(static_cast<double>(x))));
+  CHECK(worst_exp < 3 * 5.97e-8);  // 3 ulp (2^-24)
+  CHECK(worst_erf < 5e-7);
+  CHECK(fast_exp(-200.0f) < 1e-37f);
+  CHECK(fast_erf(100.0f) == doctest::Approx(1.0f));
+}
