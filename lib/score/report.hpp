@@ -1,0 +1,31 @@
+// Output of evaluations: trec_eval's exact layout, JSON Lines, and tables
+// (aligned text, Markdown, TSV) with one row per run.
+#pragma once
+
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "score/evaluate.hpp"
+
+namespace hewn::score {
+
+enum class Format { json, trec, table, markdown, tsv };
+
+// Errors: UsageError "unknown format "x" (json, trec, table, markdown, tsv)".
+Format parse_format(std::string_view name);
+
+// trec_eval's layout: "%-22s\t%s\t%6.4f" per value ("%ld" for counts, the
+// run tag for runid, the quoted string for relstring); per-topic lines first
+// when per_query, then the summary ("all").
+void write_trec(const Evaluation& ev, const MeasureSet& ms, bool per_query, std::string& out);
+
+// One JSON object per line: per topic when per_query ({"run","runid","qid",
+// measures...}), then the summary ({"run","runid","qid":"all",...}).
+void write_json(const Evaluation& ev, const MeasureSet& ms, bool per_query, std::string& out);
+
+// One row per run, a column per value (summary values): aligned table,
+// Markdown or TSV, numbers with 4 decimals (counts as integers).
+void write_rows(const std::vector<Evaluation>& evs, const MeasureSet& ms, Format format, std::string& out);
+
+}  // namespace hewn::score
