@@ -11,6 +11,8 @@ int main(int argc, char** argv) {
   std::vector<std::string> measures;
   bool per_query = false;
   hewn::score::EvalOptions opt;
+  hewn::score::CompareOptions cmp_opt;
+  std::string correction = "none";
 
   app.add_option("runs", runs, "Runs: TREC run files or hits JSON Lines from query; - is stdin")
       ->required()
@@ -33,11 +35,18 @@ int main(int argc, char** argv) {
   app.add_option("--match", match, "JSON runs: judge hits by doc (best hit per document) or id")
       ->check(CLI::IsMember({"doc", "id"}))
       ->capture_default_str();
+  app.add_option("--correct", correction,
+                 "Multiple-comparison correction of the p-values of compared runs: none, holm or bonferroni")
+      ->capture_default_str();
+  app.add_option("--permutations", cmp_opt.permutations, "Permutations of the paired randomization test")
+      ->capture_default_str();
+  app.add_option("--seed", cmp_opt.seed, "Seed of the randomization test")->capture_default_str();
   app.add_option("--format", format, "json, trec (trec_eval's layout), table, markdown or tsv")->capture_default_str();
   app.add_option("-o,--output", output, "Output file (written atomically); - is stdout")->capture_default_str();
 
   return hewn::cli::run("score", app, argc, argv, [&] {
     hewn::score::Format fmt = hewn::score::parse_format(format);
+    cmp_opt.correction = hewn::score::parse_correction(correction);
     hewn::score::MeasureSet ms;
     for (const auto& m : measures) ms.add(m);
     ms.finish();
@@ -49,13 +58,15 @@ int main(int argc, char** argv) {
       auto run = hewn::score::Run::read(path, ro);
       evs.push_back(hewn::score::evaluate(qrels, run, ms, opt));
     }
+    auto cmps = hewn::score::compare(evs, ms, cmp_opt);
     std::string out;
     if (fmt == hewn::score::Format::trec)
       for (const auto& ev : evs) hewn::score::write_trec(ev, ms, per_query, out);
     else if (fmt == hewn::score::Format::json)
-      for (const auto& ev : evs) hewn::score::write_json(ev, ms, per_query, out);
+      for (std::size_t r = 0; r < evs.size(); ++r)
+        hewn::score::write_json(evs[r], ms, per_query, out, r > 0 ? &cmps[r - 1] : nullptr);
     else
-      hewn::score::write_rows(evs, ms, fmt, out);
+      hewn::score::write_rows(evs, ms, fmt, out, cmps);
     auto sink = hewn::io::open_output(output);
     sink->write(out);
     sink->commit();

@@ -1,5 +1,6 @@
 #include "score/report.hpp"
 
+#include <cmath>
 #include <cstdio>
 
 #include "core/error.hpp"
@@ -74,19 +75,21 @@ void write_trec(const Evaluation& ev, const MeasureSet& ms, bool per_query, std:
 namespace {
 
 void json_values(const MeasureSet& ms, const double* values, const std::vector<std::string>* texts, bool summary,
-                 std::string& out) {
+                 std::string& out, bool first = false) {
   std::size_t vi = 0, ti = 0;
   for (const auto& m : ms.measures()) {
     bool show = summary ? m.summary : m.per_query;
     if (m.text) {
       if (show && texts) {
-        json::append_key(out, m.names[0]);
+        json::append_key(out, m.names[0], first);
+        first = false;
         json::append_string(out, (*texts)[ti]);
       }
       ++ti;
     } else if (show) {
       for (std::size_t k = 0; k < m.names.size(); ++k) {
-        json::append_key(out, m.names[k]);
+        json::append_key(out, m.names[k], first);
+        first = false;
         if (m.integer) json::append_int(out, static_cast<std::int64_t>(values[vi + k]));
         else json::append_double(out, values[vi + k]);
       }
@@ -97,7 +100,8 @@ void json_values(const MeasureSet& ms, const double* values, const std::vector<s
 
 }  // namespace
 
-void write_json(const Evaluation& ev, const MeasureSet& ms, bool per_query, std::string& out) {
+void write_json(const Evaluation& ev, const MeasureSet& ms, bool per_query, std::string& out,
+                const Comparison* cmp) {
   auto head = [&](std::string_view qid) {
     out += '{';
     json::append_key(out, "run", true);
@@ -115,21 +119,45 @@ void write_json(const Evaluation& ev, const MeasureSet& ms, bool per_query, std:
     }
   head("all");
   json_values(ms, ev.summary.data(), nullptr, true, out);
+  if (cmp) {
+    json::append_key(out, "paired_topics");
+    json::append_uint(out, cmp->paired_topics);
+    for (auto [key, vals] : {std::pair{"delta", &cmp->delta}, std::pair{"p_t", &cmp->p_t},
+                             std::pair{"p_randomization", &cmp->p_rand}}) {
+      json::append_key(out, key);
+      out += '{';
+      json_values(ms, vals->data(), nullptr, true, out, true);
+      out += '}';
+    }
+  }
   out += "}\n";
 }
 
-void write_rows(const std::vector<Evaluation>& evs, const MeasureSet& ms, Format format, std::string& out) {
+void write_rows(const std::vector<Evaluation>& evs, const MeasureSet& ms, Format format, std::string& out,
+                const std::vector<Comparison>& cmps) {
   std::vector<std::string> header{"run"};
   std::vector<std::vector<std::string>> rows;
+  auto tested = [](const Measure& m) { return m.averaging == Averaging::mean; };
   for (const auto& m : ms.measures())
     if (m.summary && !m.text)
-      for (const auto& n : m.names) header.push_back(n);
-  for (const auto& ev : evs) {
+      for (const auto& n : m.names) {
+        header.push_back(n);
+        if (!cmps.empty() && tested(m))
+          for (auto suffix : {" delta", " p_t", " p_rand"}) header.push_back(n + suffix);
+      }
+  for (std::size_t r = 0; r < evs.size(); ++r) {
+    const Evaluation& ev = evs[r];
+    const Comparison* c = r > 0 && r - 1 < cmps.size() ? &cmps[r - 1] : nullptr;
     std::vector<std::string> row{ev.source};
     std::size_t vi = 0;
     for (const auto& m : ms.measures()) {
       if (m.summary && !m.text)
-        for (std::size_t k = 0; k < m.names.size(); ++k) row.push_back(number4(ev.summary[vi + k], m.integer));
+        for (std::size_t k = 0; k < m.names.size(); ++k) {
+          row.push_back(number4(ev.summary[vi + k], m.integer));
+          if (!cmps.empty() && tested(m))
+            for (const auto* vals : {c ? &c->delta : nullptr, c ? &c->p_t : nullptr, c ? &c->p_rand : nullptr})
+              row.push_back(vals && !std::isnan((*vals)[vi + k]) ? number4((*vals)[vi + k], false) : "-");
+        }
       vi += m.names.size();
     }
     rows.push_back(std::move(row));

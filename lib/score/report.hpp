@@ -6,6 +6,7 @@
 #include <string_view>
 #include <vector>
 
+#include "score/compare.hpp"
 #include "score/evaluate.hpp"
 
 namespace hewn::score {
@@ -21,11 +22,18 @@ Format parse_format(std::string_view name);
 void write_trec(const Evaluation& ev, const MeasureSet& ms, bool per_query, std::string& out);
 
 // One JSON object per line: per topic when per_query ({"run","runid","qid",
-// measures...}), then the summary ({"run","runid","qid":"all",...}).
-void write_json(const Evaluation& ev, const MeasureSet& ms, bool per_query, std::string& out);
+// measures...}), then the summary ({"run","runid","qid":"all",...}); with a
+// comparison, the summary also holds "paired_topics", "delta", "p_t" and
+// "p_randomization" (objects keyed by value name; null where not tested).
+void write_json(const Evaluation& ev, const MeasureSet& ms, bool per_query, std::string& out,
+                const Comparison* cmp = nullptr);
 
 // One row per run, a column per value (summary values): aligned table,
-// Markdown or TSV, numbers with 4 decimals (counts as integers).
-void write_rows(const std::vector<Evaluation>& evs, const MeasureSet& ms, Format format, std::string& out);
+// Markdown or TSV, numbers with 4 decimals (counts as integers). With
+// comparisons (one per run after the first), each tested value also gets
+// columns "<name> delta", "<name> p_t" and "<name> p_rand" ("-" for the
+// baseline and for values not tested).
+void write_rows(const std::vector<Evaluation>& evs, const MeasureSet& ms, Format format, std::string& out,
+                const std::vector<Comparison>& cmps = {});
 
 }  // namespace hewn::score
