@@ -32,14 +32,15 @@ void line(std::string& out, const std::string& name, std::string_view qid, const
   }
 }
 
+}  // namespace
+
 std::string number4(double v, bool integer) {
+  if (std::isnan(v)) return "-";
   char buf[64];
   if (integer) std::snprintf(buf, sizeof buf, "%ld", static_cast<long>(v));
   else std::snprintf(buf, sizeof buf, "%.4f", v);
   return buf;
 }
-
-}  // namespace
 
 void write_trec(const Evaluation& ev, const MeasureSet& ms, bool per_query, std::string& out) {
   if (per_query)
@@ -133,35 +134,8 @@ void write_json(const Evaluation& ev, const MeasureSet& ms, bool per_query, std:
   out += "}\n";
 }
 
-void write_rows(const std::vector<Evaluation>& evs, const MeasureSet& ms, Format format, std::string& out,
-                const std::vector<Comparison>& cmps) {
-  std::vector<std::string> header{"run"};
-  std::vector<std::vector<std::string>> rows;
-  auto tested = [](const Measure& m) { return m.averaging == Averaging::mean; };
-  for (const auto& m : ms.measures())
-    if (m.summary && !m.text)
-      for (const auto& n : m.names) {
-        header.push_back(n);
-        if (!cmps.empty() && tested(m))
-          for (auto suffix : {" delta", " p_t", " p_rand"}) header.push_back(n + suffix);
-      }
-  for (std::size_t r = 0; r < evs.size(); ++r) {
-    const Evaluation& ev = evs[r];
-    const Comparison* c = r > 0 && r - 1 < cmps.size() ? &cmps[r - 1] : nullptr;
-    std::vector<std::string> row{ev.source};
-    std::size_t vi = 0;
-    for (const auto& m : ms.measures()) {
-      if (m.summary && !m.text)
-        for (std::size_t k = 0; k < m.names.size(); ++k) {
-          row.push_back(number4(ev.summary[vi + k], m.integer));
-          if (!cmps.empty() && tested(m))
-            for (const auto* vals : {c ? &c->delta : nullptr, c ? &c->p_t : nullptr, c ? &c->p_rand : nullptr})
-              row.push_back(vals && !std::isnan((*vals)[vi + k]) ? number4((*vals)[vi + k], false) : "-");
-        }
-      vi += m.names.size();
-    }
-    rows.push_back(std::move(row));
-  }
+void write_table(const std::vector<std::string>& header, const std::vector<std::vector<std::string>>& rows,
+                 Format format, std::string& out) {
   auto emit = [&](const std::vector<std::string>& r, const std::vector<std::size_t>& w) {
     for (std::size_t i = 0; i < r.size(); ++i) {
       if (format == Format::tsv) {
@@ -194,6 +168,109 @@ void write_rows(const std::vector<Evaluation>& evs, const MeasureSet& ms, Format
     out += '\n';
   }
   for (const auto& r : rows) emit(r, w);
+}
+
+void write_rows(const std::vector<Evaluation>& evs, const MeasureSet& ms, Format format, std::string& out,
+                const std::vector<Comparison>& cmps) {
+  std::vector<std::string> header{"run"};
+  std::vector<std::vector<std::string>> rows;
+  auto tested = [](const Measure& m) { return m.averaging == Averaging::mean; };
+  for (const auto& m : ms.measures())
+    if (m.summary && !m.text)
+      for (const auto& n : m.names) {
+        header.push_back(n);
+        if (!cmps.empty() && tested(m))
+          for (auto suffix : {" delta", " p_t", " p_rand"}) header.push_back(n + suffix);
+      }
+  for (std::size_t r = 0; r < evs.size(); ++r) {
+    const Evaluation& ev = evs[r];
+    const Comparison* c = r > 0 && r - 1 < cmps.size() ? &cmps[r - 1] : nullptr;
+    std::vector<std::string> row{ev.source};
+    std::size_t vi = 0;
+    for (const auto& m : ms.measures()) {
+      if (m.summary && !m.text)
+        for (std::size_t k = 0; k < m.names.size(); ++k) {
+          row.push_back(number4(ev.summary[vi + k], m.integer));
+          if (!cmps.empty() && tested(m))
+            for (const auto* vals : {c ? &c->delta : nullptr, c ? &c->p_t : nullptr, c ? &c->p_rand : nullptr})
+              row.push_back(vals && !std::isnan((*vals)[vi + k]) ? number4((*vals)[vi + k], false) : "-");
+        }
+      vi += m.names.size();
+    }
+    rows.push_back(std::move(row));
+  }
+  write_table(header, rows, format, out);
+}
+
+void write_spans(const std::vector<SpanEvaluation>& evs, bool per_query, Format format, std::string& out) {
+  if (format == Format::trec) throw UsageError("--format trec is for trec_eval measures; use json, table, markdown or tsv");
+  if (format == Format::json) {
+    for (const auto& ev : evs) {
+      if (per_query)
+        for (const auto& q : ev.queries) {
+          out += '{';
+          json::append_key(out, "run", true);
+          json::append_string(out, ev.source);
+          json::append_key(out, "qid");
+          json::append_string(out, q.qid);
+          for (std::size_t v = 0; v < ev.names.size(); ++v) {
+            json::append_key(out, ev.names[v]);
+            json::append_double(out, q.values[v]);
+          }
+          out += "}\n";
+        }
+      out += '{';
+      json::append_key(out, "run", true);
+      json::append_string(out, ev.source);
+      json::append_key(out, "qid");
+      json::append_string(out, "all");
+      json::append_key(out, "queries");
+      json::append_uint(out, ev.queries.size());
+      for (std::size_t v = 0; v < ev.names.size(); ++v) {
+        json::append_key(out, ev.names[v]);
+        json::append_double(out, ev.mean[v]);
+      }
+      for (std::size_t v = 0; v < ev.names.size(); ++v) {
+        json::append_key(out, ev.names[v] + "_std");
+        json::append_double(out, ev.std[v]);
+      }
+      out += "}\n";
+    }
+    return;
+  }
+  std::vector<std::string> header{"run"};
+  if (!evs.empty()) {
+    for (const auto& n : evs[0].names) header.push_back(n);
+    for (const auto& n : evs[0].names) header.push_back(n + "_std");
+  }
+  std::vector<std::vector<std::string>> rows;
+  for (const auto& ev : evs) {
+    std::vector<std::string> row{ev.source};
+    for (double m : ev.mean) row.push_back(number4(m, false));
+    for (double d : ev.std) row.push_back(number4(d, false));
+    rows.push_back(std::move(row));
+  }
+  write_table(header, rows, format, out);
+}
+
+void write_intrinsic(const std::string& source, const IntrinsicResult& r, Format format, std::string& out) {
+  if (format == Format::trec) throw UsageError("--format trec is for trec_eval measures; use json, table, markdown or tsv");
+  auto integer = [](const std::string& n) { return n == "chunks" || n == "blocks" || n == "size_min" || n == "size_max"; };
+  if (format == Format::json) {
+    out += '{';
+    json::append_key(out, "chunks_file", true);
+    json::append_string(out, source);
+    for (std::size_t i = 0; i < r.names.size(); ++i) {
+      json::append_key(out, r.names[i]);
+      if (integer(r.names[i]) && !std::isnan(r.values[i])) json::append_int(out, static_cast<std::int64_t>(r.values[i]));
+      else json::append_double(out, r.values[i]);
+    }
+    out += "}\n";
+    return;
+  }
+  std::vector<std::vector<std::string>> rows;
+  for (std::size_t i = 0; i < r.names.size(); ++i) rows.push_back({r.names[i], number4(r.values[i], integer(r.names[i]))});
+  write_table({"measure", "value"}, rows, format, out);
 }
 
 }  // namespace hewn::score

@@ -8,6 +8,8 @@
 
 #include "score/compare.hpp"
 #include "score/evaluate.hpp"
+#include "score/intrinsic.hpp"
+#include "score/spans.hpp"
 
 namespace hewn::score {
 
@@ -35,5 +37,21 @@ void write_json(const Evaluation& ev, const MeasureSet& ms, bool per_query, std:
 // baseline and for values not tested).
 void write_rows(const std::vector<Evaluation>& evs, const MeasureSet& ms, Format format, std::string& out,
                 const std::vector<Comparison>& cmps = {});
+
+// Span measures: JSON (per query with per_query: {"run","qid",values...};
+// then per run {"run","qid":"all","queries":n, mean values..., "<name>_std":
+// ...}) or one row per run (means, then standard deviations).
+void write_spans(const std::vector<SpanEvaluation>& evs, bool per_query, Format format, std::string& out);
+
+// Intrinsic measures: one JSON object {"chunks": ..., ...}, or a two-column
+// table (measure, value). trec format is a usage error.
+void write_intrinsic(const std::string& source, const IntrinsicResult& r, Format format, std::string& out);
+
+// An aligned table (numbers right-aligned), Markdown table or TSV.
+void write_table(const std::vector<std::string>& header, const std::vector<std::vector<std::string>>& rows,
+                 Format format, std::string& out);
+
+// "%.4f", or "%ld" for integers, "-" for NaN.
+std::string number4(double v, bool integer);
 
 }  // namespace hewn::score
