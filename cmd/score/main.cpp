@@ -106,7 +106,7 @@ int main(int argc, char** argv) {
       ro.match = match == "id" ? MatchField::id : MatchField::doc;
       auto qrels = Qrels::read(qrels_path);
       std::vector<Evaluation> evs;
-      for (const auto& path : runs) evs.push_back(evaluate(qrels, Run::read(path, ro), ms, opt));
+      for (const auto& path : runs) evs.push_back(evaluate(qrels, path, ro, ms, opt));
       auto cmps = compare(evs, ms, cmp_opt);
       if (fmt == Format::trec)
         for (const auto& ev : evs) write_trec(ev, ms, per_query, out);

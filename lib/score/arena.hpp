@@ -19,13 +19,31 @@ class Arena {
     return {p, s.size()};
   }
 
+  // Forgets every string (their views become invalid) and reuses the blocks.
+  void clear() {
+    used_ = 0;
+    cur_ = nullptr;
+    left_ = 0;
+  }
+
  private:
   void grow(std::size_t need) {
+    if (need <= block_ && used_ < blocks_.size()) {
+      cur_ = blocks_[used_++].get();
+      left_ = block_;
+      return;
+    }
     std::size_t size = need > block_ ? need : block_;
-    blocks_.push_back(std::make_unique_for_overwrite<char[]>(size));
-    cur_ = blocks_.back().get();
+    auto block = std::make_unique_for_overwrite<char[]>(size);
+    cur_ = block.get();
     left_ = size;
+    if (size == block_) {  // reusable: keep the reusable blocks first
+      blocks_.insert(blocks_.begin() + static_cast<std::ptrdiff_t>(used_++), std::move(block));
+    } else {
+      blocks_.push_back(std::move(block));
+    }
   }
+  std::size_t used_ = 0;  // reusable blocks in use
   static constexpr std::size_t block_ = 1 << 20;
   std::vector<std::unique_ptr<char[]>> blocks_;
   char* cur_ = nullptr;

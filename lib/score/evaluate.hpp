@@ -43,6 +43,12 @@ struct Evaluation {
 // nothing can be evaluated.
 Evaluation evaluate(const Qrels& qrels, const Run& run, const MeasureSet& measures, const EvalOptions& options);
 
+// The same, reading the run from path topic by topic when its topics are
+// grouped (memory bounded by one topic), else all at once; "-" is read at
+// once. Errors: as evaluate() and Run::read().
+Evaluation evaluate(const Qrels& qrels, const std::string& path, const RunOptions& run_options,
+                    const MeasureSet& measures, const EvalOptions& options);
+
 // Ranks one topic's hits and joins them with its judgments (trec_eval's
 // form_res_rels). Errors: as evaluate() for duplicates.
 void rank_topic(const TopicJudgments& judged, const std::vector<Hit>& hits, const std::string& source,

@@ -16,7 +16,8 @@ const TopicRun* Run::find(std::string_view qid) const {
   return it != order_.end() && topics_[*it].qid == qid ? &topics_[*it] : nullptr;
 }
 
-Run Run::read(const std::string& path, const RunOptions& options) {
+Run Run::read(const std::string& path, const RunOptions& options,
+               const std::function<void(const TopicRun&)>* sink) {
   Run run;
   run.source = path;
   io::LineReader reader(io::open_input(path));
@@ -28,12 +29,26 @@ Run Run::read(const std::string& path, const RunOptions& options) {
   int jsonl = -1;
   std::string qid_buf;
   std::size_t current = static_cast<std::size_t>(-1);
+  std::vector<Hit> spare;  // sink mode: hit storage reused across topics
+  auto hand_off = [&] {
+    TopicRun& done = run.topics_[current];
+    (*sink)(done);
+    spare.swap(done.hits);
+    spare.clear();
+    if (jsonl) seen[current].clear();
+    run.storage_->clear();
+  };
   auto topic = [&](std::string_view qid) -> std::size_t {
     if (current != static_cast<std::size_t>(-1) && run.topics_[current].qid == qid) return current;
     qid_buf.assign(qid);
     auto [it, fresh] = index.try_emplace(qid_buf, run.topics_.size());
+    if (sink) {
+      if (!fresh) throw TopicsNotGrouped();
+      if (current != static_cast<std::size_t>(-1)) hand_off();
+    }
     if (fresh) {
       run.topics_.push_back({qid_buf, {}});
+      if (sink) run.topics_.back().hits.swap(spare);
       if (jsonl) seen.emplace_back();
     }
     return current = it->second;
@@ -94,6 +109,7 @@ Run Run::read(const std::string& path, const RunOptions& options) {
     last_tag = {};
   }
   if (run.topics_.empty()) data_error(reader.name(), 0, "no results");
+  if (sink) hand_off();
   if (!jsonl) run.runid = tag;
   if (run.runid.empty()) run.runid = path;
   run.order_.resize(run.topics_.size());

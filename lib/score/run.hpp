@@ -3,6 +3,8 @@
 #pragma once
 
 #include <cstdint>
+#include <exception>
+#include <functional>
 #include <memory>
 #include <string>
 #include <string_view>
@@ -33,6 +35,11 @@ struct RunOptions {
   MatchField match = MatchField::doc;
 };
 
+// Thrown by Run::read with a sink when a topic's lines are not contiguous.
+struct TopicsNotGrouped : std::exception {
+  const char* what() const noexcept override { return "topics not grouped"; }
+};
+
 class Run {
  public:
   std::string source;  // path, for messages
@@ -48,7 +55,11 @@ class Run {
   // Errors: DataError "source:line: what" for too few fields, a score that is
   // not a number, a missing "qid"/"doc"/"id"/"score" field, malformed JSON,
   // an empty run; those of io::open_input. Duplicates are found by evaluate().
-  static Run read(const std::string& path, const RunOptions& options = {});
+  // With a sink, each topic is handed to the sink as soon as its lines end
+  // (and its hits are then dropped), so memory stays bounded by one topic;
+  // TopicsNotGrouped is thrown when a topic's lines are not contiguous.
+  static Run read(const std::string& path, const RunOptions& options = {},
+                  const std::function<void(const TopicRun&)>* sink = nullptr);
 
  private:
   std::shared_ptr<detail::Arena> storage_ = std::make_shared<detail::Arena>();
