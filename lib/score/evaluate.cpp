@@ -50,14 +50,18 @@ class DocTable {
 
 void rank_topic(const TopicJudgments& judged, const std::vector<Hit>& hits, const std::string& source,
                 const EvalOptions& options, RankedRels& out) {
-  std::vector<const Hit*> order(hits.size());
-  for (std::size_t i = 0; i < hits.size(); ++i) order[i] = &hits[i];
-  std::sort(order.begin(), order.end(), [](const Hit* a, const Hit* b) {
-    if (a->score != b->score) return a->score > b->score;
-    return a->doc > b->doc;
+  // Sort (score, index) pairs: ties (rare) compare document ids.
+  thread_local std::vector<std::pair<double, std::uint32_t>> keys;
+  thread_local std::vector<const Hit*> order;
+  keys.resize(hits.size());
+  for (std::size_t i = 0; i < hits.size(); ++i) keys[i] = {hits[i].score, static_cast<std::uint32_t>(i)};
+  std::sort(keys.begin(), keys.end(), [&](const auto& a, const auto& b) {
+    if (a.first != b.first) return a.first > b.first;
+    return hits[a.second].doc > hits[b.second].doc;
   });
-  std::size_t n = std::min<std::size_t>(order.size(), static_cast<std::size_t>(std::max(0L, options.max_per_topic)));
+  std::size_t n = std::min<std::size_t>(keys.size(), static_cast<std::size_t>(std::max(0L, options.max_per_topic)));
   order.resize(n);
+  for (std::size_t i = 0; i < n; ++i) order[i] = &hits[keys[i].second];
   // Join with the judgments through a hash table of document ids (this also
   // finds duplicates).
   long max_rel = 0;
@@ -68,7 +72,8 @@ void rank_topic(const TopicJudgments& judged, const std::vector<Hit>& hits, cons
   thread_local DocTable table;
   table.reset(judged.docs.size() + n);
   for (const auto& j : judged.docs) table.find_or_add(j.doc).rel = j.rel < 0 ? rel_unjudged : j.rel;
-  std::vector<long> rel(n);
+  thread_local std::vector<long> rel;
+  rel.resize(n);
   for (std::size_t k = 0; k < n; ++k) {
     const Hit* h = order[k];
     DocTable::Entry& e = table.find_or_add(h->doc);

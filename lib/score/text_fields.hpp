@@ -4,6 +4,7 @@
 
 #include <charconv>
 #include <cstddef>
+#include <cstdint>
 #include <optional>
 #include <string_view>
 
@@ -46,8 +47,37 @@ inline std::optional<long> parse_long(std::string_view s) {
   return v;
 }
 
-// A whole-token finite or infinite number (no NaN).
+// A whole-token finite or infinite number (no NaN), rounded correctly (as
+// strtod). Plain decimals with at most 15 digits take a fast exact path:
+// both the digits and the power of ten are exact doubles, so one division
+// rounds correctly.
 inline std::optional<double> parse_double(std::string_view s) {
+  static constexpr double pow10[] = {1e0, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9, 1e10, 1e11, 1e12, 1e13, 1e14, 1e15};
+  {
+    std::size_t i = 0, n = s.size();
+    bool neg = false;
+    if (i < n && (s[i] == '-' || s[i] == '+')) neg = s[i++] == '-';
+    std::uint64_t m = 0;
+    int digits = 0, frac = 0;
+    bool dot = false, ok = i < n;
+    for (; i < n; ++i) {
+      char c = s[i];
+      if (c >= '0' && c <= '9') {
+        m = m * 10 + static_cast<std::uint64_t>(c - '0');
+        if (m) ++digits;  // significant digits only
+        frac += dot;
+      } else if (c == '.' && !dot) {
+        dot = true;
+      } else {
+        ok = false;
+        break;
+      }
+    }
+    if (ok && digits <= 15 && s.size() > static_cast<std::size_t>(neg || s[0] == '+') + (dot ? 1 : 0)) {
+      double v = static_cast<double>(m) / pow10[frac > 15 ? 15 : frac];
+      if (frac <= 15) return neg ? -v : v;
+    }
+  }
   if (!s.empty() && s[0] == '+') s.remove_prefix(1);
   double v = 0;
   auto [p, ec] = std::from_chars(s.data(), s.data() + s.size(), v);
