@@ -55,6 +55,7 @@ int main(int argc, char** argv) {
                  "Multiple-comparison correction of the p-values of compared runs: none, holm or bonferroni")
       ->capture_default_str();
   app.add_option("--permutations", cmp_opt.permutations, "Permutations of the paired randomization test")
+      ->check(CLI::Range(1u, 100000000u))
       ->capture_default_str();
   app.add_option("--seed", cmp_opt.seed, "Seed of the randomization test")->capture_default_str();
   app.add_option("--spans", spans_path, "Span references JSON Lines {qid, doc, start, end}: span measures of the runs");
@@ -66,7 +67,9 @@ int main(int argc, char** argv) {
       ->capture_default_str();
   app.add_option("--max", intr.max_size, "Intrinsic: largest compliant chunk size, in code points (default none)");
   app.add_option("--lang", intr.lang, "Intrinsic: ICU locale for sentence boundaries")->capture_default_str();
-  app.add_option("--window", intr.window, "Intrinsic: neighbouring chunks on each side for DCC")->capture_default_str();
+  app.add_option("--window", intr.window, "Intrinsic: neighbouring chunks on each side for DCC")
+      ->check(CLI::Range(0L, 1000000L))
+      ->capture_default_str();
   app.add_option("--plot", plot_path, "Also write an SVG chart to this file");
   app.add_option("--plot-kind", plot_kind, "recall (curves per run), delta (per-topic bars, 2 runs); sizes for chunks")
       ->check(CLI::IsMember({"recall", "delta", "sizes"}))
