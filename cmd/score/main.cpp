@@ -1,0 +1,142 @@
+// score: trec_eval-exact IR measures, span measures and intrinsic chunk
+// measures. See score(1).
+#include "common/tool.hpp"
+#include "core/error.hpp"
+#include "core/output.hpp"
+#include "score/evaluate.hpp"
+#include "score/intrinsic.hpp"
+#include "score/plot.hpp"
+#include "score/report.hpp"
+#include "score/spans.hpp"
+
+namespace {
+
+void write_file(const std::string& path, const std::string& text) {
+  auto sink = hewn::io::open_output(path);
+  sink->write(text);
+  sink->commit();
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  CLI::App app{"Score retrieval runs (trec_eval 10 exact), chunk spans and chunkings.", "score"};
+  std::vector<std::string> runs;
+  std::string qrels_path, spans_path, chunks_path, docs_path, output = "-", format = "json", match = "doc";
+  std::string plot_path, plot_kind = "recall", correction = "none";
+  std::vector<std::string> measures;
+  std::vector<long> at;
+  bool per_query = false;
+  hewn::score::EvalOptions opt;
+  hewn::score::CompareOptions cmp_opt;
+  hewn::score::IntrinsicOptions intr;
+
+  app.add_option("runs", runs, "Runs: TREC run files or hits JSON Lines from query; - is stdin")->type_name("RUN ...");
+  app.add_option("--qrels", qrels_path, "Judgments: TREC qrels or JSON Lines {qid, doc|id, rel}");
+  app.add_option("-m,--measure", measures,
+                 "Measure (trec_eval or ir_measures name, e.g. map, P.5,10, ndcg_cut.10, nDCG@10, all_trec); "
+                 "repeatable; default: official")
+      ->type_name("NAME")
+      ->allow_extra_args(false);
+  app.add_flag("-q,--per-query", per_query, "Also print each topic's values (trec_eval -q)");
+  app.add_flag("-c,--all-topics", opt.all_topics,
+               "Average over every qrels topic; topics missing from a run count as empty (trec_eval -c)");
+  app.add_flag("-J,--judged-only", opt.judged_only, "Drop unjudged documents from the ranking (trec_eval -J)");
+  app.add_option("-l,--min-rel", opt.params.min_rel, "Smallest relevance that counts as relevant (trec_eval -l)")
+      ->capture_default_str();
+  app.add_option("-M,--max-per-topic", opt.max_per_topic,
+                 "Use only the first N documents of each topic, after sorting (trec_eval -M)");
+  app.add_option("-N,--num-docs", opt.params.num_docs_in_coll,
+                 "Documents in the collection, for utility's fourth coefficient (trec_eval -N)");
+  app.add_option("--match", match, "JSON runs: judge hits by doc (best hit per document) or id")
+      ->check(CLI::IsMember({"doc", "id"}))
+      ->capture_default_str();
+  app.add_option("--correct", correction,
+                 "Multiple-comparison correction of the p-values of compared runs: none, holm or bonferroni")
+      ->capture_default_str();
+  app.add_option("--permutations", cmp_opt.permutations, "Permutations of the paired randomization test")
+      ->check(CLI::Range(1u, 100000000u))
+      ->capture_default_str();
+  app.add_option("--seed", cmp_opt.seed, "Seed of the randomization test")->capture_default_str();
+  app.add_option("--spans", spans_path, "Span references JSON Lines {qid, doc, start, end}: span measures of the runs");
+  app.add_option("--chunks", chunks_path,
+                 "Chunk records JSON Lines (from chunk): for span measures, or alone for intrinsic measures");
+  app.add_option("--docs", docs_path, "Documents JSON Lines {id, text}: checks spans, boundary and block measures");
+  app.add_option("-k,--at", at, "Span measures at these cutoffs (repeatable; default 10)")->type_name("K")->allow_extra_args(false);
+  app.add_option("--min", intr.min_size, "Intrinsic: smallest compliant chunk size, in code points")
+      ->capture_default_str();
+  app.add_option("--max", intr.max_size, "Intrinsic: largest compliant chunk size, in code points (default none)");
+  app.add_option("--lang", intr.lang, "Intrinsic: ICU locale for sentence boundaries")->capture_default_str();
+  app.add_option("--window", intr.window, "Intrinsic: neighbouring chunks on each side for DCC")
+      ->check(CLI::Range(0L, 1000000L))
+      ->capture_default_str();
+  app.add_option("--plot", plot_path, "Also write an SVG chart to this file");
+  app.add_option("--plot-kind", plot_kind, "recall (curves per run), delta (per-topic bars, 2 runs); sizes for chunks")
+      ->check(CLI::IsMember({"recall", "delta", "sizes"}))
+      ->capture_default_str();
+  app.add_option("--format", format, "json, trec (trec_eval's layout), table, markdown or tsv")->capture_default_str();
+  app.add_option("-o,--output", output, "Output file (written atomically); - is stdout")->capture_default_str();
+
+  return hewn::cli::run("score", app, argc, argv, [&] {
+    using namespace hewn::score;
+    Format fmt = parse_format(format);
+    cmp_opt.correction = parse_correction(correction);
+    std::string out, svg;
+    if (!spans_path.empty()) {  // span measures
+      if (chunks_path.empty()) throw hewn::UsageError("--spans needs --chunks (the chunk records of the runs)");
+      if (runs.empty()) throw hewn::UsageError("--spans needs at least one run");
+      std::optional<Documents> docs;
+      if (!docs_path.empty()) docs = Documents::read(docs_path, "id", "text", false);
+      auto refs = SpanRefs::read(spans_path, docs ? &*docs : nullptr);
+      auto chunks = Chunks::read(chunks_path, false, false);
+      if (at.empty()) at.push_back(10);
+      for (long k : at)
+        if (k <= 0) throw hewn::UsageError("--at must be positive");
+      std::vector<SpanEvaluation> evs;
+      for (const auto& path : runs) evs.push_back(evaluate_spans(refs, Run::read(path, {MatchField::id}), chunks, at));
+      write_spans(evs, per_query, fmt, out);
+    } else if (!qrels_path.empty()) {  // IR measures
+      if (runs.empty()) throw hewn::UsageError("no run given");
+      MeasureSet ms;
+      for (const auto& m : measures) ms.add(m);
+      if (!plot_path.empty() && plot_kind == "recall") {
+        bool has = false;
+        for (const auto& m : measures) has = has || m.starts_with("recall") || m.starts_with("R@");
+        if (!has && !measures.empty()) ms.add("recall");
+      }
+      ms.finish();
+      RunOptions ro;
+      ro.match = match == "id" ? MatchField::id : MatchField::doc;
+      auto qrels = Qrels::read(qrels_path);
+      std::vector<Evaluation> evs;
+      for (const auto& path : runs) evs.push_back(evaluate(qrels, path, ro, ms, opt));
+      auto cmps = compare(evs, ms, cmp_opt);
+      if (fmt == Format::trec)
+        for (const auto& ev : evs) write_trec(ev, ms, per_query, out);
+      else if (fmt == Format::json)
+        for (std::size_t r = 0; r < evs.size(); ++r) write_json(evs[r], ms, per_query, out, r > 0 ? &cmps[r - 1] : nullptr);
+      else
+        write_rows(evs, ms, fmt, out, cmps);
+      if (!plot_path.empty()) {
+        if (plot_kind == "sizes") throw hewn::UsageError("--plot-kind sizes is for --chunks alone");
+        svg = plot_kind == "recall" ? plot_recall(evs, ms) : plot_delta(evs, ms);
+      }
+    } else if (!chunks_path.empty()) {  // intrinsic measures
+      if (!runs.empty()) throw hewn::UsageError("runs need --qrels or --spans");
+      std::optional<Documents> docs;
+      if (!docs_path.empty()) docs = Documents::read(docs_path, "id", "text", true);
+      auto chunks = Chunks::read(chunks_path, false, true);
+      auto r = intrinsic(chunks, docs ? &*docs : nullptr, intr);
+      write_intrinsic(chunks_path, r, fmt, out);
+      if (!plot_path.empty()) {
+        if (plot_kind == "delta") throw hewn::UsageError("--plot-kind delta needs runs and --qrels");
+        svg = plot_sizes(r.sizes);
+      }
+    } else {
+      throw hewn::UsageError("give --qrels (IR measures), --spans with --chunks (span measures) or --chunks alone");
+    }
+    if (!svg.empty()) write_file(plot_path, svg);
+    write_file(output, out);
+    return 0;
+  });
+}

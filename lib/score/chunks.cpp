@@ -1,0 +1,72 @@
+#include "score/chunks.hpp"
+
+#include "core/error.hpp"
+#include "core/json.hpp"
+#include "core/line_reader.hpp"
+#include "core/utf8.hpp"
+
+namespace hewn::score {
+
+namespace {
+
+// Reads every JSON record of path.
+template <class F>
+void each_record(const std::string& path, F f) {
+  io::LineReader reader(io::open_input(path));
+  io::LineBatch batch;
+  json::Parser parser;
+  while (reader.next_batch(batch, 1 << 20))
+    for (std::size_t i = 0; i < batch.lines.size(); ++i) f(parser.parse(batch.line(i), batch.source, batch.lines[i].number));
+}
+
+}  // namespace
+
+long offset_field(const json::Record& r, const char* key) {
+  auto v = r.number(key);
+  if (!v) r.fail(std::string("missing field \"") + key + "\"");
+  if (*v < 0 || *v != static_cast<double>(static_cast<long>(*v)))
+    r.fail(std::string("field \"") + key + "\" is not a non-negative integer");
+  return static_cast<long>(*v);
+}
+
+Chunks Chunks::read(const std::string& path, bool keep_text, bool keep_embedding) {
+  Chunks c;
+  c.source = path;
+  each_record(path, [&](const json::Record& r) {
+    ChunkRecord rec;
+    auto id = r.id("id");
+    if (!id) r.fail("missing field \"id\"");
+    auto doc = r.id("doc");
+    if (!doc) r.fail("missing field \"doc\"");
+    rec.id = *id;
+    rec.doc = *doc;
+    rec.start = offset_field(r, "start");
+    rec.end = offset_field(r, "end");
+    rec.line = r.line;
+    if (rec.start > rec.end)
+      r.fail("chunk start " + std::to_string(rec.start) + " is after its end " + std::to_string(rec.end));
+    if (keep_text)
+      if (auto t = r.string("text")) rec.text = std::string(*t);
+    if (keep_embedding) r.floats("embedding", rec.embedding);
+    if (!c.by_id.emplace(rec.id, c.records.size()).second) r.fail("chunk id " + quoted(rec.id) + " repeated");
+    c.by_doc[rec.doc].push_back(c.records.size());
+    c.records.push_back(std::move(rec));
+  });
+  return c;
+}
+
+Documents Documents::read(const std::string& path, const std::string& id_field, const std::string& text_field,
+                          bool keep_text) {
+  Documents d;
+  each_record(path, [&](const json::Record& r) {
+    auto id = r.id(id_field);
+    if (!id) r.fail("missing field " + quoted(id_field));
+    std::string_view text = r.require_string(text_field);
+    if (!d.length.emplace(*id, static_cast<long>(utf8::count(text))).second)
+      r.fail("document id " + quoted(*id) + " repeated");
+    if (keep_text) d.text.emplace(*id, std::string(text));
+  });
+  return d;
+}
+
+}  // namespace hewn::score

@@ -1,0 +1,52 @@
+// Chunk records (the output of chunk(1): {"id", "doc", "start", "end",
+// "text", ...}, offsets in code points, end exclusive) and documents
+// ({"id", "text"}), read for span and intrinsic measures.
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <unordered_map>
+#include <vector>
+
+#include "core/json.hpp"
+
+namespace hewn::score {
+
+struct ChunkRecord {
+  std::string id;
+  std::string doc;
+  long start = 0, end = 0;   // code points
+  std::string text;          // may be empty when absent
+  std::vector<float> embedding;  // empty when absent
+  std::uint64_t line = 0;
+};
+
+struct Chunks {
+  std::string source;
+  std::vector<ChunkRecord> records;  // input order
+  std::unordered_map<std::string, std::size_t> by_id;
+  std::unordered_map<std::string, std::vector<std::size_t>> by_doc;  // input order
+
+  // Reads chunk records; "text" and "embedding" are kept only when wanted.
+  // Errors: DataError "source:line: what" for a missing "id"/"doc"/"start"/
+  // "end", offsets that are not non-negative integers, start > end, a
+  // repeated id, malformed JSON; those of io::open_input.
+  static Chunks read(const std::string& path, bool keep_text, bool keep_embedding);
+};
+
+// A code point offset field: a non-negative integer.
+// Errors: DataError "source:line: missing field "key"" or "... field "key" is
+// not a non-negative integer".
+long offset_field(const json::Record& r, const char* key);
+
+// Documents by id: their text (valid UTF-8) and length in code points.
+struct Documents {
+  std::unordered_map<std::string, std::string> text;
+  std::unordered_map<std::string, long> length;
+  // Errors: DataError for a missing id or text field, a repeated id,
+  // malformed JSON; those of io::open_input.
+  static Documents read(const std::string& path, const std::string& id_field, const std::string& text_field,
+                        bool keep_text);
+};
+
+}  // namespace hewn::score

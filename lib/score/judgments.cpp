@@ -1,0 +1,76 @@
+#include "score/judgments.hpp"
+
+#include <algorithm>
+#include <unordered_map>
+
+#include "core/error.hpp"
+#include "core/json.hpp"
+#include "core/line_reader.hpp"
+#include "score/text_fields.hpp"
+
+namespace hewn::score {
+
+const TopicJudgments* Qrels::find(std::string_view qid) const {
+  auto it = std::lower_bound(topics_.begin(), topics_.end(), qid,
+                             [](const TopicJudgments& t, std::string_view q) { return t.qid < q; });
+  return it != topics_.end() && it->qid == qid ? &*it : nullptr;
+}
+
+Qrels Qrels::read(const std::string& path) {
+  Qrels q;
+  io::LineReader reader(io::open_input(path));
+  io::LineBatch batch;
+  json::Parser parser;
+  std::unordered_map<std::string, std::size_t> index;
+  int jsonl = -1;  // unknown
+  std::string qid_buf;
+  auto topic = [&](std::string_view qid) -> TopicJudgments& {
+    qid_buf.assign(qid);
+    auto [it, fresh] = index.try_emplace(qid_buf, q.topics_.size());
+    if (fresh) q.topics_.push_back({qid_buf, {}});
+    return q.topics_[it->second];
+  };
+  std::string_view f[4];
+  while (reader.next_batch(batch, 1 << 20)) {
+    for (std::size_t i = 0; i < batch.lines.size(); ++i) {
+      std::string_view line = batch.line(i);
+      std::uint64_t no = batch.lines[i].number;
+      if (jsonl < 0) jsonl = detail::first_char(line) == '{';
+      if (jsonl) {
+        const json::Record& r = parser.parse(line, batch.source, no);
+        auto qid = r.id("qid");
+        if (!qid) r.fail("missing field \"qid\"");
+        auto doc = r.find("doc") ? r.id("doc") : r.id("id");
+        if (!doc) r.fail("missing field \"doc\" (or \"id\")");
+        auto rel = r.number("rel");
+        if (!rel) r.fail("missing field \"rel\"");
+        if (*rel != static_cast<double>(static_cast<long>(*rel)))
+          r.fail("field \"rel\" is not an integer");
+        topic(*qid).docs.push_back({q.storage_->add(*doc), static_cast<long>(*rel), no});
+        continue;
+      }
+      if (detail::is_comment(line)) continue;
+      std::size_t n = detail::split_fields(line, f, 4);
+      if (n != 4)
+        data_error(batch.source, no,
+                   "expected 4 fields (topic iteration document relevance), found " + std::to_string(n));
+      auto rel = detail::parse_long(f[3]);
+      if (!rel) data_error(batch.source, no, "relevance " + quoted(f[3]) + " is not an integer");
+      topic(f[0]).docs.push_back({q.storage_->add(f[2]), *rel, no});
+    }
+  }
+  if (q.topics_.empty()) data_error(reader.name(), 0, "no judgments");
+  std::sort(q.topics_.begin(), q.topics_.end(),
+            [](const TopicJudgments& a, const TopicJudgments& b) { return a.qid < b.qid; });
+  for (auto& t : q.topics_) {
+    std::stable_sort(t.docs.begin(), t.docs.end(), [](const Judgment& a, const Judgment& b) { return a.doc < b.doc; });
+    for (std::size_t i = 1; i < t.docs.size(); ++i)
+      if (t.docs[i].doc == t.docs[i - 1].doc)
+        data_error(reader.name(), std::max(t.docs[i].line, t.docs[i - 1].line),
+                   "document " + quoted(t.docs[i].doc) + " judged twice for topic " + quoted(t.qid) +
+                       " (also at line " + std::to_string(std::min(t.docs[i].line, t.docs[i - 1].line)) + ")");
+  }
+  return q;
+}
+
+}  // namespace hewn::score

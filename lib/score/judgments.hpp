@@ -1,0 +1,55 @@
+// Relevance judgments (qrels): TREC qrels files ("topic iteration doc rel")
+// or JSON Lines {"qid", "doc"|"id", "rel"}, kept per topic, sorted the way
+// trec_eval sorts them (topics and documents bytewise).
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "score/arena.hpp"
+
+namespace hewn::score {
+
+struct Judgment {
+  std::string_view doc;  // points into Qrels' storage
+  long rel;
+  std::uint64_t line;
+};
+
+struct TopicJudgments {
+  std::string qid;
+  std::vector<Judgment> docs;  // sorted by doc, bytewise
+};
+
+class Qrels {
+ public:
+  Qrels() = default;
+  Qrels(const Qrels&) = delete;
+  Qrels& operator=(const Qrels&) = delete;
+  Qrels(Qrels&&) = default;
+  Qrels& operator=(Qrels&&) = default;
+
+  // Topics sorted by qid, bytewise.
+  const std::vector<TopicJudgments>& topics() const { return topics_; }
+  // The topic's judgments, or nullptr.
+  const TopicJudgments* find(std::string_view qid) const;
+
+  // Reads TREC qrels or JSON Lines (a first non-blank character '{' means
+  // JSON Lines). TREC: four whitespace-separated fields per line, lines whose
+  // first non-blank character is '#' are comments. JSON Lines: "qid" (string
+  // or integer), "doc" or else "id", "rel" (an integer).
+  // Errors: DataError "source:line: what" for a wrong number of fields, a
+  // relevance that is not an integer, a missing field, malformed JSON, a
+  // document judged twice for one topic, an empty file; those of
+  // io::open_input.
+  static Qrels read(const std::string& path);
+
+ private:
+  std::shared_ptr<detail::Arena> storage_ = std::make_shared<detail::Arena>();
+  std::vector<TopicJudgments> topics_;
+};
+
+}  // namespace hewn::score
