@@ -34,6 +34,7 @@ struct StreamOptions {
   std::string input_format = "auto";
   std::string id_field = "id";
   std::string text_field = "text";
+  std::size_t batch_bytes = 1 << 20;  // input per unit of work; small for slow per-record work (models)
   void add(CLI::App& app, const std::string& input_help);
   io::StreamOptions stream(const RunOptions& run) const;
 };

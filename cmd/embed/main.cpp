@@ -8,45 +8,6 @@
 #include "embed/embedder.hpp"
 #include "embed/handler.hpp"
 
-namespace {
-
-// hewn::cli::run_stream with small batches: a model embeds a record in
-// milliseconds, so 1 MiB batches would leave all but one thread idle on
-// inputs of a few MB. (cli::StreamOptions has no batch size to set.)
-int run_batched(const hewn::cli::StreamOptions& so, const hewn::cli::RunOptions& ro, std::size_t batch_bytes,
-                const std::function<std::unique_ptr<hewn::io::Handler>()>& make_handler) {
-  if (batch_bytes == 0) return hewn::cli::run_stream("embed", so, ro, make_handler);
-  auto sink = hewn::io::open_output(so.output);
-  hewn::cli::Progress progress("embed", ro.quiet);
-  hewn::io::StreamOptions options = so.stream(ro);
-  options.batch_bytes = batch_bytes;
-  hewn::io::StreamStats stats;
-  try {
-    stats = hewn::io::run_stream(
-        options, make_handler, *sink,
-        [&](const std::string& msg) {
-          progress.finish();
-          std::cerr << "embed: " << msg << "\n";
-        },
-        [&](const hewn::io::StreamStats& s) { progress.update(s); });
-  } catch (...) {
-    progress.finish();
-    try {
-      if (so.output == "-") sink->commit();
-    } catch (...) {
-    }
-    throw;
-  }
-  progress.finish();
-  sink->commit();
-  if (stats.errors > 0) {
-    std::cerr << "embed: " << stats.errors << (stats.errors == 1 ? " record" : " records") << " rejected\n";
-    return 1;
-  }
-  return 0;
-}
-
-}  // namespace
 
 int main(int argc, char** argv) {
   CLI::App app{"Add embedding vectors to JSON Lines records (chunks, queries).", "embed"};
@@ -123,14 +84,16 @@ int main(int argc, char** argv) {
     auto embedder = hewn::embed::make_embedder(opt);
     if (late) {
       hewn::embed::DocStore docs(docs_path, io.id_field, io.text_field);
-      return run_batched(io, run, 16 << 10, [&] {
+      io.batch_bytes = 16 << 10;  // a model embeds a record in milliseconds: keep every thread busy
+      return hewn::cli::run_stream("embed", io, run, [&] {
         return hewn::embed::make_late_handler(*embedder, docs, late_overlap, ro);
       });
     }
     hewn::embed::RunCounters counters;
     // Transformers are slow per byte: small batches keep every thread busy.
-    std::size_t batch = opt.model.empty() ? 0 : 16 << 10;
-    int status = run_batched(io, run, batch, [&] { return hewn::embed::make_handler(*embedder, ro, counters); });
+    if (!opt.model.empty()) io.batch_bytes = 16 << 10;
+    int status =
+        hewn::cli::run_stream("embed", io, run, [&] { return hewn::embed::make_handler(*embedder, ro, counters); });
     if (auto n = counters.truncated.load()) {
       std::cerr << "embed: " << n << (n == 1 ? " text" : " texts") << " truncated to the model's length\n";
     }
