@@ -95,7 +95,9 @@ void TopK::search(const std::vector<QueryTerm>& q, std::uint32_t k, std::vector<
         s += contrib[i];
       }
     }
-    if (!pruned) {
+    // s is the score summed in another order: only a hit that may enter
+    // the top k gets its canonical sum.
+    if (!pruned && !(full && loose(s) < theta)) {
       double score = 0;
       for (std::size_t i = 0; i < n; ++i) score += contrib[i];
       Hit h{d, score};
