@@ -67,6 +67,7 @@ int main(int argc, char** argv) {
     so.budget_unit = budget_unit == "words" ? hewn::query::BudgetUnit::words : hewn::query::BudgetUnit::chars;
     hewn::index::Index ix(dir);
     hewn::query::check_options(so, ix);
+    if (so.mode != hewn::query::Mode::bm25) ix.dense();  // load and verify before the first query
     if (app.count("--nprobe") || app.count("--ef-search")) {
       if (!ix.dense()) throw hewn::UsageError("--nprobe/--ef-search: " + dir + " has no dense vectors");
       if (app.count("--nprobe")) ix.dense()->set_parameter("nprobe", nprobe);

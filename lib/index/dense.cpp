@@ -6,6 +6,7 @@
 #include <faiss/impl/io.h>
 #include <faiss/index_factory.h>
 #include <faiss/index_io.h>
+#include <omp.h>
 
 #include "core/error.hpp"
 
@@ -69,6 +70,7 @@ void DenseIndex::search(const float* q, std::uint32_t k, std::vector<std::pair<s
   out.clear();
   auto* idx = static_cast<faiss::Index*>(index_);
   if (k == 0 || idx->ntotal == 0) return;
+  omp_set_num_threads(1);  // one query per call: parallelism comes from query -j
   std::vector<float> dist(k);
   std::vector<faiss::Index::idx_t> lab(k);
   idx->search(1, q, k, dist.data(), lab.data());

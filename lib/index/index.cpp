@@ -59,16 +59,28 @@ Index::Index(const std::string& dir) : dir_(dir) {
     r.get_array(pos_of_, n_);
   }
   norms_ = document_norms(m_.bm25, lengths_, m_.avgdl);
-  if (m_.dense.present) {
-    std::string data = load("vectors.bin");
-    BinReader r(data, path("vectors.bin"));
-    if (r.get<std::uint64_t>() != n_ || r.get<std::uint32_t>() != m_.dense.dim) r.fail();
-    r.get_array(vectors_, std::uint64_t(n_) * m_.dense.dim);
-    dense_ = std::make_unique<DenseIndex>(load("dense.faiss"), path("dense.faiss"), m_.dense);
-  }
 }
 
 Index::~Index() = default;
+
+DenseIndex* Index::dense() const {
+  if (!m_.dense.present) return nullptr;
+  std::call_once(dense_once_, [&] {
+    dense_ = std::make_unique<DenseIndex>(read_verified(dir_, m_.file(dir_, "dense.faiss")), dir_ + "/dense.faiss",
+                                          m_.dense);
+  });
+  return dense_.get();
+}
+
+const float* Index::vector(std::uint32_t doc) const {
+  std::call_once(vectors_once_, [&] {
+    std::string data = read_verified(dir_, m_.file(dir_, "vectors.bin"));
+    BinReader r(data, dir_ + "/vectors.bin");
+    if (r.get<std::uint64_t>() != n_ || r.get<std::uint32_t>() != m_.dense.dim) r.fail();
+    r.get_array(vectors_, std::uint64_t(n_) * m_.dense.dim);
+  });
+  return vectors_.data() + std::size_t(doc) * m_.dense.dim;
+}
 
 std::optional<std::uint32_t> Index::find(std::string_view t) const {
   std::uint32_t lo = 0, hi = terms();

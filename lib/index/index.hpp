@@ -74,10 +74,14 @@ class Index {
   // Errors: as the constructor, for docstore.bin and docstore.idx.
   std::string record(std::uint32_t doc) const;
 
-  // The dense index, or nullptr when the records had no embeddings.
-  DenseIndex* dense() const { return dense_.get(); }
-  // The stored vector of a chunk (dim floats), for merge.
-  const float* vector(std::uint32_t doc) const { return vectors_.data() + std::size_t(doc) * m_.dense.dim; }
+  bool has_dense() const { return m_.dense.present; }
+  // The dense index (loaded and verified on first use), or nullptr when the
+  // records had no embeddings. Thread-safe.
+  // Errors: as the constructor, for dense.faiss.
+  DenseIndex* dense() const;
+  // The stored vector of a chunk (dim floats), for merge (vectors.bin is
+  // loaded and verified on first use). Errors: as the constructor.
+  const float* vector(std::uint32_t doc) const;
 
  private:
   void load_store() const;
@@ -87,8 +91,10 @@ class Index {
   std::string blob_, postings_, docinfo_;
   std::vector<std::uint64_t> term_off_, first_block_, blk_off_, docinfo_off_, group_off_;
   std::vector<std::uint32_t> df_, blk_last_, lengths_, members_, group_of_, pos_of_;
-  std::vector<float> term_max_, blk_max_, norms_, vectors_;
-  std::unique_ptr<DenseIndex> dense_;
+  std::vector<float> term_max_, blk_max_, norms_;
+  mutable std::vector<float> vectors_;
+  mutable std::unique_ptr<DenseIndex> dense_;
+  mutable std::once_flag dense_once_, vectors_once_;
   mutable std::once_flag store_once_;
   mutable std::string store_;
   mutable std::vector<std::uint64_t> store_off_;

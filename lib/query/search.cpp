@@ -13,7 +13,7 @@
 namespace hewn::query {
 
 void check_options(const SearchOptions& o, const index::Index& ix) {
-  if (o.mode != Mode::bm25 && !ix.dense())
+  if (o.mode != Mode::bm25 && !ix.has_dense())
     throw UsageError(std::string("--mode ") + (o.mode == Mode::dense ? "dense" : "hybrid") + ": " + ix.dir() +
                      " has no dense vectors");
   if (o.k == 0) throw UsageError("-k must be at least 1");
