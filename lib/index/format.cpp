@@ -4,6 +4,8 @@
 
 #include <cerrno>
 #include <cstdio>
+#include <sys/stat.h>
+#include <algorithm>
 
 #include "core/error.hpp"
 #include <cstring>
@@ -79,10 +81,16 @@ namespace {
 std::string read_plain(const std::string& path) {
   std::FILE* f = std::fopen(path.c_str(), "rb");
   if (!f) throw DataError(path + ": cannot open: " + std::strerror(errno));
-  std::string data;
-  char buf[1 << 16];
-  std::size_t n;
-  while ((n = std::fread(buf, 1, sizeof buf, f)) > 0) data.append(buf, n);
+  struct stat st;
+  std::size_t size = ::fstat(::fileno(f), &st) == 0 && st.st_size > 0 ? static_cast<std::size_t>(st.st_size) : 0;
+  std::string data(size, '\0');
+  std::size_t got = size ? std::fread(data.data(), 1, size, f) : 0;
+  data.resize(got);
+  if (got == size) {  // to the end, whatever fstat said
+    char buf[1 << 16];
+    std::size_t n;
+    while ((n = std::fread(buf, 1, sizeof buf, f)) > 0) data.append(buf, n);
+  }
   bool bad = std::ferror(f);
   int e = errno;
   std::fclose(f);

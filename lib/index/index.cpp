@@ -47,7 +47,8 @@ Index::Index(const std::string& dir) : dir_(dir) {
     BinReader r(docinfo_, path("docinfo.bin"));
     if (r.get<std::uint64_t>() != n_) r.fail();
     r.get_array(docinfo_off_, n_ + 1);
-    docinfo_.erase(0, 8 + (n_ + 1) * 8);
+    for (auto& o : docinfo_off_) o += 8 + (std::uint64_t(n_) + 1) * 8;  // entries follow the header
+    if (docinfo_off_.back() != docinfo_.size()) r.fail();
   }
   {
     std::string data = load("groups.bin");
