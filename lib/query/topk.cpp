@@ -41,45 +41,49 @@ void TopK::search(const std::vector<QueryTerm>& q, std::uint32_t k, std::vector<
   std::size_t n = q.size();
   if (n == 0 || k == 0) return;
   if (cursors_.size() < n) cursors_.resize(n);
+  // Cursors in ascending order of their upper bounds; canon[j] is the
+  // position of cursor j's term in the query (the order of canonical sums).
   std::vector<double> ub(n), prefix(n), contrib(n, 0.0);
-  std::vector<std::size_t> order(n);
+  std::vector<std::size_t> canon(n);
+  std::vector<float> weight(n);
   for (std::size_t i = 0; i < n; ++i) {
-    cursors_[i].reset(ix_, q[i].term);
     ub[i] = static_cast<double>(q[i].weight * ix_.max_tf_part(q[i].term));
-    order[i] = i;
+    canon[i] = i;
   }
-  std::stable_sort(order.begin(), order.end(), [&](std::size_t a, std::size_t b) { return ub[a] < ub[b]; });
+  std::stable_sort(canon.begin(), canon.end(), [&](std::size_t a, std::size_t b) { return ub[a] < ub[b]; });
+  std::sort(ub.begin(), ub.end());
   double run = 0;
-  for (std::size_t j = 0; j < n; ++j) prefix[j] = run += ub[order[j]];
+  for (std::size_t j = 0; j < n; ++j) {
+    cursors_[j].reset(ix_, q[canon[j]].term);
+    weight[j] = q[canon[j]].weight;
+    prefix[j] = run += ub[j];
+  }
+  Cursor* cur = cursors_.data();
 
   std::vector<Hit>& heap = out;
   heap.reserve(k + 1);
   double theta = -std::numeric_limits<double>::infinity();
   bool full = false;
-  std::size_t fe = 0;  // order[fe..n) are the essential terms
+  std::size_t fe = 0;  // cursors [fe, n) are the essential ones
   for (;;) {
     while (full && fe < n && loose(prefix[fe]) <= theta) ++fe;
     if (fe == n) break;
     std::uint32_t d = no_doc;
-    for (std::size_t j = fe; j < n; ++j) d = std::min(d, cursors_[order[j]].doc());
+    for (std::size_t j = fe; j < n; ++j) d = std::min(d, cur[j].doc());
     if (d == no_doc) break;
     double s = 0;
     for (std::size_t j = fe; j < n; ++j) {
-      std::size_t i = order[j];
-      Cursor& c = cursors_[i];
-      if (c.doc() == d) {
-        contrib[i] = term_score(ix_, q[i].weight, c.tf(), d);
-        s += contrib[i];
-        c.next();
+      if (cur[j].doc() == d) {
+        double v = term_score(ix_, weight[j], cur[j].tf(), d);
+        contrib[canon[j]] = v;
+        s += v;
+        cur[j].next();
       }
     }
     bool pruned = false;
     if (fe > 0 && full) {
       double bm = s;
-      for (std::size_t j = 0; j < fe; ++j) {
-        std::size_t i = order[j];
-        bm += static_cast<double>(q[i].weight * cursors_[i].block_max_at(d));
-      }
+      for (std::size_t j = 0; j < fe; ++j) bm += static_cast<double>(weight[j] * cur[j].block_max_at(d));
       pruned = loose(bm) <= theta;
     }
     for (std::size_t j = fe; !pruned && j-- > 0;) {
@@ -87,12 +91,11 @@ void TopK::search(const std::vector<QueryTerm>& q, std::uint32_t k, std::vector<
         pruned = true;
         break;
       }
-      std::size_t i = order[j];
-      Cursor& c = cursors_[i];
-      c.next_geq(d);
-      if (c.doc() == d) {
-        contrib[i] = term_score(ix_, q[i].weight, c.tf(), d);
-        s += contrib[i];
+      cur[j].next_geq(d);
+      if (cur[j].doc() == d) {
+        double v = term_score(ix_, weight[j], cur[j].tf(), d);
+        contrib[canon[j]] = v;
+        s += v;
       }
     }
     // s is the score summed in another order: only a hit that may enter
