@@ -53,7 +53,7 @@ class Searcher : public io::Handler {
     std::uint32_t want = o_.k;
     if (o_.adaptive) want = o_.max_k ? o_.max_k : o_.k;
     bool reshape = o_.group != Group::none || o_.mode == Mode::hybrid;
-    std::uint32_t n = reshape ? std::max(depth, want) : want;
+    std::uint32_t n = std::min(reshape ? std::max(depth, want) : want, ix_.size());
 
     if (o_.mode != Mode::dense) {
       auto text = r.string(o_.text_field);
