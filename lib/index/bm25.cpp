@@ -40,8 +40,7 @@ float idf(const Bm25Params& p, std::uint64_t n, std::uint64_t df) {
 
 namespace {
 int long_to_int4(std::uint64_t i) {
-  int bits = 64 - __builtin_clzll(i | 0);
-  if (i == 0) bits = 0;
+  int bits = i == 0 ? 0 : 64 - __builtin_clzll(i);
   if (bits < 4) return static_cast<int>(i);
   int shift = bits - 4;
   int encoded = static_cast<int>(i >> shift) & 0x07;

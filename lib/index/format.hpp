@@ -49,6 +49,7 @@ void put(std::string& out, T v) {
 
 template <class T>
 void put_array(std::string& out, const std::vector<T>& v) {
+  if (v.empty()) return;
   out.append(reinterpret_cast<const char*>(v.data()), v.size() * sizeof(T));
 }
 
@@ -69,6 +70,7 @@ class BinReader {
   void get_array(std::vector<T>& v, std::uint64_t n) {
     if (n > (data_.size() - pos_) / sizeof(T)) fail();
     v.resize(n);
+    if (n == 0) return;
     std::memcpy(v.data(), data_.data() + pos_, n * sizeof(T));
     pos_ += n * sizeof(T);
   }
