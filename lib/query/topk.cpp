@@ -65,13 +65,19 @@ void TopK::search(const std::vector<QueryTerm>& q, std::uint32_t k, std::vector<
   double theta = -std::numeric_limits<double>::infinity();
   bool full = false;
   std::size_t fe = 0;  // cursors [fe, n) are the essential ones
+  std::uint32_t next_d = no_doc;  // the smallest doc of the essential cursors
+  for (std::size_t j = 0; j < n; ++j) next_d = std::min(next_d, cur[j].doc());
   for (;;) {
-    while (full && fe < n && loose(prefix[fe]) <= theta) ++fe;
+    if (full && fe < n && loose(prefix[fe]) <= theta) {
+      while (fe < n && loose(prefix[fe]) <= theta) ++fe;
+      next_d = no_doc;
+      for (std::size_t j = fe; j < n; ++j) next_d = std::min(next_d, cur[j].doc());
+    }
     if (fe == n) break;
-    std::uint32_t d = no_doc;
-    for (std::size_t j = fe; j < n; ++j) d = std::min(d, cur[j].doc());
+    std::uint32_t d = next_d;
     if (d == no_doc) break;
     double s = 0;
+    next_d = no_doc;
     for (std::size_t j = fe; j < n; ++j) {
       if (cur[j].doc() == d) {
         double v = term_score(ix_, weight[j], cur[j].tf(), d);
@@ -79,6 +85,7 @@ void TopK::search(const std::vector<QueryTerm>& q, std::uint32_t k, std::vector<
         s += v;
         cur[j].next();
       }
+      next_d = std::min(next_d, cur[j].doc());
     }
     bool pruned = false;
     if (fe > 0 && full) {
