@@ -1,0 +1,147 @@
+// index: build, merge and describe retrieval indexes. See index(1).
+#include <iostream>
+
+#include "common/tool.hpp"
+#include "core/error.hpp"
+#include "core/json.hpp"
+#include "index/builder.hpp"
+#include "index/index.hpp"
+#include "index/merge.hpp"
+
+namespace {
+
+std::vector<std::string> split_fields(const std::string& s) {
+  std::vector<std::string> v;
+  std::size_t b = 0;
+  for (;;) {
+    std::size_t e = s.find(',', b);
+    std::string f = s.substr(b, e == std::string::npos ? std::string::npos : e - b);
+    if (f.empty()) throw hewn::UsageError("--fields: empty field name in " + hewn::quoted(s));
+    v.push_back(f);
+    if (e == std::string::npos) return v;
+    b = e + 1;
+  }
+}
+
+std::string stats_json(const hewn::index::Index& ix) {
+  const auto& m = ix.manifest();
+  std::string o = "{";
+  hewn::json::append_key(o, "dir", true);
+  hewn::json::append_string(o, ix.dir());
+  hewn::json::append_key(o, "version");
+  hewn::json::append_uint(o, m.version);
+  hewn::json::append_key(o, "documents");
+  hewn::json::append_uint(o, m.documents);
+  hewn::json::append_key(o, "groups");
+  hewn::json::append_uint(o, m.groups);
+  hewn::json::append_key(o, "tokens");
+  hewn::json::append_uint(o, m.tokens);
+  hewn::json::append_key(o, "terms");
+  hewn::json::append_uint(o, m.terms);
+  hewn::json::append_key(o, "postings");
+  hewn::json::append_uint(o, m.postings);
+  hewn::json::append_key(o, "avgdl");
+  hewn::json::append_double(o, m.avgdl);
+  std::uint64_t total = 0;
+  hewn::json::append_key(o, "files");
+  o += "{";
+  for (std::size_t i = 0; i < m.files.size(); ++i) {
+    hewn::json::append_key(o, m.files[i].name, i == 0);
+    hewn::json::append_uint(o, m.files[i].bytes);
+    total += m.files[i].bytes;
+  }
+  o += "}";
+  hewn::json::append_key(o, "bytes");
+  hewn::json::append_uint(o, total);
+  hewn::json::append_key(o, "analyzer");
+  o += m.analyzer_json();
+  hewn::json::append_key(o, "bm25");
+  o += m.bm25_json();
+  hewn::json::append_key(o, "dense");
+  o += m.dense_json();
+  o += "}\n";
+  return o;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  CLI::App app{"Build, merge and describe retrieval indexes (BM25 and FAISS dense) for query(1).", "index"};
+  app.require_subcommand(1);
+  hewn::cli::RunOptions run;
+
+  auto* build = app.add_subcommand("build", "Build DIR from chunk records (JSON Lines, .zst ok)");
+  std::string dir;
+  std::vector<std::string> inputs;
+  hewn::index::BuildOptions bo;
+  std::string fields, stopwords = "none", variant = "lucene";
+  build->add_option("dir", dir, "Index directory (created or replaced atomically)")->required();
+  build->add_option("inputs", inputs, "JSON Lines chunk records (.zst ok); - or none: stdin");
+  build->add_option("--id-field", bo.id_field, "Field holding the chunk id")->capture_default_str();
+  build->add_option("--text-field", bo.text_field, "Field holding the chunk text")->capture_default_str();
+  build->add_option("--doc-field", bo.doc_field, "Field naming the chunk's document")->capture_default_str();
+  build->add_option("--fields", fields, "Fields indexed for BM25, comma-separated (default: --text-field)")
+      ->type_name("A,B");
+  build->add_option("--stem", bo.analyzer.stem, "Snowball stemmer (english, porter, french, ...) or none")
+      ->capture_default_str();
+  build->add_option("--stopwords", stopwords, "none, english (Lucene's list) or a file of words")
+      ->capture_default_str();
+  build->add_option("--lang", bo.analyzer.locale, "ICU locale of word segmentation")->capture_default_str();
+  build->add_option("--bm25", variant, "BM25 variant: lucene, robertson or bm25plus")->capture_default_str();
+  build->add_option("--k1", bo.bm25.k1, "BM25 k1")->capture_default_str();
+  build->add_option("--b", bo.bm25.b, "BM25 b")->capture_default_str();
+  build->add_option("--delta", bo.bm25.delta, "BM25+ delta")->capture_default_str();
+  build->add_option("--embedding-field", bo.embedding_field, "Field holding the chunk's vector")
+      ->capture_default_str();
+  build->add_option("--dense", bo.dense.factory, "FAISS index factory string (Flat, HNSW32, IVF1024,PQ32, ...)")
+      ->capture_default_str();
+  build->add_option("--metric", bo.dense.metric, "Dense metric: ip (inner product) or l2")
+      ->check(CLI::IsMember({"ip", "l2"}))
+      ->capture_default_str();
+  build->add_option("--model", bo.dense.model, "Embedding model name recorded in the manifest");
+  run.add(*build);
+
+  auto* merge = app.add_subcommand("merge", "Merge indexes into OUT (as one build over all their input)");
+  std::string out;
+  std::vector<std::string> shards;
+  merge->add_option("out", out, "Output index directory")->required();
+  merge->add_option("shards", shards, "Indexes to merge, in order")->required();
+
+  auto* stats = app.add_subcommand("stats", "Print DIR's counts, sizes and settings as JSON");
+  std::string sdir;
+  stats->add_option("dir", sdir, "Index directory")->required();
+
+  return hewn::cli::run("index", app, argc, argv, [&] {
+    if (*build) {
+      bo.analyzer.set_stopwords(stopwords);
+      bo.bm25.variant = hewn::index::parse_variant(variant);
+      if (!fields.empty()) bo.fields = split_fields(fields);
+      { hewn::index::Analyzer check(bo.analyzer); }
+      hewn::index::Builder builder(dir, bo);
+      auto sink = hewn::index::make_frame_sink(builder);
+      hewn::io::StreamOptions so;
+      so.inputs = inputs;
+      so.jobs = run.threads();
+      so.format = hewn::io::InputFormat::jsonl;
+      hewn::cli::Progress progress("index", run.quiet);
+      try {
+        hewn::io::run_stream(
+            so, [&] { return hewn::index::make_encoder(bo); }, *sink, [](const std::string&) {},
+            [&](const hewn::io::StreamStats& s) { progress.update(s); });
+      } catch (...) {
+        progress.finish();
+        throw;
+      }
+      progress.finish();
+      builder.commit();
+      return 0;
+    }
+    if (*merge) {
+      hewn::index::merge(out, shards);
+      return 0;
+    }
+    hewn::index::Index ix(sdir);
+    std::cout << stats_json(ix);
+    return 0;
+  });
+}

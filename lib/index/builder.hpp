@@ -1,0 +1,83 @@
+// Building an index: chunk records are analyzed in parallel (an io::Handler
+// that encodes each record as a compact frame) and added in input order by
+// one Builder (an io::ByteSink that decodes the frames), which writes the
+// index into a temporary sibling directory and renames it into place.
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <string_view>
+#include <utility>
+#include <vector>
+
+#include "core/record_stream.hpp"
+#include "index/manifest.hpp"
+
+namespace hewn::index {
+
+struct BuildOptions {
+  AnalyzerOptions analyzer;
+  Bm25Params bm25;
+  std::vector<std::string> fields;  // indexed fields; empty: {text_field}
+  std::string id_field = "id";
+  std::string text_field = "text";
+  std::string doc_field = "doc";
+  std::string embedding_field = "embedding";
+  DenseSettings dense;  // factory, metric, model (present/dim come from the data)
+  int zstd_level = 3;
+};
+
+// One chunk as the Builder takes it. Views must stay valid during add().
+struct DocEntry {
+  std::string_view where;  // "source:line", for messages
+  std::string_view id, doc;
+  std::uint64_t start = 0, end = 0;
+  std::int64_t n = -1;  // position in its document; -1 when unknown
+  std::uint32_t length = 0;  // terms indexed
+  std::vector<std::pair<std::string_view, std::uint32_t>> terms;  // distinct terms and their frequencies
+  std::string_view record;  // the stored JSON record
+  std::vector<float> embedding;  // empty when the record has none
+};
+
+class Builder {
+ public:
+  // Prepares building DIR: creates the temporary sibling ".NAME.tmp-PID".
+  // Errors: DataError "DIR: exists and is not a hewn index (refusing to
+  // replace it)"; "PATH: cannot create: <reason>".
+  Builder(std::string dir, BuildOptions options);
+  // Without commit(), removes the temporary directory; DIR is untouched.
+  ~Builder();
+  Builder(const Builder&) = delete;
+  Builder& operator=(const Builder&) = delete;
+
+  // Adds the next chunk (internal ids follow the order of add() calls).
+  // Errors: DataError "WHERE: duplicate id "x"", "WHERE: embedding has D
+  // dimensions, expected E", "WHERE: record has no "embedding" but earlier
+  // ones do" (and the converse), write errors.
+  void add(const DocEntry& d);
+
+  // Writes the remaining files and manifest.json, then renames the
+  // temporary directory to DIR (swapping atomically with an existing index,
+  // which is then removed). Returns the manifest written.
+  // Errors: DataError "DIR: no records to index", write and rename errors,
+  // UsageError for a FAISS factory string FAISS rejects.
+  Manifest commit();
+
+  std::uint64_t count() const;
+
+ private:
+  struct Impl;
+  std::unique_ptr<Impl> impl_;
+};
+
+// A handler (one per worker thread) turning chunk records into frames.
+// Errors (from handle()): DataError "source:line: missing field "text""
+// when a record has none of the indexed fields, a field of the wrong type,
+// ids that are neither strings nor integers.
+std::unique_ptr<io::Handler> make_encoder(const BuildOptions& options);
+
+// The sink that feeds frames, in input order, to a Builder.
+std::unique_ptr<io::ByteSink> make_frame_sink(Builder& builder);
+
+}  // namespace hewn::index

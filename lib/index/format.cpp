@@ -1,0 +1,110 @@
+#include "index/format.hpp"
+
+#include <openssl/evp.h>
+
+#include <cerrno>
+#include <cstdio>
+#include <sys/stat.h>
+#include <algorithm>
+
+#include "core/error.hpp"
+#include <cstring>
+
+namespace hewn::index {
+
+void BinReader::fail() const { throw DataError(name_ + ": truncated or corrupt"); }
+
+Sha256::Sha256() : ctx_(EVP_MD_CTX_new()) {
+  if (!ctx_ || EVP_DigestInit_ex(static_cast<EVP_MD_CTX*>(ctx_), EVP_sha256(), nullptr) != 1)
+    throw Error("OpenSSL: cannot initialise SHA-256");
+}
+
+Sha256::~Sha256() { EVP_MD_CTX_free(static_cast<EVP_MD_CTX*>(ctx_)); }
+
+void Sha256::update(std::string_view b) { EVP_DigestUpdate(static_cast<EVP_MD_CTX*>(ctx_), b.data(), b.size()); }
+
+std::string Sha256::hex() {
+  unsigned char md[EVP_MAX_MD_SIZE];
+  unsigned int n = 0;
+  EVP_DigestFinal_ex(static_cast<EVP_MD_CTX*>(ctx_), md, &n);
+  static const char digits[] = "0123456789abcdef";
+  std::string s;
+  for (unsigned i = 0; i < n; ++i) {
+    s.push_back(digits[md[i] >> 4]);
+    s.push_back(digits[md[i] & 15]);
+  }
+  return s;
+}
+
+std::string sha256_hex(std::string_view bytes) {
+  Sha256 h;
+  h.update(bytes);
+  return h.hex();
+}
+
+FileWriter::FileWriter(const std::string& dir, const std::string& name) : path_(dir + "/" + name) {
+  entry_.name = name;
+  f_ = std::fopen(path_.c_str(), "wbx");
+  if (!f_) throw DataError(path_ + ": cannot create: " + std::strerror(errno));
+}
+
+FileWriter::~FileWriter() {
+  if (f_) std::fclose(f_);
+}
+
+void FileWriter::write(std::string_view b) {
+  if (b.empty()) return;
+  if (std::fwrite(b.data(), 1, b.size(), f_) != b.size()) throw DataError(path_ + ": write error: " + std::strerror(errno));
+  sha_.update(b);
+  entry_.bytes += b.size();
+}
+
+FileEntry FileWriter::finish() {
+  int bad = std::fflush(f_) != 0;
+  int e = errno;
+  bad |= std::fclose(f_) != 0;
+  f_ = nullptr;
+  if (bad) throw DataError(path_ + ": write error: " + std::strerror(e ? e : errno));
+  entry_.sha256 = sha_.hex();
+  return entry_;
+}
+
+FileEntry write_file(const std::string& dir, const std::string& name, std::string_view bytes) {
+  FileWriter w(dir, name);
+  w.write(bytes);
+  return w.finish();
+}
+
+namespace {
+// The bytes of a file as they are (no zstd sniffing: the document store
+// starts with a zstd frame).
+std::string read_plain(const std::string& path) {
+  std::FILE* f = std::fopen(path.c_str(), "rb");
+  if (!f) throw DataError(path + ": cannot open: " + std::strerror(errno));
+  struct stat st;
+  std::size_t size = ::fstat(::fileno(f), &st) == 0 && st.st_size > 0 ? static_cast<std::size_t>(st.st_size) : 0;
+  std::string data(size, '\0');
+  std::size_t got = size ? std::fread(data.data(), 1, size, f) : 0;
+  data.resize(got);
+  if (got == size) {  // to the end, whatever fstat said
+    char buf[1 << 16];
+    std::size_t n;
+    while ((n = std::fread(buf, 1, sizeof buf, f)) > 0) data.append(buf, n);
+  }
+  bool bad = std::ferror(f);
+  int e = errno;
+  std::fclose(f);
+  if (bad) throw DataError(path + ": read error: " + std::strerror(e));
+  return data;
+}
+}  // namespace
+
+std::string read_verified(const std::string& dir, const FileEntry& entry) {
+  std::string path = dir + "/" + entry.name;
+  std::string data = read_plain(path);
+  if (data.size() != entry.bytes || sha256_hex(data) != entry.sha256)
+    throw DataError(path + ": checksum mismatch (the index is corrupt)");
+  return data;
+}
+
+}  // namespace hewn::index

@@ -1,0 +1,148 @@
+// The on-disk format's building blocks: little-endian binary writers and
+// bounds-checked readers, variable-byte integers, SHA-256 of files, and
+// whole-file reads with checksum verification. The layout itself is
+// documented in index(1), section FILES.
+#pragma once
+
+#include <cstdint>
+#include <cstring>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace hewn::index {
+
+// The format version this code writes and the newest it reads.
+inline constexpr int format_version = 1;
+// Postings per block (each block has its maximum tf part).
+inline constexpr std::uint32_t block_size = 128;
+// Chunk records per zstd frame of the document store.
+inline constexpr std::uint32_t records_per_block = 32;
+
+inline void put_varint(std::string& out, std::uint64_t v) {
+  while (v >= 0x80) {
+    out.push_back(static_cast<char>((v & 0x7f) | 0x80));
+    v >>= 7;
+  }
+  out.push_back(static_cast<char>(v));
+}
+
+// Decodes a varint at p (the caller guarantees that the bytes are there:
+// data was checksummed and written by put_varint).
+inline std::uint64_t get_varint(const std::uint8_t*& p) {
+  std::uint64_t v = 0;
+  int shift = 0;
+  while (*p & 0x80) {
+    v |= static_cast<std::uint64_t>(*p++ & 0x7f) << shift;
+    shift += 7;
+  }
+  v |= static_cast<std::uint64_t>(*p++) << shift;
+  return v;
+}
+
+template <class T>
+void put(std::string& out, T v) {
+  char b[sizeof(T)];
+  std::memcpy(b, &v, sizeof(T));
+  out.append(b, sizeof(T));
+}
+
+template <class T>
+void put_array(std::string& out, const std::vector<T>& v) {
+  if (v.empty()) return;
+  out.append(reinterpret_cast<const char*>(v.data()), v.size() * sizeof(T));
+}
+
+// Reads a file's bytes with bounds checks; errors name the file.
+class BinReader {
+ public:
+  BinReader(std::string_view data, std::string name) : data_(data), name_(std::move(name)) {}
+  // Errors: DataError "FILE: truncated or corrupt" when fewer bytes remain.
+  template <class T>
+  T get() {
+    need(sizeof(T));
+    T v;
+    std::memcpy(&v, data_.data() + pos_, sizeof(T));
+    pos_ += sizeof(T);
+    return v;
+  }
+  template <class T>
+  void get_array(std::vector<T>& v, std::uint64_t n) {
+    if (n > (data_.size() - pos_) / sizeof(T)) fail();
+    v.resize(n);
+    if (n == 0) return;
+    std::memcpy(v.data(), data_.data() + pos_, n * sizeof(T));
+    pos_ += n * sizeof(T);
+  }
+  std::string_view bytes(std::uint64_t n) {
+    need(n);
+    auto s = data_.substr(pos_, n);
+    pos_ += n;
+    return s;
+  }
+  std::size_t remaining() const { return data_.size() - pos_; }
+  [[noreturn]] void fail() const;
+
+ private:
+  void need(std::uint64_t n) const {
+    if (n > data_.size() - pos_) fail();
+  }
+  std::string_view data_;
+  std::size_t pos_ = 0;
+  std::string name_;
+};
+
+// Incremental SHA-256 (OpenSSL).
+class Sha256 {
+ public:
+  Sha256();
+  ~Sha256();
+  Sha256(const Sha256&) = delete;
+  Sha256& operator=(const Sha256&) = delete;
+  void update(std::string_view bytes);
+  // Lower-case hex digest; the object is then spent.
+  std::string hex();
+
+ private:
+  void* ctx_;
+};
+
+std::string sha256_hex(std::string_view bytes);
+
+// One file of an index, as listed in manifest.json.
+struct FileEntry {
+  std::string name;
+  std::uint64_t bytes = 0;
+  std::string sha256;
+};
+
+// Writes bytes to DIR/NAME (a new file), returning its manifest entry.
+// Errors: DataError "DIR/NAME: write error: <reason>".
+FileEntry write_file(const std::string& dir, const std::string& name, std::string_view bytes);
+
+// A file written in pieces (the document store), hashed as it goes.
+class FileWriter {
+ public:
+  // Errors: DataError "PATH: cannot create: <reason>".
+  FileWriter(const std::string& dir, const std::string& name);
+  ~FileWriter();
+  // Errors: DataError "PATH: write error: <reason>".
+  void write(std::string_view bytes);
+  // Closes the file. Errors: as write().
+  FileEntry finish();
+  std::uint64_t size() const { return entry_.bytes; }
+
+ private:
+  std::string path_;
+  std::FILE* f_ = nullptr;
+  Sha256 sha_;
+  FileEntry entry_;
+};
+
+// Reads DIR/NAME whole and checks it against its manifest entry.
+// Errors: DataError "DIR/NAME: cannot open: <reason>" when missing,
+// "DIR/NAME: checksum mismatch (the index is corrupt)" when its size or
+// SHA-256 differ.
+std::string read_verified(const std::string& dir, const FileEntry& entry);
+
+}  // namespace hewn::index

@@ -1,0 +1,184 @@
+#include "index/index.hpp"
+
+#include <zstd.h>
+
+#include <algorithm>
+
+#include "core/error.hpp"
+
+namespace hewn::index {
+
+Index::Index(const std::string& dir) : dir_(dir) {
+  while (dir_.size() > 1 && dir_.back() == '/') dir_.pop_back();
+  m_ = Manifest::load(dir_);
+  auto load = [&](const char* name) { return read_verified(dir_, m_.file(dir_, name)); };
+  auto path = [&](const char* name) { return dir_ + "/" + name; };
+  {
+    std::string data = load("lexicon.bin");
+    BinReader r(data, path("lexicon.bin"));
+    std::uint64_t nt = r.get<std::uint64_t>();
+    r.get_array(term_off_, nt + 1);
+    r.get_array(df_, nt);
+    r.get_array(first_block_, nt + 1);
+    r.get_array(term_max_, nt);
+    blob_ = std::string(r.bytes(r.remaining()));
+    if (term_off_.back() != blob_.size()) r.fail();
+  }
+  {
+    std::string data = load("blocks.bin");
+    BinReader r(data, path("blocks.bin"));
+    std::uint64_t nb = r.get<std::uint64_t>();
+    r.get_array(blk_last_, nb);
+    r.get_array(blk_max_, nb);
+    r.get_array(blk_off_, nb + 1);
+    if (first_block_.back() != nb) r.fail();
+  }
+  postings_ = load("postings.bin");
+  postings_.append(16, '\0');  // slack for varint decoding
+  {
+    std::string data = load("lengths.bin");
+    BinReader r(data, path("lengths.bin"));
+    n_ = static_cast<std::uint32_t>(r.get<std::uint64_t>());
+    r.get_array(lengths_, n_);
+    if (n_ != m_.documents) r.fail();
+  }
+  {
+    docinfo_ = load("docinfo.bin");
+    BinReader r(docinfo_, path("docinfo.bin"));
+    if (r.get<std::uint64_t>() != n_) r.fail();
+    r.get_array(docinfo_off_, n_ + 1);
+    for (auto& o : docinfo_off_) o += 8 + (std::uint64_t(n_) + 1) * 8;  // entries follow the header
+    if (docinfo_off_.back() != docinfo_.size()) r.fail();
+  }
+  {
+    std::string data = load("groups.bin");
+    BinReader r(data, path("groups.bin"));
+    std::uint64_t ng = r.get<std::uint64_t>();
+    r.get_array(group_off_, ng + 1);
+    r.get_array(members_, n_);
+    r.get_array(group_of_, n_);
+    r.get_array(pos_of_, n_);
+  }
+  norms_ = document_norms(m_.bm25, lengths_, m_.avgdl);
+}
+
+Index::~Index() = default;
+
+DenseIndex* Index::dense() const {
+  if (!m_.dense.present) return nullptr;
+  std::call_once(dense_once_, [&] {
+    dense_ = std::make_unique<DenseIndex>(read_verified(dir_, m_.file(dir_, "dense.faiss")), dir_ + "/dense.faiss",
+                                          m_.dense);
+  });
+  return dense_.get();
+}
+
+const float* Index::vector(std::uint32_t doc) const {
+  std::call_once(vectors_once_, [&] {
+    std::string data = read_verified(dir_, m_.file(dir_, "vectors.bin"));
+    BinReader r(data, dir_ + "/vectors.bin");
+    if (r.get<std::uint64_t>() != n_ || r.get<std::uint32_t>() != m_.dense.dim) r.fail();
+    r.get_array(vectors_, std::uint64_t(n_) * m_.dense.dim);
+  });
+  return vectors_.data() + std::size_t(doc) * m_.dense.dim;
+}
+
+std::optional<std::uint32_t> Index::find(std::string_view t) const {
+  std::uint32_t lo = 0, hi = terms();
+  while (lo < hi) {
+    std::uint32_t mid = lo + (hi - lo) / 2;
+    if (term(mid) < t)
+      lo = mid + 1;
+    else
+      hi = mid;
+  }
+  if (lo < terms() && term(lo) == t) return lo;
+  return std::nullopt;
+}
+
+float Index::idf(std::uint32_t t) const { return index::idf(m_.bm25, n_, df_[t]); }
+
+DocInfo Index::info(std::uint32_t doc) const {
+  DocInfo d;
+  const auto* p = reinterpret_cast<const std::uint8_t*>(docinfo_.data()) + docinfo_off_[doc];
+  std::size_t len = get_varint(p);
+  d.id = std::string_view(reinterpret_cast<const char*>(p), len);
+  p += len;
+  len = get_varint(p);
+  d.doc = std::string_view(reinterpret_cast<const char*>(p), len);
+  p += len;
+  d.start = get_varint(p);
+  d.end = get_varint(p);
+  d.n = static_cast<std::int64_t>(get_varint(p)) - 1;
+  return d;
+}
+
+void Index::load_store() const {
+  std::call_once(store_once_, [&] {
+    std::string idx = read_verified(dir_, m_.file(dir_, "docstore.idx"));
+    BinReader r(idx, dir_ + "/docstore.idx");
+    std::uint64_t nb = r.get<std::uint64_t>();
+    r.get_array(store_off_, nb + 1);
+    store_ = read_verified(dir_, m_.file(dir_, "docstore.bin"));
+    if (store_off_.back() != store_.size()) r.fail();
+  });
+}
+
+std::string Index::record(std::uint32_t doc) const {
+  load_store();
+  std::uint64_t b = doc / m_.records_per_block;
+  std::string where = dir_ + "/docstore.bin";
+  if (b + 1 >= store_off_.size()) throw DataError(where + ": truncated or corrupt");
+  const char* z = store_.data() + store_off_[b];
+  std::size_t zn = store_off_[b + 1] - store_off_[b];
+  unsigned long long size = ZSTD_getFrameContentSize(z, zn);
+  if (size == ZSTD_CONTENTSIZE_ERROR || size == ZSTD_CONTENTSIZE_UNKNOWN) throw DataError(where + ": truncated or corrupt");
+  std::string block(size, '\0');
+  std::size_t got = ZSTD_decompress(block.data(), size, z, zn);
+  if (ZSTD_isError(got) || got != size) throw DataError(where + ": truncated or corrupt");
+  std::size_t pos = 0;
+  for (std::uint32_t i = doc % m_.records_per_block; i > 0; --i) {
+    pos = block.find('\n', pos);
+    if (pos == std::string::npos) throw DataError(where + ": truncated or corrupt");
+    ++pos;
+  }
+  std::size_t e = block.find('\n', pos);
+  if (e == std::string::npos) throw DataError(where + ": truncated or corrupt");
+  return block.substr(pos, e - pos);
+}
+
+void Cursor::reset(const Index& ix, std::uint32_t term) {
+  last_ = ix.block_last();
+  max_ = ix.block_max();
+  off_ = ix.block_offset();
+  data_ = ix.postings();
+  begin_ = ix.first_block(term);
+  end_ = ix.end_block(term);
+  df_ = ix.df(term);
+  shallow_ = begin_;
+  enter(begin_, 0);
+}
+
+void Cursor::enter(std::uint64_t b, std::uint32_t target) {
+  block_ = b;
+  if (b >= end_) {
+    doc_ = no_doc;
+    count_ = pos_ = 0;
+    block_ = end_;
+    return;
+  }
+  std::uint64_t i = b - begin_;
+  count_ = b + 1 < end_ ? block_size : df_ - static_cast<std::uint32_t>(i) * block_size;
+  const std::uint8_t* p = data_ + off_[b];
+  std::uint32_t d = b == begin_ ? 0 : last_[b - 1];
+  for (std::uint32_t k = 0; k < count_; ++k) {
+    d += static_cast<std::uint32_t>(get_varint(p));
+    docs_[k] = d;
+  }
+  for (std::uint32_t k = 0; k < count_; ++k) tfs_[k] = static_cast<std::uint32_t>(get_varint(p));
+  pos_ = 0;
+  while (pos_ < count_ && docs_[pos_] < target) ++pos_;
+  doc_ = pos_ < count_ ? docs_[pos_] : no_doc;  // cannot happen: last_[b] >= target
+}
+
+}  // namespace hewn::index

@@ -1,0 +1,147 @@
+// A built index opened for reading: manifest, lexicon, postings with their
+// block maxima, document lengths and norms, chunk info, groups, the
+// document store (loaded on first use) and the dense index.
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "index/dense.hpp"
+#include "index/manifest.hpp"
+
+namespace hewn::index {
+
+struct DocInfo {
+  std::string_view id, doc;
+  std::uint64_t start = 0, end = 0;
+  std::int64_t n = -1;
+};
+
+inline constexpr std::uint32_t no_doc = 0xffffffffu;
+
+class Index {
+ public:
+  // Opens DIR and verifies the SHA-256 of every file it loads (the document
+  // store is verified when first used).
+  // Errors: DataError "DIR: not a hewn index (no manifest.json)", "DIR/FILE:
+  // checksum mismatch (the index is corrupt)", "DIR/FILE: cannot open:
+  // ...", "DIR/manifest.json: format version N is newer than this hewn
+  // reads (1)", "DIR/FILE: truncated or corrupt".
+  explicit Index(const std::string& dir);
+  ~Index();
+
+  const std::string& dir() const { return dir_; }
+  const Manifest& manifest() const { return m_; }
+  std::uint32_t size() const { return n_; }
+
+  // Term number of term (byte order of the vocabulary), if indexed.
+  std::optional<std::uint32_t> find(std::string_view term) const;
+  std::uint32_t terms() const { return static_cast<std::uint32_t>(df_.size()); }
+  std::string_view term(std::uint32_t t) const {
+    return std::string_view(blob_).substr(term_off_[t], term_off_[t + 1] - term_off_[t]);
+  }
+  std::uint32_t df(std::uint32_t t) const { return df_[t]; }
+  float idf(std::uint32_t t) const;
+  float max_tf_part(std::uint32_t t) const { return term_max_[t]; }
+  std::uint64_t first_block(std::uint32_t t) const { return first_block_[t]; }
+  std::uint64_t end_block(std::uint32_t t) const { return first_block_[t + 1]; }
+  const std::uint32_t* block_last() const { return blk_last_.data(); }
+  const float* block_max() const { return blk_max_.data(); }
+  const std::uint64_t* block_offset() const { return blk_off_.data(); }
+  const std::uint8_t* postings() const { return reinterpret_cast<const std::uint8_t*>(postings_.data()); }
+
+  float norm(std::uint32_t doc) const { return norms_[doc]; }
+  std::uint32_t length(std::uint32_t doc) const { return lengths_[doc]; }
+  const std::vector<std::uint32_t>& lengths() const { return lengths_; }
+
+  DocInfo info(std::uint32_t doc) const;
+
+  // Groups: the chunks of one "doc", ordered by "n".
+  std::uint32_t groups() const { return static_cast<std::uint32_t>(group_off_.size() - 1); }
+  std::uint32_t group_of(std::uint32_t doc) const { return group_of_[doc]; }
+  std::uint32_t position(std::uint32_t doc) const { return pos_of_[doc]; }
+  std::uint32_t group_size(std::uint32_t g) const {
+    return static_cast<std::uint32_t>(group_off_[g + 1] - group_off_[g]);
+  }
+  std::uint32_t member(std::uint32_t g, std::uint32_t i) const { return members_[group_off_[g] + i]; }
+
+  // The stored chunk record (JSON, without its embedding). Thread-safe.
+  // Errors: as the constructor, for docstore.bin and docstore.idx.
+  std::string record(std::uint32_t doc) const;
+
+  bool has_dense() const { return m_.dense.present; }
+  // The dense index (loaded and verified on first use), or nullptr when the
+  // records had no embeddings. Thread-safe.
+  // Errors: as the constructor, for dense.faiss.
+  DenseIndex* dense() const;
+  // The stored vector of a chunk (dim floats), for merge (vectors.bin is
+  // loaded and verified on first use). Errors: as the constructor.
+  const float* vector(std::uint32_t doc) const;
+
+ private:
+  void load_store() const;
+  std::string dir_;
+  Manifest m_;
+  std::uint32_t n_ = 0;
+  std::string blob_, postings_, docinfo_;
+  std::vector<std::uint64_t> term_off_, first_block_, blk_off_, docinfo_off_, group_off_;
+  std::vector<std::uint32_t> df_, blk_last_, lengths_, members_, group_of_, pos_of_;
+  std::vector<float> term_max_, blk_max_, norms_;
+  mutable std::vector<float> vectors_;
+  mutable std::unique_ptr<DenseIndex> dense_;
+  mutable std::once_flag dense_once_, vectors_once_;
+  mutable std::once_flag store_once_;
+  mutable std::string store_;
+  mutable std::vector<std::uint64_t> store_off_;
+};
+
+// Iterates one term's postings in doc order, a block at a time.
+class Cursor {
+ public:
+  void reset(const Index& ix, std::uint32_t term);
+  std::uint32_t doc() const { return doc_; }
+  std::uint32_t tf() const { return tfs_[pos_]; }
+  void next() {
+    if (++pos_ < count_) {
+      doc_ = docs_[pos_];
+      return;
+    }
+    enter(block_ + 1, 0);
+  }
+  // Moves to the first posting with doc >= target (no_doc when none).
+  void next_geq(std::uint32_t target) {
+    if (target <= doc_) return;
+    if (block_ < end_ && target > last_[block_]) {
+      std::uint64_t b = block_ + 1;
+      while (b < end_ && last_[b] < target) ++b;
+      enter(b, target);
+      return;
+    }
+    while (pos_ < count_ && docs_[pos_] < target) ++pos_;
+    doc_ = pos_ < count_ ? docs_[pos_] : no_doc;
+  }
+  // The maximum tf part of the block that holds target, 0 when target is
+  // past the last posting (does not move the cursor).
+  float block_max_at(std::uint32_t target) {
+    if (shallow_ < block_) shallow_ = block_;
+    while (shallow_ < end_ && last_[shallow_] < target) ++shallow_;
+    return shallow_ < end_ ? max_[shallow_] : 0.0f;
+  }
+
+ private:
+  void enter(std::uint64_t b, std::uint32_t target);
+  const std::uint32_t* last_ = nullptr;
+  const float* max_ = nullptr;
+  const std::uint64_t* off_ = nullptr;
+  const std::uint8_t* data_ = nullptr;
+  std::uint64_t begin_ = 0, end_ = 0, block_ = 0, shallow_ = 0;
+  std::uint32_t df_ = 0, count_ = 0, pos_ = 0, doc_ = no_doc;
+  std::uint32_t docs_[block_size], tfs_[block_size];
+};
+
+}  // namespace hewn::index

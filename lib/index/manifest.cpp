@@ -1,0 +1,236 @@
+#include "index/manifest.hpp"
+
+#include <cerrno>
+#include <cstdio>
+#include <cstring>
+
+#include "core/error.hpp"
+#include "core/json.hpp"
+#include "core/line_reader.hpp"
+
+namespace hewn::index {
+
+namespace {
+std::string join(const std::vector<std::string>& v, char sep) {
+  std::string s;
+  for (std::size_t i = 0; i < v.size(); ++i) {
+    if (i) s.push_back(sep);
+    s += v[i];
+  }
+  return s;
+}
+std::vector<std::string> split(std::string_view s, char sep) {
+  std::vector<std::string> v;
+  if (s.empty()) return v;
+  std::size_t b = 0;
+  for (;;) {
+    std::size_t e = s.find(sep, b);
+    v.emplace_back(s.substr(b, e == std::string_view::npos ? std::string_view::npos : e - b));
+    if (e == std::string_view::npos) break;
+    b = e + 1;
+  }
+  return v;
+}
+}  // namespace
+
+std::string Manifest::analyzer_json() const {
+  std::string o = "{";
+  json::append_key(o, "segmenter", true);
+  json::append_string(o, "icu-word");
+  json::append_key(o, "locale");
+  json::append_string(o, analyzer.locale);
+  json::append_key(o, "case");
+  json::append_string(o, "icu-fold");
+  json::append_key(o, "possessive");
+  o += "true";
+  json::append_key(o, "stem");
+  json::append_string(o, analyzer.stem);
+  json::append_key(o, "stopwords");
+  json::append_string(o, join(analyzer.stopwords, ' '));
+  json::append_key(o, "max_term_bytes");
+  json::append_uint(o, analyzer.max_term_bytes);
+  json::append_key(o, "fields");
+  json::append_string(o, join(fields, ','));
+  o += "}";
+  return o;
+}
+
+std::string Manifest::bm25_json() const {
+  std::string o = "{";
+  json::append_key(o, "variant", true);
+  json::append_string(o, variant_name(bm25.variant));
+  json::append_key(o, "k1");
+  json::append_float(o, bm25.k1);
+  json::append_key(o, "b");
+  json::append_float(o, bm25.b);
+  json::append_key(o, "delta");
+  json::append_float(o, bm25.delta);
+  json::append_key(o, "block_size");
+  json::append_uint(o, block_size);
+  o += "}";
+  return o;
+}
+
+std::string Manifest::dense_json() const {
+  if (!dense.present) return "null";
+  std::string o = "{";
+  json::append_key(o, "factory", true);
+  json::append_string(o, dense.factory);
+  json::append_key(o, "metric");
+  json::append_string(o, dense.metric);
+  json::append_key(o, "model");
+  json::append_string(o, dense.model);
+  json::append_key(o, "dim");
+  json::append_uint(o, dense.dim);
+  o += "}";
+  return o;
+}
+
+std::string Manifest::to_json() const {
+  std::string o = "{";
+  json::append_key(o, "format", true);
+  json::append_string(o, "hewn-index");
+  json::append_key(o, "version");
+  json::append_uint(o, static_cast<std::uint64_t>(version));
+  json::append_key(o, "documents");
+  json::append_uint(o, documents);
+  json::append_key(o, "groups");
+  json::append_uint(o, groups);
+  json::append_key(o, "tokens");
+  json::append_uint(o, tokens);
+  json::append_key(o, "terms");
+  json::append_uint(o, terms);
+  json::append_key(o, "postings");
+  json::append_uint(o, postings);
+  json::append_key(o, "avgdl");
+  json::append_double(o, avgdl);
+  json::append_key(o, "analyzer");
+  o += analyzer_json();
+  json::append_key(o, "bm25");
+  o += bm25_json();
+  json::append_key(o, "docstore");
+  o += "{\"codec\":\"zstd\",\"records_per_block\":";
+  json::append_uint(o, records_per_block);
+  o += "}";
+  json::append_key(o, "dense");
+  o += dense_json();
+  json::append_key(o, "files");
+  o += "{";
+  for (std::size_t i = 0; i < files.size(); ++i) {
+    json::append_key(o, files[i].name, i == 0);
+    o += "{\"bytes\":";
+    json::append_uint(o, files[i].bytes);
+    o += ",\"sha256\":";
+    json::append_string(o, files[i].sha256);
+    o += "}";
+  }
+  o += "}}";
+  return o;
+}
+
+namespace {
+// A parser for one JSON object text (the manifest or one of its objects).
+struct Obj {
+  std::string text;
+  json::Parser parser;
+  const json::Record* rec;
+  std::string name;
+  Obj(std::string_view t, const std::string& source) : text(t), name(source) {
+    text.append(io::line_padding, ' ');
+    rec = &parser.parse(std::string_view(text).substr(0, t.size()), name, 0);
+  }
+  [[noreturn]] void bad(const std::string& what) const { throw DataError(name + ": " + what); }
+  std::string_view raw(const char* key) const {
+    auto* f = rec->find(key);
+    if (!f) bad(std::string("missing field ") + hewn::quoted(key));
+    return f->raw;
+  }
+  std::uint64_t uint(const char* key) const {
+    auto v = rec->number(key);
+    if (!v) bad(std::string("missing field ") + hewn::quoted(key));
+    if (*v < 0) bad(std::string("field ") + hewn::quoted(key) + " is negative");
+    return static_cast<std::uint64_t>(*v);
+  }
+  double num(const char* key) const {
+    auto v = rec->number(key);
+    if (!v) bad(std::string("missing field ") + hewn::quoted(key));
+    return *v;
+  }
+  std::string str(const char* key) const {
+    auto v = rec->string(key);
+    if (!v) bad(std::string("missing field ") + hewn::quoted(key));
+    return std::string(*v);
+  }
+};
+}  // namespace
+
+Manifest Manifest::load(const std::string& dir) {
+  std::string path = dir + "/manifest.json";
+  std::FILE* f = std::fopen(path.c_str(), "rb");
+  if (!f) {
+    if (errno == ENOENT) throw DataError(dir + ": not a hewn index (no manifest.json)");
+    throw DataError(path + ": cannot open: " + std::strerror(errno));
+  }
+  std::string text;
+  char buf[1 << 14];
+  std::size_t n;
+  while ((n = std::fread(buf, 1, sizeof buf, f)) > 0) text.append(buf, n);
+  std::fclose(f);
+  while (!text.empty() && (text.back() == '\n' || text.back() == '\r')) text.pop_back();
+  Manifest m;
+  try {
+    Obj top(text, path);
+    if (top.str("format") != "hewn-index") top.bad("not a hewn index manifest");
+    std::uint64_t v = top.uint("version");
+    if (v > static_cast<std::uint64_t>(format_version))
+      throw DataError(path + ": format version " + std::to_string(v) + " is newer than this hewn reads (" +
+                      std::to_string(format_version) + ")");
+    m.version = static_cast<int>(v);
+    m.documents = top.uint("documents");
+    m.groups = top.uint("groups");
+    m.tokens = top.uint("tokens");
+    m.terms = top.uint("terms");
+    m.postings = top.uint("postings");
+    m.avgdl = top.num("avgdl");
+    Obj an(top.raw("analyzer"), path);
+    m.analyzer.locale = an.str("locale");
+    m.analyzer.stem = an.str("stem");
+    m.analyzer.stopwords = split(an.str("stopwords"), ' ');
+    m.analyzer.max_term_bytes = an.uint("max_term_bytes");
+    m.fields = split(an.str("fields"), ',');
+    Obj bm(top.raw("bm25"), path);
+    m.bm25.variant = parse_variant(bm.str("variant"));
+    m.bm25.k1 = static_cast<float>(bm.num("k1"));
+    m.bm25.b = static_cast<float>(bm.num("b"));
+    m.bm25.delta = static_cast<float>(bm.num("delta"));
+    if (bm.uint("block_size") != block_size) bm.bad("unsupported block size");
+    Obj ds(top.raw("docstore"), path);
+    m.records_per_block = static_cast<std::uint32_t>(ds.uint("records_per_block"));
+    if (m.records_per_block == 0) ds.bad("records_per_block is 0");
+    std::string_view dr = top.raw("dense");
+    if (dr != "null") {
+      Obj d(dr, path);
+      m.dense.present = true;
+      m.dense.factory = d.str("factory");
+      m.dense.metric = d.str("metric");
+      m.dense.model = d.str("model");
+      m.dense.dim = static_cast<std::uint32_t>(d.uint("dim"));
+    }
+    Obj fs(top.raw("files"), path);
+    for (auto& fld : fs.rec->fields()) {
+      Obj e(fld.raw, path);
+      m.files.push_back({std::string(fld.key), e.uint("bytes"), e.str("sha256")});
+    }
+  } catch (const UsageError& e) {
+    throw DataError(path + ": " + e.what());
+  }
+  return m;
+}
+
+const FileEntry& Manifest::file(const std::string& dir, const std::string& name) const {
+  for (auto& f : files)
+    if (f.name == name) return f;
+  throw DataError(dir + "/manifest.json: no file " + name + " listed");
+}
+
+}  // namespace hewn::index

@@ -1,0 +1,54 @@
+// manifest.json: what an index holds and how it was built (see index(1)).
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "index/analyzer.hpp"
+#include "index/bm25.hpp"
+#include "index/format.hpp"
+
+namespace hewn::index {
+
+struct DenseSettings {
+  bool present = false;
+  std::string factory = "Flat";  // FAISS index_factory string
+  std::string metric = "ip";     // ip (inner product) or l2
+  std::string model;             // embedding model name, when known
+  std::uint32_t dim = 0;
+};
+
+struct Manifest {
+  int version = format_version;
+  std::uint64_t documents = 0;  // chunk records
+  std::uint64_t groups = 0;     // distinct "doc" values
+  std::uint64_t tokens = 0;     // terms indexed, all documents
+  std::uint64_t terms = 0;      // vocabulary size
+  std::uint64_t postings = 0;
+  double avgdl = 0;
+  AnalyzerOptions analyzer;
+  std::vector<std::string> fields;  // indexed fields, in order
+  Bm25Params bm25;
+  std::uint32_t records_per_block = 32;
+  DenseSettings dense;
+  std::vector<FileEntry> files;
+
+  // One line of JSON (no trailing newline).
+  std::string to_json() const;
+  // The analyzer settings as JSON (merge compares them).
+  std::string analyzer_json() const;
+  std::string bm25_json() const;
+  std::string dense_json() const;
+
+  // Reads DIR/manifest.json.
+  // Errors: DataError "DIR: not a hewn index (no manifest.json)",
+  // "DIR/manifest.json: format version N is newer than this hewn reads (1)",
+  // "DIR/manifest.json: <what is wrong>".
+  static Manifest load(const std::string& dir);
+
+  // Errors: DataError "DIR/manifest.json: no file NAME listed".
+  const FileEntry& file(const std::string& dir, const std::string& name) const;
+};
+
+}  // namespace hewn::index

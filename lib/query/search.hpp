@@ -1,0 +1,60 @@
+// The query tool's work: query records in, ranked hits out (JSON Lines or
+// a TREC run), with BM25, dense or hybrid retrieval and the result shaping
+// options of query(1): grouping by document, an adaptive cut-off, a size
+// budget and neighbouring chunks as context.
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "core/record_stream.hpp"
+#include "index/index.hpp"
+#include "query/topk.hpp"
+
+namespace hewn::query {
+
+enum class Mode { bm25, dense, hybrid };
+enum class Fusion { rrf, interpolate };
+enum class Group { none, max, sum };
+enum class BudgetUnit { chars, words };
+
+struct SearchOptions {
+  std::uint32_t k = 10;
+  std::string id_field = "id";
+  std::string text_field = "text";
+  std::string embedding_field = "embedding";
+  bool trec = false;
+  std::string run_tag = "hewn";
+  bool text = false;  // add the chunk's "text" to hits
+  Mode mode = Mode::bm25;
+  Fusion fusion = Fusion::rrf;
+  double rrf_k = 60;
+  double alpha = 0.5;  // weight of the dense score (interpolate)
+  std::uint32_t depth = 0;  // candidates per retriever (hybrid, group, cutoff); 0: max(k, 100)
+  Group group = Group::none;
+  bool adaptive = false;
+  std::uint32_t min_k = 1, max_k = 0;  // 0: k
+  std::uint64_t budget = 0;            // 0: none
+  BudgetUnit budget_unit = BudgetUnit::chars;
+  std::uint32_t neighbors = 0;
+};
+
+// Errors: UsageError "--mode dense: the index has no dense vectors" and
+// similar option conflicts.
+void check_options(const SearchOptions& o, const index::Index& ix);
+
+// The adaptive cut-off: given scores ranked best first, the number of hits
+// to keep: the position (within [min_k, max_k]) of the largest relative
+// drop (s[i-1] - s[i]) / |s[i-1]| between consecutive scores; all of them
+// when there is no drop.
+std::size_t adaptive_cut(const std::vector<double>& scores, std::size_t min_k, std::size_t max_k);
+
+// One handler per worker thread; the index is shared.
+// Errors (from handle()): DataError "source:line: missing field "text"",
+// "source:line: missing field "embedding"" (dense and hybrid modes),
+// "source:line: embedding has D dimensions, the index has E".
+std::unique_ptr<io::Handler> make_searcher(const index::Index& ix, const SearchOptions& o);
+
+}  // namespace hewn::query
