@@ -59,6 +59,8 @@ class Encoder : public io::Handler {
     if (auto v = r.number("n")) n = static_cast<std::int64_t>(*v);
     emb_.clear();
     bool has_emb = r.floats(opt_.embedding_field, emb_);
+    std::string_view model;
+    if (has_emb) model = r.string("model").value_or("");
 
     std::size_t mark = out.size();
     put<std::uint32_t>(out, 0);
@@ -99,6 +101,7 @@ class Encoder : public io::Handler {
     put<std::uint8_t>(out, has_emb ? 1 : 0);
     put<std::uint32_t>(out, static_cast<std::uint32_t>(emb_.size()));
     out.append(reinterpret_cast<const char*>(emb_.data()), emb_.size() * sizeof(float));
+    put_str(out, model);
     std::uint32_t size = static_cast<std::uint32_t>(out.size() - mark);
     std::memcpy(out.data() + mark, &size, 4);
   }
@@ -151,6 +154,7 @@ class FrameSink : public io::ByteSink {
     std::uint32_t dim = r.get<std::uint32_t>();
     r.get_array(d.embedding, dim);
     if (has_emb_ && dim == 0) d.embedding.clear();
+    d.model = str();
     b_.add(d);
   }
   Builder& b_;
@@ -204,6 +208,7 @@ struct Builder::Impl {
   // dense
   int has_emb = -1;  // unknown, 0, 1
   std::uint32_t dim = 0;
+  std::string seen_model;  // the "model" of the records' embeddings
   std::vector<float> vectors;
 
   void flush_block() {
@@ -263,7 +268,19 @@ void Builder::add(const DocEntry& d) {
     throw DataError(std::string(d.where) + ": embedding has " + std::to_string(d.embedding.size()) +
                     " dimensions, expected " + std::to_string(m.dim));
   }
-  if (has) m.vectors.insert(m.vectors.end(), d.embedding.begin(), d.embedding.end());
+  if (has) {
+    // The manifest names the model that made the vectors (--model, or the
+    // records' "model"), so that query can embed queries the same way.
+    if (!d.model.empty()) {
+      if (m.seen_model.empty()) {
+        m.seen_model = d.model;
+      } else if (d.model != m.seen_model) {
+        throw DataError(std::string(d.where) + ": embedding made by model " + hewn::quoted(d.model) +
+                        ", earlier ones by " + hewn::quoted(m.seen_model));
+      }
+    }
+    m.vectors.insert(m.vectors.end(), d.embedding.begin(), d.embedding.end());
+  }
 
   std::uint32_t id = static_cast<std::uint32_t>(m.lengths.size());
   m.lengths.push_back(d.length);
@@ -427,6 +444,7 @@ Manifest Builder::commit() {
   }
   if (m.has_emb == 1) {
     man.dense = m.opt.dense;
+    if (man.dense.model.empty()) man.dense.model = m.seen_model;
     man.dense.present = true;
     man.dense.dim = m.dim;
     std::string raw;

@@ -38,6 +38,7 @@ struct DocEntry {
   std::vector<std::pair<std::string_view, std::uint32_t>> terms;  // distinct terms and their frequencies
   std::string_view record;  // the stored JSON record
   std::vector<float> embedding;  // empty when the record has none
+  std::string_view model;        // the record's "model" (who made the embedding); may be empty
 };
 
 class Builder {

@@ -64,7 +64,12 @@ class Searcher : public io::Handler {
     }
     if (o_.mode != Mode::bm25) {
       emb_.clear();
-      if (!r.floats(o_.embedding_field, emb_)) r.fail("missing field " + hewn::quoted(o_.embedding_field));
+      if (!r.floats(o_.embedding_field, emb_)) {
+        auto text = r.string(o_.text_field);
+        if (!o_.embed_text) r.fail("missing field " + hewn::quoted(o_.embedding_field));
+        if (!text) r.fail("missing fields " + hewn::quoted(o_.embedding_field) + " and " + hewn::quoted(o_.text_field));
+        o_.embed_text(*text, emb_);
+      }
       if (emb_.size() != ix_.dense()->dim())
         r.fail("embedding has " + std::to_string(emb_.size()) + " dimensions, the index has " +
                std::to_string(ix_.dense()->dim()));

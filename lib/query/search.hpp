@@ -5,6 +5,7 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <string>
 #include <vector>
@@ -39,6 +40,10 @@ struct SearchOptions {
   std::uint64_t budget = 0;            // 0: none
   BudgetUnit budget_unit = BudgetUnit::chars;
   std::uint32_t neighbors = 0;
+  // Embeds a query's text when it has no embedding field (dense, hybrid):
+  // set by the caller when the index's model is one it can run; absent, a
+  // query without a vector is an error.
+  std::function<void(std::string_view text, std::vector<float>& out)> embed_text;
 };
 
 // Errors: UsageError "--mode dense: the index has no dense vectors" and
