@@ -31,12 +31,40 @@ void Emitter::push(std::size_t b, std::size_t e, std::uint64_t size,
                    std::vector<std::pair<std::string, std::string>> fields) {
   if (space_e_ == b && space_b_ < space_e_) {  // pending whitespace just before
     std::uint64_t grown = measure_.size(space_b_, e);
-    if (grown <= options_.size) {
+    if (grown <= options_.size && measure_.exact(space_b_, e) <= options_.size) {
       b = space_b_;
       size = grown;
     }
   }
   space_b_ = space_e_ = 0;
+  // A chunk measured on its own may come out larger than its share of the
+  // document (a token loses its context at the cut): cut it at the last unit
+  // start that fits and emit the rest as the next chunk.
+  while (size <= options_.size && measure_.exact(b, e) > options_.size) {
+    std::size_t c = b;
+    for (std::uint64_t n = size; n-- > 1;) {
+      c = measure_.fit(b, e, n);
+      if (c > b && c < e && measure_.exact(b, c) <= options_.size) break;
+      c = b;
+    }
+    if (c == b) break;  // cannot cut: keep it whole
+    std::size_t tb = b, te = c;
+    text::trim(doc_, tb, te);
+    if (tb < te) {
+      if (!options_.trim) tb = b, te = c;
+      Chunk part;
+      part.begin = tb;
+      part.end = te;
+      part.size = measure_.size(tb, te);
+      part.fields = fields;
+      out_->push_back(std::move(part));
+    }
+    b = c;
+    size = measure_.size(b, e);
+    std::size_t rb = b, re = e;
+    text::trim(doc_, rb, re);
+    if (rb == re) return absorb_space(b, e);  // only whitespace is left (no trim)
+  }
   Chunk c;
   c.begin = b;
   c.end = e;
@@ -52,7 +80,7 @@ void Emitter::absorb_space(std::size_t b, std::size_t e) {
     Chunk& last = out_->back();
     if (last.end == b) {
       std::uint64_t grown = measure_.size(last.begin, e);
-      if (grown <= options_.size) {
+      if (grown <= options_.size && measure_.exact(last.begin, e) <= options_.size) {
         last.end = e;
         last.size = grown;
         return;
@@ -72,7 +100,7 @@ void Emitter::end() {
     if (c.size < options_.min_size && w > first_) {
       Chunk& prev = v[w - 1];
       std::uint64_t merged = measure_.size(prev.begin, c.end);
-      if (merged <= options_.size) {
+      if (merged <= options_.size && measure_.exact(prev.begin, c.end) <= options_.size) {
         prev.end = c.end;
         prev.size = merged;
         continue;
@@ -81,7 +109,7 @@ void Emitter::end() {
     if (c.size < options_.min_size && i + 1 < v.size()) {
       Chunk& next = v[i + 1];
       std::uint64_t merged = measure_.size(c.begin, next.end);
-      if (merged <= options_.size) {
+      if (merged <= options_.size && measure_.exact(c.begin, next.end) <= options_.size) {
         next.begin = c.begin;
         next.size = merged;
         continue;

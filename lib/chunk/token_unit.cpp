@@ -12,6 +12,7 @@ class TokensMeasure final : public Measure {
  public:
   explicit TokensMeasure(std::shared_ptr<const tokenize::Tokenizer> t) : tok_(std::move(t)) {}
   void reset(std::string_view doc) override {
+    doc_ = doc;
     doc_size_ = doc.size();
     tokens_.clear();
     starts_.clear();
@@ -30,6 +31,11 @@ class TokensMeasure final : public Measure {
     }
   }
   std::uint64_t size(std::size_t b, std::size_t e) override { return rank(e) - rank(b); }
+  std::uint64_t exact(std::size_t b, std::size_t e) override {
+    scratch_.clear();
+    tok_->encode(doc_.substr(b, e - b), scratch_);
+    return scratch_.size();
+  }
   std::size_t fit(std::size_t b, std::size_t limit, std::uint64_t n) override {
     std::size_t r = rank(b);  // first token starting at or after b
     // The (n+1)-th token from b starts the next chunk; when that is b itself
@@ -45,8 +51,9 @@ class TokensMeasure final : public Measure {
     return static_cast<std::size_t>(std::lower_bound(starts_.begin(), starts_.end(), pos) - starts_.begin());
   }
   std::shared_ptr<const tokenize::Tokenizer> tok_;
-  std::vector<tokenize::Token> tokens_;
+  std::vector<tokenize::Token> tokens_, scratch_;
   std::vector<std::size_t> starts_;
+  std::string_view doc_;
   std::size_t doc_size_ = 0;
 };
 

@@ -29,6 +29,10 @@ class Measure {
   // (n == 0, or one grapheme cluster larger than n), returns the first cut
   // after b: the caller flags that chunk as oversize. Requires b < limit.
   virtual std::size_t fit(std::size_t b, std::size_t limit, std::uint64_t n) = 0;
+  // The size of doc[b, e) measured on its own, as a model sees the chunk
+  // (tokens: the span tokenized alone, which can differ from size() by the
+  // context a token loses at the cut). The Emitter keeps it within --size.
+  virtual std::uint64_t exact(std::size_t b, std::size_t e) { return size(b, e); }
 };
 
 class Unit {
