@@ -16,23 +16,6 @@
 namespace hewn::embed {
 namespace {
 
-void append_utf8(std::string& out, char32_t c) {
-  if (c < 0x80) {
-    out += static_cast<char>(c);
-  } else if (c < 0x800) {
-    out += static_cast<char>(0xC0 | (c >> 6));
-    out += static_cast<char>(0x80 | (c & 0x3F));
-  } else if (c < 0x10000) {
-    out += static_cast<char>(0xE0 | (c >> 12));
-    out += static_cast<char>(0x80 | ((c >> 6) & 0x3F));
-    out += static_cast<char>(0x80 | (c & 0x3F));
-  } else {
-    out += static_cast<char>(0xF0 | (c >> 18));
-    out += static_cast<char>(0x80 | ((c >> 12) & 0x3F));
-    out += static_cast<char>(0x80 | ((c >> 6) & 0x3F));
-    out += static_cast<char>(0x80 | (c & 0x3F));
-  }
-}
 
 // Per-thread scratch: folded words and a feature count table.
 struct Scratch {
@@ -135,7 +118,7 @@ class HashEmbedder final : public Embedder {
         if (word) c = static_cast<char32_t>(u_tolower(static_cast<UChar32>(c)));
       }
       if (word) {
-        append_utf8(s.folded, c);
+        utf8::append(s.folded, c);
         in_word = true;
       } else if (in_word) {
         s.word_end.push_back(s.folded.size());

@@ -10,23 +10,6 @@
 namespace hewn::tokenize {
 namespace {
 
-void put(std::string& out, char32_t c) {
-  if (c < 0x80) {
-    out += static_cast<char>(c);
-  } else if (c < 0x800) {
-    out += static_cast<char>(0xC0 | (c >> 6));
-    out += static_cast<char>(0x80 | (c & 0x3F));
-  } else if (c < 0x10000) {
-    out += static_cast<char>(0xE0 | (c >> 12));
-    out += static_cast<char>(0x80 | ((c >> 6) & 0x3F));
-    out += static_cast<char>(0x80 | (c & 0x3F));
-  } else {
-    out += static_cast<char>(0xF0 | (c >> 18));
-    out += static_cast<char>(0x80 | ((c >> 12) & 0x3F));
-    out += static_cast<char>(0x80 | ((c >> 6) & 0x3F));
-    out += static_cast<char>(0x80 | (c & 0x3F));
-  }
-}
 
 // Rust's char::is_whitespace (Unicode White_Space).
 bool is_ws(char32_t c) { return u_isUWhiteSpace(static_cast<UChar32>(c)); }
@@ -152,7 +135,7 @@ void Pipeline::normalize_slow(char32_t c, std::string& out, std::uint8_t& cls) c
     for (char32_t d : cps) lower(d, l);
     cps.swap(l);
   }
-  for (char32_t d : cps) put(out, d);
+  for (char32_t d : cps) utf8::append(out, d);
   if (cps.empty() && cls == 0) cls = drop;
 }
 
