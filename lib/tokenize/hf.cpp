@@ -6,6 +6,7 @@
 #include <filesystem>
 
 #include "core/error.hpp"
+#include "core/utf8.hpp"
 #include "core/input.hpp"
 #include "tokenize/hf_model.hpp"
 
@@ -98,6 +99,15 @@ void read_normalizer(const Node& n, NormalizerConfig& c) {
   if (n.is_null()) return;
   Node type = n.at("type");
   std::string t = type.str();
+  if (c.strip) type.fail("normalizer " + t + " after Strip is not supported (Strip must come last)");
+  if (t == "Strip") {
+    Node l = n.opt("strip_left"), r = n.opt("strip_right");
+    if ((!l.is_null() && !l.boolean()) || (!r.is_null() && !r.boolean())) type.fail("only Strip of both ends is supported");
+    c.strip = true;
+    return;
+  }
+  if (!c.replace.empty() && t != "Replace" && t != "Sequence")
+    type.fail("normalizer " + t + " after Replace is not supported (Replace must come last)");
   if (t == "BertNormalizer") {
     Node ct = n.opt("clean_text"), cc = n.opt("handle_chinese_chars"), sa = n.opt("strip_accents"),
          lc = n.opt("lowercase");
@@ -113,8 +123,23 @@ void read_normalizer(const Node& n, NormalizerConfig& c) {
     c.nfd = true;
   } else if (t == "Sequence") {
     for (const Node& x : n.at("normalizers").items()) read_normalizer(x, c);
+  } else if (t == "Replace") {
+    Node pattern = n.at("pattern");
+    if (pattern.has("Regex")) {
+      Node re = pattern.at("Regex");
+      if (re.str() != "\\s+" || n.at("content").str() != " ")
+        re.fail("only the Regex \\s+ replaced by \" \" is supported");
+      c.collapse_spaces = true;
+      return;
+    }
+    if (c.collapse_spaces) type.fail("Replace after the Regex \\s+ is not supported");
+    if (!pattern.has("String")) pattern.fail("expected String or Regex");
+    Node str = pattern.at("String");
+    std::string from = str.str();
+    if (utf8::count(from) != 1) str.fail("only patterns of one character are supported");
+    c.replace.emplace_back(std::move(from), n.at("content").str());
   } else {
-    unsupported(type, "normalizer", t, "BertNormalizer, Lowercase, StripAccents, NFD, Sequence");
+    unsupported(type, "normalizer", t, "BertNormalizer, Lowercase, StripAccents, NFD, Replace, Strip, Sequence");
   }
 }
 

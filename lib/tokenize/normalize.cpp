@@ -136,7 +136,12 @@ void Pipeline::normalize_slow(char32_t c, std::string& out, std::uint8_t& cls) c
     cps.swap(l);
   }
   for (char32_t d : cps) utf8::append(out, d);
-  if (cps.empty() && cls == 0) cls = drop;
+  for (const auto& [pattern, content] : n_.replace) {
+    for (std::size_t at = out.find(pattern); at != std::string::npos; at = out.find(pattern, at + content.size())) {
+      out.replace(at, pattern.size(), content);
+    }
+  }
+  if (out.empty() && cls == 0) cls = drop;
 }
 
 void Pipeline::words(std::string_view text, std::size_t base, Word& w,
@@ -156,6 +161,9 @@ void Pipeline::words(std::string_view text, std::size_t base, Word& w,
   };
   std::string slow;
   bool first_out = true;  // metaspace: nothing has come out yet
+  const bool lazy = n_.collapse_spaces || n_.strip;
+  std::size_t pending = 0;  // spaces not written yet (lazy), from source [pb, pe)
+  std::uint32_t pb = 0, pe = 0;
   std::size_t i = 0;
   while (i < text.size()) {
     std::size_t sb = i;
@@ -174,11 +182,27 @@ void Pipeline::words(std::string_view text, std::size_t base, Word& w,
     }
     if (cls & drop) continue;
     if (meta) {
-      // Spaces become the replacement, which starts a new word.
+      // Spaces become the replacement, which starts a new word. With
+      // collapse_spaces or strip they wait until a non-space follows.
       std::size_t k = 0;
       while (k < out.size()) {
         std::size_t q = k;
         char32_t d = utf8::decode(out, q);
+        if (lazy && d == ' ') {
+          if (!(n_.strip && first_out) && !(n_.collapse_spaces && pending > 0)) {
+            if (pending++ == 0) pb = b32;
+            pe = e32;
+          }
+          k = q;
+          continue;
+        }
+        if (lazy && pending > 0) {
+          for (; pending > 0; --pending) {
+            if (p_.split) flush();
+            append(rep, pb, pe);
+          }
+          first_out = false;
+        }
         if (first_out && p_.prepend != PrependScheme::never && d != ' ' && out.substr(k, q - k) != rep) {
           append(rep, b32, b32);  // the prepended replacement covers nothing
         }
@@ -226,6 +250,12 @@ void Pipeline::words(std::string_view text, std::size_t base, Word& w,
         append(out.substr(k, q - k), b32, e32);
       }
       k = q;
+    }
+  }
+  if (meta && !n_.strip) {
+    for (; pending > 0; --pending) {
+      if (p_.split) flush();
+      append(rep, pb, pe);
     }
   }
   flush();

@@ -8,6 +8,7 @@
 #include <memory>
 #include <string>
 #include <string_view>
+#include <utility>
 #include <vector>
 
 namespace hewn::tokenize {
@@ -18,6 +19,11 @@ struct NormalizerConfig {
   bool strip_accents = false;   // NFD, then drop nonspacing marks (Mn)
   bool lowercase = false;       // full lowercase mapping, character by character
   bool nfd = false;             // NFD without dropping marks
+  // Replace normalizers whose pattern is one code point (model2vec's
+  // tokenizers space out punctuation so), applied in order after the others.
+  std::vector<std::pair<std::string, std::string>> replace;
+  bool collapse_spaces = false;  // Replace Regex "\s+" -> " " (last): runs of spaces count once
+  bool strip = false;            // Strip (last): no spaces at the start or the end
 };
 
 enum class PreTokenizerKind { none, bert, whitespace_split, metaspace };

@@ -121,7 +121,7 @@ TEST_CASE("tokenizer.json errors name the file and the JSON path") {
   CHECK(e4 == p4 + ": $.model: missing");
   auto [p5, e5] = err("t5.json", "{\"normalizer\": {\"type\": \"Precompiled\"}, \"model\": {}}");
   CHECK(e5 == p5 + ": $.normalizer.type: unsupported normalizer \"Precompiled\" (supported: BertNormalizer, "
-                   "Lowercase, StripAccents, NFD, Sequence)");
+                   "Lowercase, StripAccents, NFD, Replace, Strip, Sequence)");
   auto [p6, e6] = err("t6.json", "{\"model\": {\"type\": \"Unigram\", \"vocab\": [[\"a\", \"x\"]]}}");
   CHECK(e6 == p6 + ": $.model.vocab[0][1]: expected a number");
   auto [p7, e7] = err("t7.json", "{\"model\": {\"type\": \"WordPiece\", \"vocab\": {\"a\": 0}}}");
