@@ -79,6 +79,9 @@ void Progress::finish() {
 
 int run(const std::string& tool, CLI::App& app, int argc, char** argv, const std::function<int()>& body) {
   std::signal(SIGPIPE, SIG_IGN);
+  // Past a file size limit (ulimit -f) a write fails with EFBIG and is
+  // reported like any write error, instead of the signal killing the tool.
+  std::signal(SIGXFSZ, SIG_IGN);
   try {
     app.parse(argc, argv);
   } catch (const CLI::CallForHelp& e) {

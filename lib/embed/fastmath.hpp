@@ -15,8 +15,9 @@ namespace hewn::embed {
 // Cephes-style: exp(x) = 2^n * exp(r), r = x - n ln2 in [-ln2/2, ln2/2],
 // exp(r) by a degree-6 polynomial.
 inline float fast_exp(float x) {
-  x = x > 88.3762626647949f ? 88.3762626647949f : x;
-  x = x < -87.3365478515625f ? -87.3365478515625f : x;
+  // Written so that NaN clamps too (casting NaN to int below is undefined).
+  x = x < 88.3762626647949f ? x : 88.3762626647949f;
+  x = x > -87.3365478515625f ? x : -87.3365478515625f;
   // Round to nearest by the 1.5 * 2^23 trick (vectorizes without SSE4.1's roundps).
   float n = (x * 1.44269504088896341f + 12582912.0f) - 12582912.0f;
   float r = x - n * 0.693359375f;

@@ -7,6 +7,7 @@
 #include <unistd.h>
 
 #include <cerrno>
+#include <cmath>
 #include <cstring>
 
 #include "core/error.hpp"
@@ -182,6 +183,10 @@ std::vector<float> SafeTensors::floats(const Tensor& t, std::initializer_list<st
   } else if (t.dtype == "I32") {
     for (std::size_t i = 0; i < n; ++i) out[i] = static_cast<float>(load<std::int32_t>(p + 4 * i));
   }
+  for (std::size_t i = 0; i < n; ++i)
+    if (!std::isfinite(out[i]))
+      throw DataError(path_ + ": tensor " + hewn::quoted(t.name) + " holds " + (std::isnan(out[i]) ? "NaN" : "an infinity") +
+                      " (element " + std::to_string(i) + ")");
   return out;
 }
 

@@ -46,7 +46,9 @@ class SafeTensors {
   // any size). Accepts F32, F16, BF16, F64, I8, I32.
   // Errors: DataError "PATH: tensor "name" has shape [a,b], expected [c,d]";
   // "PATH: tensor "name" has dtype X, not one of A, B" when its dtype is not
-  // in allowed (empty: all of the above).
+  // in allowed (empty: all of the above); "PATH: tensor "name" holds NaN
+  // (element i)" or "... holds an infinity ..." (F64 values beyond float's
+  // range become infinities).
   std::vector<float> floats(const Tensor& t, std::initializer_list<std::size_t> shape,
                             std::initializer_list<std::string_view> allowed = {}) const;
   // Integer tensor values (I32, I64).

@@ -5,9 +5,11 @@
 #include <algorithm>
 #include <cerrno>
 #include <cstdio>
+#include <cstdlib>
 #include <cstring>
 #include <filesystem>
 #include <fcntl.h>
+#include <signal.h>
 #include <unistd.h>
 #include <unordered_map>
 #include <unordered_set>
@@ -223,6 +225,46 @@ struct Builder::Impl {
   }
 };
 
+namespace {
+
+// Temporary siblings are ".NAME.tmp-HOST-PID": the host and process that
+// own one tell whether it is stale.
+std::string host_name() {
+  char h[256] = {};
+  if (::gethostname(h, sizeof h - 1) != 0 || !h[0]) return "localhost";
+  return h;
+}
+
+std::string temp_prefix(const fs::path& dir) { return "." + dir.filename().string() + ".tmp-" + host_name() + "-"; }
+
+// Removes the temporary siblings that builds on this host left when they
+// were killed (their process is gone).
+void remove_stale(const fs::path& dir) {
+  fs::path parent = dir.parent_path().empty() ? fs::path(".") : dir.parent_path();
+  std::string prefix = temp_prefix(dir);
+  std::error_code ec;
+  for (fs::directory_iterator it(parent, ec), end; !ec && it != end; it.increment(ec)) {
+    std::string name = it->path().filename().string();
+    if (name.compare(0, prefix.size(), prefix) != 0) continue;
+    std::string rest = name.substr(prefix.size());
+    char* stop = nullptr;
+    long pid = std::strtol(rest.c_str(), &stop, 10);
+    if (pid <= 0 || (*stop && std::strcmp(stop, ".old") != 0)) continue;
+    if (::kill(static_cast<pid_t>(pid), 0) == 0 || errno != ESRCH) continue;
+    std::error_code ignored;
+    fs::remove_all(it->path(), ignored);
+  }
+}
+
+void sync_dir(const std::string& dir) {
+  int fd = ::open(dir.c_str(), O_RDONLY | O_DIRECTORY);
+  if (fd < 0) return;
+  ::fsync(fd);
+  ::close(fd);
+}
+
+}  // namespace
+
 Builder::Builder(std::string dir, BuildOptions options) : impl_(std::make_unique<Impl>()) {
   auto& m = *impl_;
   while (dir.size() > 1 && dir.back() == '/') dir.pop_back();
@@ -236,7 +278,7 @@ Builder::Builder(std::string dir, BuildOptions options) : impl_(std::make_unique
   }
   fs::path p(dir);
   fs::path parent = p.parent_path().empty() ? fs::path(".") : p.parent_path();
-  m.tmp = (parent / ("." + p.filename().string() + ".tmp-" + std::to_string(::getpid()))).string();
+  m.tmp = (parent / temp_prefix(p) ).string() + std::to_string(::getpid());
   fs::remove_all(m.tmp, ec);
   if (!fs::create_directory(m.tmp, ec)) throw DataError(m.tmp + ": cannot create: " + ec.message());
   m.store = std::make_unique<FileWriter>(m.tmp, "docstore.bin");
@@ -459,6 +501,7 @@ Manifest Builder::commit() {
   write_file(m.tmp, "manifest.json", mj);
 
   // into place
+  sync_dir(m.tmp);
   std::error_code ec;
   if (fs::exists(m.dir, ec)) {
     if (::renameat2(AT_FDCWD, m.tmp.c_str(), AT_FDCWD, m.dir.c_str(), RENAME_EXCHANGE) != 0) {
@@ -472,6 +515,9 @@ Manifest Builder::commit() {
     throw DataError(m.dir + ": cannot rename into place: " + std::strerror(errno));
   }
   m.committed = true;
+  fs::path published(m.dir);
+  sync_dir(published.parent_path().empty() ? "." : published.parent_path().string());
+  remove_stale(published);
   return man;
 }
 

@@ -43,7 +43,9 @@ struct DocEntry {
 
 class Builder {
  public:
-  // Prepares building DIR: creates the temporary sibling ".NAME.tmp-PID".
+  // Prepares building DIR: creates the temporary sibling
+  // ".NAME.tmp-HOST-PID" (commit() removes those that killed builds on
+  // this host left behind).
   // Errors: DataError "DIR: exists and is not a hewn index (refusing to
   // replace it)"; "PATH: cannot create: <reason>".
   Builder(std::string dir, BuildOptions options);
@@ -60,7 +62,9 @@ class Builder {
 
   // Writes the remaining files and manifest.json, then renames the
   // temporary directory to DIR (swapping atomically with an existing index,
-  // which is then removed). Returns the manifest written.
+  // which is then removed), every file flushed to disk first; then removes
+  // stale temporary siblings of DIR whose process is gone. Returns the
+  // manifest written.
   // Errors: DataError "DIR: no records to index", write and rename errors,
   // UsageError for a FAISS factory string FAISS rejects.
   Manifest commit();

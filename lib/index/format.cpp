@@ -9,6 +9,7 @@
 
 #include "core/error.hpp"
 #include <cstring>
+#include <unistd.h>
 
 namespace hewn::index {
 
@@ -60,7 +61,9 @@ void FileWriter::write(std::string_view b) {
 }
 
 FileEntry FileWriter::finish() {
-  int bad = std::fflush(f_) != 0;
+  // Flushed to the disk too, so that the rename that publishes the index
+  // never gets ahead of its contents (a power cut leaves the old index).
+  int bad = std::fflush(f_) != 0 || ::fsync(::fileno(f_)) != 0;
   int e = errno;
   bad |= std::fclose(f_) != 0;
   f_ = nullptr;

@@ -40,6 +40,18 @@ inline std::uint64_t get_varint(const std::uint8_t*& p) {
   return v;
 }
 
+// Decodes a varint at p that must end before end; false (p unspecified)
+// when it does not, or when it has more than 64 bits.
+inline bool get_varint_checked(const std::uint8_t*& p, const std::uint8_t* end, std::uint64_t& v) {
+  v = 0;
+  for (int shift = 0; p < end && shift < 64; shift += 7) {
+    std::uint8_t byte = *p++;
+    v |= static_cast<std::uint64_t>(byte & 0x7f) << shift;
+    if (!(byte & 0x80)) return shift < 63 || (byte & 0x7f) <= 1;
+  }
+  return false;
+}
+
 template <class T>
 void put(std::string& out, T v) {
   char b[sizeof(T)];

@@ -3,10 +3,20 @@
 #include <zstd.h>
 
 #include <algorithm>
+#include <cmath>
 
 #include "core/error.hpp"
 
 namespace hewn::index {
+
+namespace {
+
+bool ascending(const std::vector<std::uint64_t>& v, std::uint64_t first, std::uint64_t last) {
+  if (v.empty() || v.front() != first || v.back() != last) return false;
+  return std::is_sorted(v.begin(), v.end());
+}
+
+}  // namespace
 
 Index::Index(const std::string& dir) : dir_(dir) {
   while (dir_.size() > 1 && dir_.back() == '/') dir_.pop_back();
@@ -60,6 +70,70 @@ Index::Index(const std::string& dir) : dir_(dir) {
     r.get_array(pos_of_, n_);
   }
   norms_ = document_norms(m_.bm25, lengths_, m_.avgdl);
+  validate();
+}
+
+// The files' checksums match the manifest, so damage on disk is caught
+// before this; these checks keep a reader safe from files that a faulty
+// writer made consistent with their checksums. Every array index used by
+// the readers is checked here, once, so that the query loops need none.
+void Index::validate() const {
+  auto bad = [&](const char* name) { BinReader(std::string_view(), dir_ + "/" + name).fail(); };
+  const std::uint64_t nt = df_.size(), nb = blk_last_.size();
+  if (!ascending(term_off_, 0, blob_.size())) bad("lexicon.bin");
+  if (!ascending(first_block_, 0, nb)) bad("lexicon.bin");
+  for (std::uint64_t t = 0; t < nt; ++t) {
+    if (df_[t] == 0 || first_block_[t + 1] - first_block_[t] != (df_[t] + block_size - 1) / block_size)
+      bad("lexicon.bin");
+    if (!(term_max_[t] >= 0) || !std::isfinite(term_max_[t])) bad("lexicon.bin");
+    if (t > 0 && !(term(static_cast<std::uint32_t>(t - 1)) < term(static_cast<std::uint32_t>(t)))) bad("lexicon.bin");
+  }
+  const std::uint64_t posting_bytes = postings_.size() - 16;
+  if (!ascending(blk_off_, 0, posting_bytes)) bad("blocks.bin");
+  const auto* base = reinterpret_cast<const std::uint8_t*>(postings_.data());
+  for (std::uint64_t t = 0; t < nt; ++t) {
+    std::uint64_t doc = 0, left = df_[t];
+    for (std::uint64_t b = first_block_[t]; b < first_block_[t + 1]; ++b) {
+      const std::uint8_t *p = base + blk_off_[b], *end = base + blk_off_[b + 1];
+      std::uint64_t count = std::min<std::uint64_t>(left, block_size), v;
+      std::uint32_t docs[block_size];
+      for (std::uint64_t k = 0; k < count; ++k) {
+        if (!get_varint_checked(p, end, v) || (v == 0 && !(b == first_block_[t] && k == 0))) bad("postings.bin");
+        doc += v;
+        if (doc >= n_) bad("postings.bin");
+        docs[k] = static_cast<std::uint32_t>(doc);
+      }
+      if (docs[count - 1] != blk_last_[b] || !(blk_max_[b] <= term_max_[t])) bad("blocks.bin");
+      for (std::uint64_t k = 0; k < count; ++k) {
+        if (!get_varint_checked(p, end, v) || v == 0 || v > 0xffffffffu) bad("postings.bin");
+        if (tf_part(m_.bm25, static_cast<std::uint32_t>(v), norms_[docs[k]]) > blk_max_[b]) bad("blocks.bin");
+      }
+      if (p != end) bad("postings.bin");
+      left -= count;
+    }
+  }
+  const auto* info = reinterpret_cast<const std::uint8_t*>(docinfo_.data());
+  const std::uint64_t info_start = 8 + (std::uint64_t(n_) + 1) * 8;
+  if (!ascending(docinfo_off_, info_start, docinfo_.size())) bad("docinfo.bin");
+  for (std::uint32_t d = 0; d < n_; ++d) {
+    const std::uint8_t *p = info + docinfo_off_[d], *end = info + docinfo_off_[d + 1];
+    std::uint64_t v;
+    for (int field = 0; field < 5; ++field) {
+      if (!get_varint_checked(p, end, v)) bad("docinfo.bin");
+      if (field < 2) {
+        if (v > static_cast<std::uint64_t>(end - p)) bad("docinfo.bin");
+        p += v;
+      }
+    }
+    if (p != end) bad("docinfo.bin");
+  }
+  const std::uint64_t ng = group_off_.size() - 1;
+  if (!ascending(group_off_, 0, n_)) bad("groups.bin");
+  for (std::uint32_t d = 0; d < n_; ++d) {
+    std::uint32_t g = group_of_[d];
+    if (g >= ng || pos_of_[d] >= group_off_[g + 1] - group_off_[g] || members_[group_off_[g] + pos_of_[d]] != d)
+      bad("groups.bin");
+  }
 }
 
 Index::~Index() = default;
@@ -118,9 +192,10 @@ void Index::load_store() const {
     std::string idx = read_verified(dir_, m_.file(dir_, "docstore.idx"));
     BinReader r(idx, dir_ + "/docstore.idx");
     std::uint64_t nb = r.get<std::uint64_t>();
+    if (nb != (std::uint64_t(n_) + m_.records_per_block - 1) / m_.records_per_block) r.fail();
     r.get_array(store_off_, nb + 1);
     store_ = read_verified(dir_, m_.file(dir_, "docstore.bin"));
-    if (store_off_.back() != store_.size()) r.fail();
+    if (!ascending(store_off_, 0, store_.size())) r.fail();
   });
 }
 

@@ -84,6 +84,10 @@ class Index {
   const float* vector(std::uint32_t doc) const;
 
  private:
+  // Errors: DataError "DIR/FILE: truncated or corrupt" for offsets out of
+  // order or range, postings that do not decode to the block's documents,
+  // block maxima below their postings, unsorted terms, broken groups.
+  void validate() const;
   void load_store() const;
   std::string dir_;
   Manifest m_;

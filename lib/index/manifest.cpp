@@ -204,6 +204,12 @@ Manifest Manifest::load(const std::string& dir) {
     m.bm25.b = static_cast<float>(bm.num("b"));
     m.bm25.delta = static_cast<float>(bm.num("delta"));
     if (bm.uint("block_size") != block_size) bm.bad("unsupported block size");
+    // NaN fails every comparison, so each test is written to fail on it.
+    if (!(m.avgdl >= 0 && m.avgdl < 1e18)) top.bad("avgdl out of range");
+    if (!(m.bm25.k1 >= 0 && m.bm25.k1 < 1e6) || !(m.bm25.b >= 0 && m.bm25.b <= 1) ||
+        !(m.bm25.delta >= 0 && m.bm25.delta < 1e6))
+      bm.bad("k1, b or delta out of range");
+    if (m.documents > 0xfffffffeu) top.bad("too many documents");
     Obj ds(top.raw("docstore"), path);
     m.records_per_block = static_cast<std::uint32_t>(ds.uint("records_per_block"));
     if (m.records_per_block == 0) ds.bad("records_per_block is 0");
@@ -214,7 +220,9 @@ Manifest Manifest::load(const std::string& dir) {
       m.dense.factory = d.str("factory");
       m.dense.metric = d.str("metric");
       m.dense.model = d.str("model");
-      m.dense.dim = static_cast<std::uint32_t>(d.uint("dim"));
+      std::uint64_t dim = d.uint("dim");
+      if (dim == 0 || dim > 1u << 20) d.bad("dim out of range");
+      m.dense.dim = static_cast<std::uint32_t>(dim);
     }
     Obj fs(top.raw("files"), path);
     for (auto& fld : fs.rec->fields()) {
