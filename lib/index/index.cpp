@@ -207,7 +207,10 @@ std::string Index::record(std::uint32_t doc) const {
   const char* z = store_.data() + store_off_[b];
   std::size_t zn = store_off_[b + 1] - store_off_[b];
   unsigned long long size = ZSTD_getFrameContentSize(z, zn);
-  if (size == ZSTD_CONTENTSIZE_ERROR || size == ZSTD_CONTENTSIZE_UNKNOWN) throw DataError(where + ": truncated or corrupt");
+  // A zstd block holds at most 128 KiB and takes at least 3 bytes: a larger
+  // size in the frame header is a lie, refused before allocating it.
+  if (size == ZSTD_CONTENTSIZE_ERROR || size == ZSTD_CONTENTSIZE_UNKNOWN || size > (zn / 3 + 1) * 131072)
+    throw DataError(where + ": truncated or corrupt");
   std::string block(size, '\0');
   std::size_t got = ZSTD_decompress(block.data(), size, z, zn);
   if (ZSTD_isError(got) || got != size) throw DataError(where + ": truncated or corrupt");

@@ -43,7 +43,9 @@ class RankTable {
 // Reads a .tiktoken file: one "base64(token) rank" per line.
 // Errors: DataError "PATH: cannot open: ..."; "PATH:LINE: expected
 // \"BASE64 RANK\"" (bad base64, a missing or non-numeric rank, a duplicate
-// token or rank); "PATH: SHA-256 is X, expected Y (NAME)" when sha256 is
+// token or rank); "PATH:LINE: rank R is out of range (ranks must be dense)"
+// for a rank above twice the number of lines plus 1024; "PATH: SHA-256 is X,
+// expected Y (NAME)" when sha256 is
 // given and differs; "PATH: no rank for byte 0xNN" when a single byte lacks
 // a rank.
 RankTable read_tiktoken(const std::string& path, const std::string& sha256 = {}, const std::string& name = {});

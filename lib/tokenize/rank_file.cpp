@@ -1,4 +1,5 @@
 // Reading .tiktoken rank files (file I/O kept apart from the BPE algorithm).
+#include <algorithm>
 #include <charconv>
 
 #include "core/error.hpp"
@@ -57,6 +58,9 @@ RankTable read_tiktoken(const std::string& path, const std::string& sha256, cons
   std::string bytes;
   std::size_t pos = 0;
   std::uint64_t line = 0;
+  // Ranks are dense in real rank files: one far beyond the number of lines
+  // is refused before tables are sized by it.
+  const std::uint64_t max_rank = 2 * static_cast<std::uint64_t>(std::count(data.begin(), data.end(), '\n')) + 1024;
   while (pos < data.size()) {
     std::size_t eol = data.find('\n', pos);
     if (eol == std::string::npos) eol = data.size();
@@ -74,6 +78,7 @@ RankTable read_tiktoken(const std::string& path, const std::string& sha256, cons
       ok = ec == std::errc() && end == num.data() + num.size() && !num.empty() && rank < 0x7FFFFFFF;
     }
     if (!ok) data_error(path, line, "expected \"BASE64 RANK\"");
+    if (rank > max_rank) data_error(path, line, "rank " + std::to_string(rank) + " is out of range (ranks must be dense)");
     if (!table.add(bytes, rank)) data_error(path, line, "duplicate token or rank " + std::to_string(rank));
     if (rank >= line_of.size()) line_of.resize(std::size_t(rank) + 1);
     line_of[rank] = line;
