@@ -43,6 +43,23 @@ std::string stats_json(const hewn::index::Index& ix) {
   hewn::json::append_key(o, "avgdl");
   hewn::json::append_double(o, m.avgdl);
   std::uint64_t total = 0;
+  if (m.shard.count) {
+    hewn::json::append_key(o, "shard");
+    hewn::json::append_string(o, std::to_string(m.shard.index) + "/" + std::to_string(m.shard.count));
+    hewn::json::append_key(o, "shard_set");
+    hewn::json::append_string(o, m.shard.set);
+  }
+  if (m.missing_of) {
+    hewn::json::append_key(o, "missing_shards");
+    o += "[";
+    for (std::size_t i = 0; i < m.missing_shards.size(); ++i) {
+      if (i) o += ",";
+      hewn::json::append_uint(o, m.missing_shards[i]);
+    }
+    o += "]";
+    hewn::json::append_key(o, "shards_of");
+    hewn::json::append_uint(o, m.missing_of);
+  }
   hewn::json::append_key(o, "files");
   o += "{";
   for (std::size_t i = 0; i < m.files.size(); ++i) {
@@ -61,6 +78,27 @@ std::string stats_json(const hewn::index::Index& ix) {
   o += m.dense_json();
   o += "}\n";
   return o;
+}
+
+// "I/N" with 0 <= I < N.
+hewn::index::ShardInfo parse_shard(const std::string& s, const std::string& set) {
+  hewn::index::ShardInfo sh;
+  auto slash = s.find('/');
+  auto number = [&](std::string_view t, std::uint32_t& v) {
+    if (t.empty() || t.size() > 7) return false;
+    v = 0;
+    for (char c : t) {
+      if (c < '0' || c > '9') return false;
+      v = v * 10 + static_cast<std::uint32_t>(c - '0');
+    }
+    return true;
+  };
+  std::string_view v(s);
+  if (slash == std::string::npos || !number(v.substr(0, slash), sh.index) || !number(v.substr(slash + 1), sh.count) ||
+      sh.count == 0 || sh.index >= sh.count)
+    throw hewn::UsageError("--shard: expected I/N with 0 <= I < N (e.g. 0/4), got " + hewn::quoted(s));
+  sh.set = set;
+  return sh;
 }
 
 }  // namespace
@@ -99,13 +137,21 @@ int main(int argc, char** argv) {
       ->check(CLI::IsMember({"ip", "l2"}))
       ->capture_default_str();
   build->add_option("--model", bo.dense.model, "Embedding model name recorded in the manifest");
+  std::string shard, shard_set;
+  build->add_option("--shard", shard, "Record DIR as shard I of N (0 <= I < N) for index merge")->type_name("I/N");
+  build->add_option("--shard-set", shard_set, "Name of the run the shard belongs to (e.g. a job id), checked by merge")
+      ->type_name("NAME");
   run.add(*build);
 
   auto* merge = app.add_subcommand("merge", "Merge indexes into OUT (as one build over all their input)");
   std::string out;
   std::vector<std::string> shards;
   merge->add_option("out", out, "Output index directory")->required();
-  merge->add_option("shards", shards, "Indexes to merge, in order")->required();
+  merge->add_option("shards", shards, "Indexes to merge: in shard order when built with --shard, else in the order given")
+      ->required();
+  hewn::index::MergeOptions mo;
+  merge->add_flag("--allow-partial", mo.allow_partial,
+                  "Merge an incomplete set of shards (the manifest lists the missing ones)");
 
   auto* stats = app.add_subcommand("stats", "Print DIR's counts, sizes and settings as JSON");
   std::string sdir;
@@ -113,6 +159,8 @@ int main(int argc, char** argv) {
 
   return hewn::cli::run("index", app, argc, argv, [&] {
     if (*build) {
+      if (!shard_set.empty() && shard.empty()) throw hewn::UsageError("--shard-set needs --shard");
+      if (!shard.empty()) bo.shard = parse_shard(shard, shard_set);
       bo.analyzer.set_stopwords(stopwords);
       bo.bm25.variant = hewn::index::parse_variant(variant);
       if (!fields.empty()) bo.fields = split_fields(fields);
@@ -137,7 +185,13 @@ int main(int argc, char** argv) {
       return 0;
     }
     if (*merge) {
-      hewn::index::merge(out, shards);
+      auto m = hewn::index::merge(out, shards, mo);
+      if (!m.missing_shards.empty()) {
+        std::string list;
+        for (auto s : m.missing_shards) list += (list.empty() ? "" : ", ") + std::to_string(s);
+        std::cerr << "index: warning: " << out << ": shards " << list << " of " << m.missing_of
+                  << " missing (merged with --allow-partial; recorded in its manifest)\n";
+      }
       return 0;
     }
     hewn::index::Index ix(sdir);

@@ -22,9 +22,9 @@ void write_file(const std::string& path, const std::string& text) {
 int main(int argc, char** argv) {
   CLI::App app{"Score retrieval runs (trec_eval 10 exact), chunk spans and chunkings.", "score"};
   std::vector<std::string> runs;
-  std::string qrels_path, spans_path, chunks_path, docs_path, output = "-", format = "json", match = "doc";
+  std::string qrels_path, spans_path, docs_path, output = "-", format = "json", match = "doc";
   std::string plot_path, plot_kind = "recall", correction = "none";
-  std::vector<std::string> measures;
+  std::vector<std::string> measures, chunks_paths;
   std::vector<long> at;
   bool per_query = false;
   hewn::score::EvalOptions opt;
@@ -59,8 +59,11 @@ int main(int argc, char** argv) {
       ->capture_default_str();
   app.add_option("--seed", cmp_opt.seed, "Seed of the randomization test")->capture_default_str();
   app.add_option("--spans", spans_path, "Span references JSON Lines {qid, doc, start, end}: span measures of the runs");
-  app.add_option("--chunks", chunks_path,
-                 "Chunk records JSON Lines (from chunk): for span measures, or alone for intrinsic measures");
+  app.add_option("--chunks", chunks_paths,
+                 "Chunk records JSON Lines (from chunk): for span measures (once, or once per run: runs of "
+                 "different chunkings), or alone for intrinsic measures")
+      ->type_name("FILE")
+      ->allow_extra_args(false);
   app.add_option("--docs", docs_path, "Documents JSON Lines {id, text}: checks spans, boundary and block measures");
   app.add_option("-k,--at", at, "Span measures at these cutoffs (repeatable; default 10)")->type_name("K")->allow_extra_args(false);
   app.add_option("--min", intr.min_size, "Intrinsic: smallest compliant chunk size, in code points")
@@ -83,18 +86,24 @@ int main(int argc, char** argv) {
     cmp_opt.correction = parse_correction(correction);
     std::string out, svg;
     if (!spans_path.empty()) {  // span measures
-      if (chunks_path.empty()) throw hewn::UsageError("--spans needs --chunks (the chunk records of the runs)");
+      if (chunks_paths.empty()) throw hewn::UsageError("--spans needs --chunks (the chunk records of the runs)");
       if (runs.empty()) throw hewn::UsageError("--spans needs at least one run");
+      if (chunks_paths.size() != 1 && chunks_paths.size() != runs.size())
+        throw hewn::UsageError("--chunks given " + std::to_string(chunks_paths.size()) + " times for " +
+                               std::to_string(runs.size()) + " runs (give it once, or once per run)");
       std::optional<Documents> docs;
       if (!docs_path.empty()) docs = Documents::read(docs_path, "id", "text", false);
       auto refs = SpanRefs::read(spans_path, docs ? &*docs : nullptr);
-      auto chunks = Chunks::read(chunks_path, false, false);
       if (at.empty()) at.push_back(10);
       for (long k : at)
         if (k <= 0) throw hewn::UsageError("--at must be positive");
       std::vector<SpanEvaluation> evs;
-      for (const auto& path : runs) evs.push_back(evaluate_spans(refs, Run::read(path, {MatchField::id}), chunks, at));
-      write_spans(evs, per_query, fmt, out);
+      std::optional<Chunks> chunks;
+      for (std::size_t r = 0; r < runs.size(); ++r) {
+        if (r == 0 || chunks_paths.size() > 1) chunks = Chunks::read(chunks_paths[r < chunks_paths.size() ? r : 0], false, false);
+        evs.push_back(evaluate_spans(refs, Run::read(runs[r], {MatchField::id}), *chunks, at));
+      }
+      write_spans(evs, per_query, fmt, out, compare_spans(evs, cmp_opt));
     } else if (!qrels_path.empty()) {  // IR measures
       if (runs.empty()) throw hewn::UsageError("no run given");
       MeasureSet ms;
@@ -121,8 +130,10 @@ int main(int argc, char** argv) {
         if (plot_kind == "sizes") throw hewn::UsageError("--plot-kind sizes is for --chunks alone");
         svg = plot_kind == "recall" ? plot_recall(evs, ms) : plot_delta(evs, ms);
       }
-    } else if (!chunks_path.empty()) {  // intrinsic measures
+    } else if (!chunks_paths.empty()) {  // intrinsic measures
       if (!runs.empty()) throw hewn::UsageError("runs need --qrels or --spans");
+      if (chunks_paths.size() > 1) throw hewn::UsageError("intrinsic measures take one --chunks file");
+      const std::string& chunks_path = chunks_paths[0];
       std::optional<Documents> docs;
       if (!docs_path.empty()) docs = Documents::read(docs_path, "id", "text", true);
       auto chunks = Chunks::read(chunks_path, false, true);

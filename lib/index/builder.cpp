@@ -370,6 +370,9 @@ Manifest Builder::commit() {
   man.fields = m.opt.fields;
   man.bm25 = m.opt.bm25;
   man.records_per_block = records_per_block;
+  man.shard = m.opt.shard;
+  man.missing_shards = m.opt.missing_shards;
+  man.missing_of = m.opt.missing_of;
 
   // document store
   m.flush_block();

@@ -25,6 +25,9 @@ struct BuildOptions {
   std::string doc_field = "doc";
   std::string embedding_field = "embedding";
   DenseSettings dense;  // factory, metric, model (present/dim come from the data)
+  ShardInfo shard;      // recorded in the manifest (--shard I/N)
+  std::vector<std::uint32_t> missing_shards;  // recorded by a partial merge
+  std::uint32_t missing_of = 0;
   int zstd_level = 3;
 };
 

@@ -86,6 +86,13 @@ std::string Manifest::dense_json() const {
   return o;
 }
 
+std::string Manifest::shard_name() const {
+  if (shard.count == 0) return "";
+  std::string s = std::to_string(shard.index) + "/" + std::to_string(shard.count);
+  if (!shard.set.empty()) s += " of set " + hewn::quoted(shard.set);
+  return s;
+}
+
 std::string Manifest::to_json() const {
   std::string o = "{";
   json::append_key(o, "format", true);
@@ -114,6 +121,27 @@ std::string Manifest::to_json() const {
   o += "}";
   json::append_key(o, "dense");
   o += dense_json();
+  if (shard.count) {
+    json::append_key(o, "shard");
+    o += "{\"index\":";
+    json::append_uint(o, shard.index);
+    o += ",\"count\":";
+    json::append_uint(o, shard.count);
+    o += ",\"set\":";
+    json::append_string(o, shard.set);
+    o += "}";
+  }
+  if (missing_of) {
+    json::append_key(o, "missing_shards");
+    o += "{\"of\":";
+    json::append_uint(o, missing_of);
+    o += ",\"shards\":[";
+    for (std::size_t i = 0; i < missing_shards.size(); ++i) {
+      if (i) o += ',';
+      json::append_uint(o, missing_shards[i]);
+    }
+    o += "]}";
+  }
   json::append_key(o, "files");
   o += "{";
   for (std::size_t i = 0; i < files.size(); ++i) {
@@ -223,6 +251,27 @@ Manifest Manifest::load(const std::string& dir) {
       std::uint64_t dim = d.uint("dim");
       if (dim == 0 || dim > 1u << 20) d.bad("dim out of range");
       m.dense.dim = static_cast<std::uint32_t>(dim);
+    }
+    if (auto* f = top.rec->find("shard")) {
+      Obj sh(f->raw, path);
+      std::uint64_t i = sh.uint("index"), c = sh.uint("count");
+      if (c == 0 || c > 1u << 20 || i >= c) sh.bad("shard index or count out of range");
+      m.shard.index = static_cast<std::uint32_t>(i);
+      m.shard.count = static_cast<std::uint32_t>(c);
+      m.shard.set = sh.str("set");
+    }
+    if (auto* f = top.rec->find("missing_shards")) {
+      Obj ms(f->raw, path);
+      std::uint64_t of = ms.uint("of");
+      if (of == 0 || of > 1u << 20) ms.bad("missing_shards: \"of\" out of range");
+      m.missing_of = static_cast<std::uint32_t>(of);
+      std::vector<float> list;
+      if (!ms.rec->floats("shards", list)) ms.bad("missing field \"shards\"");
+      for (float v : list) {
+        if (!(v >= 0 && v < static_cast<float>(of)) || v != static_cast<float>(static_cast<std::uint32_t>(v)))
+          ms.bad("missing_shards: shard out of range");
+        m.missing_shards.push_back(static_cast<std::uint32_t>(v));
+      }
     }
     Obj fs(top.raw("files"), path);
     for (auto& fld : fs.rec->fields()) {

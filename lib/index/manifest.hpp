@@ -19,6 +19,13 @@ struct DenseSettings {
   std::uint32_t dim = 0;
 };
 
+// Which part of a sharded build an index is (index build --shard I/N).
+struct ShardInfo {
+  std::uint32_t index = 0;
+  std::uint32_t count = 0;  // 0: not a shard
+  std::string set;          // --shard-set: names the run the shards belong to
+};
+
 struct Manifest {
   int version = format_version;
   std::uint64_t documents = 0;  // chunk records
@@ -32,6 +39,9 @@ struct Manifest {
   Bm25Params bm25;
   std::uint32_t records_per_block = 32;
   DenseSettings dense;
+  ShardInfo shard;                      // "shard", when built with --shard
+  std::vector<std::uint32_t> missing_shards;  // "missing_shards": a merge with --allow-partial
+  std::uint32_t missing_of = 0;         // ... of a set of this many shards
   std::vector<FileEntry> files;
 
   // One line of JSON (no trailing newline).
@@ -40,6 +50,8 @@ struct Manifest {
   std::string analyzer_json() const;
   std::string bm25_json() const;
   std::string dense_json() const;
+  // "I/N" (with " of set S" when named), or "" for an index that is not a shard.
+  std::string shard_name() const;
 
   // Reads DIR/manifest.json.
   // Errors: DataError "DIR: not a hewn index (no manifest.json)",

@@ -1,6 +1,8 @@
 #include "index/merge.hpp"
 
+#include <algorithm>
 #include <memory>
+#include <numeric>
 
 #include "core/error.hpp"
 #include "index/builder.hpp"
@@ -8,7 +10,93 @@
 
 namespace hewn::index {
 
-Manifest merge(const std::string& out, const std::vector<std::string>& shards) {
+namespace {
+
+std::string list(const std::vector<std::uint32_t>& v) {
+  std::string s;
+  for (std::size_t i = 0; i < v.size(); ++i) s += (i ? ", " : "") + std::to_string(v[i]);
+  return s;
+}
+
+// Checks that the inputs are all shards of one set (or none is a shard) and
+// puts shard sets in shard order; fills the missing shards into opt.
+void check_shards(std::vector<std::string>& names, std::vector<std::unique_ptr<Index>>& in, BuildOptions& opt,
+                  const MergeOptions& options) {
+  const Manifest& first = in.front()->manifest();
+  for (std::size_t i = 1; i < in.size(); ++i) {
+    const Manifest& m = in[i]->manifest();
+    if ((m.shard.count == 0) != (first.shard.count == 0)) {
+      if (m.shard.count == 0)
+        throw DataError(names[i] + ": not a shard (built without --shard) but " + names[0] + " is shard " +
+                        first.shard_name() + " (cannot merge)");
+      throw DataError(names[i] + ": shard " + m.shard_name() + " but " + names[0] +
+                      " is not a shard (built without --shard) (cannot merge)");
+    }
+    if (m.shard.count != first.shard.count || m.shard.set != first.shard.set)
+      throw DataError(names[i] + ": shard " + m.shard_name() + " does not belong with " + names[0] + "'s shard " +
+                      first.shard_name() + " (different sets)");
+  }
+  if (first.shard.count == 0) {  // plain indexes, perhaps earlier partial merges
+    std::uint32_t of = 0;
+    std::vector<std::uint32_t> missing;
+    for (std::size_t i = 0; i < in.size(); ++i) {
+      const Manifest& m = in[i]->manifest();
+      if (!m.missing_of) continue;
+      if (!options.allow_partial)
+        throw DataError(names[i] + ": partial merge (shards " + list(m.missing_shards) + " of " +
+                        std::to_string(m.missing_of) + " missing; --allow-partial merges it anyway)");
+      if (of && of != m.missing_of) throw DataError(names[i] + ": partial merges of different shard sets");
+      of = m.missing_of;
+      missing.insert(missing.end(), m.missing_shards.begin(), m.missing_shards.end());
+    }
+    std::sort(missing.begin(), missing.end());
+    missing.erase(std::unique(missing.begin(), missing.end()), missing.end());
+    opt.missing_of = of;
+    opt.missing_shards = missing;
+    return;
+  }
+  std::uint32_t n = first.shard.count;
+  std::vector<std::size_t> order(in.size());
+  std::iota(order.begin(), order.end(), 0);
+  std::stable_sort(order.begin(), order.end(), [&](std::size_t a, std::size_t b) {
+    return in[a]->manifest().shard.index < in[b]->manifest().shard.index;
+  });
+  for (std::size_t k = 1; k < order.size(); ++k) {
+    const Manifest& a = in[order[k - 1]]->manifest();
+    const Manifest& b = in[order[k]]->manifest();
+    if (a.shard.index == b.shard.index) {
+      std::size_t x = std::min(order[k - 1], order[k]), y = std::max(order[k - 1], order[k]);
+      throw DataError(names[y] + ": shard " + b.shard_name() + " given twice (also " + names[x] + ")");
+    }
+  }
+  std::vector<std::uint32_t> missing;
+  std::size_t k = 0;
+  for (std::uint32_t s = 0; s < n; ++s) {
+    if (k < order.size() && in[order[k]]->manifest().shard.index == s) ++k;
+    else missing.push_back(s);
+  }
+  if (!missing.empty() && !options.allow_partial) {
+    std::string set = first.shard.set.empty() ? "" : " (set " + hewn::quoted(first.shard.set) + ")";
+    throw DataError("incomplete set of " + std::to_string(n) + " shards" + set + ": " + list(missing) +
+                    " missing (--allow-partial merges the others)");
+  }
+  if (!missing.empty()) {
+    opt.missing_of = n;
+    opt.missing_shards = missing;
+  }
+  std::vector<std::string> names2;
+  std::vector<std::unique_ptr<Index>> in2;
+  for (std::size_t i : order) {
+    names2.push_back(names[i]);
+    in2.push_back(std::move(in[i]));
+  }
+  names = std::move(names2);
+  in = std::move(in2);
+}
+
+}  // namespace
+
+Manifest merge(const std::string& out, std::vector<std::string> shards, const MergeOptions& options) {
   if (shards.empty()) throw UsageError("merge needs at least one shard");
   std::vector<std::unique_ptr<Index>> in;
   for (auto& s : shards) {
@@ -30,6 +118,7 @@ Manifest merge(const std::string& out, const std::vector<std::string>& shards) {
   opt.fields = first.fields;
   opt.bm25 = first.bm25;
   opt.dense = first.dense;
+  check_shards(shards, in, opt, options);
   Builder builder(out, opt);
   std::vector<std::vector<std::pair<std::uint32_t, std::uint32_t>>> doc_terms;
   DocEntry d;

@@ -1,6 +1,8 @@
 // Merging indexes built separately (one per cluster task, say) into one
 // whose files and query results equal those of a single build over the
-// concatenated input, shards in the order given.
+// concatenated input. Indexes built with --shard I/N are merged in shard
+// order, whatever order they are given in, and must form a complete set;
+// other indexes are merged in the order given.
 #pragma once
 
 #include <string>
@@ -10,11 +12,23 @@
 
 namespace hewn::index {
 
+struct MergeOptions {
+  // Merge an incomplete set of shards (or an earlier partial merge); the
+  // output's manifest lists the missing shards.
+  bool allow_partial = false;
+};
+
 // Errors: DataError "SHARD: analyzer differs from FIRST (cannot merge)",
 // "SHARD: BM25 settings differ from FIRST (cannot merge)", "SHARD: dense
-// settings differ from FIRST (cannot merge)", those of Index (missing or
-// corrupt shards) and of Builder (duplicate ids across shards). On error
-// OUT is left as it was.
-Manifest merge(const std::string& out, const std::vector<std::string>& shards);
+// settings differ from FIRST (cannot merge)";
+// "SHARD: not a shard (built without --shard) but FIRST is shard I/N (cannot
+// merge)" and the converse; "SHARD: shard I/N does not belong with FIRST's
+// shard J/M (different sets)"; "SHARD: shard I/N given twice (also OTHER)";
+// "incomplete set of N shards: I, J missing (--allow-partial merges the
+// others)"; "SHARD: partial merge (shards I, J of N missing; --allow-partial
+// merges it anyway)"; "SHARD: partial merges of different shard sets";
+// those of Index (missing or corrupt shards) and of Builder (duplicate ids
+// across shards). On error OUT is left as it was (nothing is written).
+Manifest merge(const std::string& out, std::vector<std::string> shards, const MergeOptions& options = {});
 
 }  // namespace hewn::index

@@ -180,4 +180,39 @@ std::vector<Comparison> compare(const std::vector<Evaluation>& evs, const Measur
   return out;
 }
 
+std::vector<Comparison> compare_spans(const std::vector<SpanEvaluation>& evs, const CompareOptions& o) {
+  std::vector<Comparison> out;
+  if (evs.size() < 2) return out;
+  const SpanEvaluation& base = evs[0];
+  std::size_t nv = base.names.size(), nq = base.queries.size();
+  auto value = [](const SpanQuery& q, std::size_t v) { return v < q.values.size() ? q.values[v] : q.precision_omega; };
+  std::vector<double*> all_t, all_rand;
+  out.resize(evs.size() - 1);
+  std::vector<double> a(nq), b(nq);
+  for (std::size_t r = 1; r < evs.size(); ++r) {
+    Comparison& c = out[r - 1];
+    c.paired_topics = nq;
+    c.delta.assign(nv, nan);
+    c.p_t.assign(nv, nan);
+    c.p_rand.assign(nv, nan);
+    for (std::size_t v = 0; v < nv; ++v) {
+      c.delta[v] = evs[r].mean[v] - base.mean[v];
+      for (std::size_t k = 0; k < nq; ++k) {
+        a[k] = value(base.queries[k], v);
+        b[k] = value(evs[r].queries[k], v);
+      }
+      c.p_t[v] = paired_t_test(a, b);
+      c.p_rand[v] = randomization_test(a, b, o.permutations, o.seed);
+    }
+  }
+  for (auto& c : out)
+    for (std::size_t v = 0; v < nv; ++v) {
+      all_t.push_back(&c.p_t[v]);
+      all_rand.push_back(&c.p_rand[v]);
+    }
+  correct(all_t, o.correction);
+  correct(all_rand, o.correction);
+  return out;
+}
+
 }  // namespace hewn::score

@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "score/evaluate.hpp"
+#include "score/spans.hpp"
 
 namespace hewn::score {
 
@@ -35,6 +36,11 @@ struct Comparison {
 // Corrections apply to all p-values of one test kind together (every
 // tested measure of every compared run).
 std::vector<Comparison> compare(const std::vector<Evaluation>& evs, const MeasureSet& ms, const CompareOptions& options);
+
+// The same for span evaluations (every value of SpanEvaluation::names is
+// tested; the queries of the references pair up, as every run is evaluated
+// on all of them).
+std::vector<Comparison> compare_spans(const std::vector<SpanEvaluation>& evs, const CompareOptions& options);
 
 // Two-sided p-value of a paired t-test of b against a (same length). NaN for
 // fewer than 2 pairs; 1 when all differences are 0; 0 when they are all equal

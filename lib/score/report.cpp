@@ -202,7 +202,8 @@ void write_rows(const std::vector<Evaluation>& evs, const MeasureSet& ms, Format
   write_table(header, rows, format, out);
 }
 
-void write_spans(const std::vector<SpanEvaluation>& evs, bool per_query, Format format, std::string& out) {
+void write_spans(const std::vector<SpanEvaluation>& evs, bool per_query, Format format, std::string& out,
+                 const std::vector<Comparison>& cmps) {
   if (format == Format::trec) throw UsageError("--format trec is for trec_eval measures; use json, table, markdown or tsv");
   if (format == Format::json) {
     for (const auto& ev : evs) {
@@ -234,19 +235,47 @@ void write_spans(const std::vector<SpanEvaluation>& evs, bool per_query, Format 
         json::append_key(out, ev.names[v] + "_std");
         json::append_double(out, ev.std[v]);
       }
+      std::size_t r = static_cast<std::size_t>(&ev - evs.data());
+      if (r > 0 && r - 1 < cmps.size()) {
+        const Comparison& c = cmps[r - 1];
+        json::append_key(out, "paired_topics");
+        json::append_uint(out, c.paired_topics);
+        for (auto [key, vals] :
+             {std::pair{"delta", &c.delta}, std::pair{"p_t", &c.p_t}, std::pair{"p_randomization", &c.p_rand}}) {
+          json::append_key(out, key);
+          out += '{';
+          for (std::size_t v = 0; v < ev.names.size(); ++v) {
+            json::append_key(out, ev.names[v], v == 0);
+            if (std::isnan((*vals)[v])) out += "null";
+            else json::append_double(out, (*vals)[v]);
+          }
+          out += '}';
+        }
+      }
       out += "}\n";
     }
     return;
   }
   std::vector<std::string> header{"run"};
   if (!evs.empty()) {
-    for (const auto& n : evs[0].names) header.push_back(n);
+    for (const auto& n : evs[0].names) {
+      header.push_back(n);
+      if (!cmps.empty())
+        for (auto suffix : {" delta", " p_t", " p_rand"}) header.push_back(n + suffix);
+    }
     for (const auto& n : evs[0].names) header.push_back(n + "_std");
   }
   std::vector<std::vector<std::string>> rows;
-  for (const auto& ev : evs) {
+  for (std::size_t r = 0; r < evs.size(); ++r) {
+    const SpanEvaluation& ev = evs[r];
+    const Comparison* c = r > 0 && r - 1 < cmps.size() ? &cmps[r - 1] : nullptr;
     std::vector<std::string> row{ev.source};
-    for (double m : ev.mean) row.push_back(number4(m, false));
+    for (std::size_t v = 0; v < ev.mean.size(); ++v) {
+      row.push_back(number4(ev.mean[v], false));
+      if (!cmps.empty())
+        for (const auto* vals : {c ? &c->delta : nullptr, c ? &c->p_t : nullptr, c ? &c->p_rand : nullptr})
+          row.push_back(vals && !std::isnan((*vals)[v]) ? number4((*vals)[v], false) : "-");
+    }
     for (double d : ev.std) row.push_back(number4(d, false));
     rows.push_back(std::move(row));
   }

@@ -41,7 +41,9 @@ void write_rows(const std::vector<Evaluation>& evs, const MeasureSet& ms, Format
 // Span measures: JSON (per query with per_query: {"run","qid",values...};
 // then per run {"run","qid":"all","queries":n, mean values..., "<name>_std":
 // ...}) or one row per run (means, then standard deviations).
-void write_spans(const std::vector<SpanEvaluation>& evs, bool per_query, Format format, std::string& out);
+// cmps: compare_spans(evs) (may be empty).
+void write_spans(const std::vector<SpanEvaluation>& evs, bool per_query, Format format, std::string& out,
+                 const std::vector<Comparison>& cmps = {});
 
 // Intrinsic measures: one JSON object {"chunks": ..., ...}, or a two-column
 // table (measure, value). trec format is a usage error.
