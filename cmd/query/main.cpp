@@ -1,5 +1,4 @@
 // query: retrieve chunks from an index built by index(1). See query(1).
-#include <filesystem>
 
 #include "common/tool.hpp"
 #include "embed/embedder.hpp"
@@ -75,23 +74,14 @@ int main(int argc, char** argv) {
     // model is one hewn runs: hash-N, or a model directory that exists.
     std::unique_ptr<const hewn::embed::Embedder> embedder;
     const std::string& model = ix.manifest().dense.model;
-    if (so.mode != hewn::query::Mode::bm25 && !model.empty()) {
-      hewn::embed::Options eo;
-      if (model.rfind("hash-", 0) == 0 && model.size() > 5 &&
-          model.find_first_not_of("0123456789", 5) == std::string::npos) {
-        eo.backend = "hash";
-        eo.dim = std::stoul(model.substr(5));
-      } else if (std::filesystem::is_directory(model)) {
-        eo.model = model;
-      }
-      if (eo.backend == "hash" || !eo.model.empty()) {
-        embedder = hewn::embed::make_embedder(eo);
+    if (so.mode != hewn::query::Mode::bm25)
+      if (auto eo = hewn::embed::options_for_model(model)) {
+        embedder = hewn::embed::make_embedder(*eo);
         so.embed_text = [&embedder](std::string_view text, std::vector<float>& out) {
           out.resize(embedder->dim());
           embedder->embed(text, out.data());
         };
       }
-    }
     if (app.count("--nprobe") || app.count("--ef-search")) {
       if (!ix.dense()) throw hewn::UsageError("--nprobe/--ef-search: " + dir + " has no dense vectors");
       if (app.count("--nprobe")) ix.dense()->set_parameter("nprobe", nprobe);

@@ -1,8 +1,11 @@
 // score: trec_eval-exact IR measures, span measures and intrinsic chunk
 // measures. See score(1).
+#include <iostream>
+
 #include "common/tool.hpp"
 #include "core/error.hpp"
 #include "core/output.hpp"
+#include "embed/embedder.hpp"
 #include "score/evaluate.hpp"
 #include "score/intrinsic.hpp"
 #include "score/plot.hpp"
@@ -23,7 +26,7 @@ int main(int argc, char** argv) {
   CLI::App app{"Score retrieval runs (trec_eval 10 exact), chunk spans and chunkings.", "score"};
   std::vector<std::string> runs;
   std::string qrels_path, spans_path, docs_path, output = "-", format = "json", match = "doc";
-  std::string plot_path, plot_kind = "recall", correction = "none";
+  std::string plot_path, plot_kind = "recall", correction = "none", icc_model;
   std::vector<std::string> measures, chunks_paths;
   std::vector<long> at;
   bool per_query = false;
@@ -73,6 +76,10 @@ int main(int argc, char** argv) {
   app.add_option("--window", intr.window, "Intrinsic: neighbouring chunks on each side for DCC")
       ->check(CLI::Range(0L, 1000000L))
       ->capture_default_str();
+  app.add_option("--model", icc_model,
+                 "Intrinsic: embedder of ICC's sentences, hash-N or a model directory (default: the chunks' "
+                 "\"model\" field)")
+      ->type_name("MODEL");
   app.add_option("--plot", plot_path, "Also write an SVG chart to this file");
   app.add_option("--plot-kind", plot_kind, "recall (curves per run), delta (per-topic bars, 2 runs); sizes for chunks")
       ->check(CLI::IsMember({"recall", "delta", "sizes"}))
@@ -136,7 +143,29 @@ int main(int argc, char** argv) {
       const std::string& chunks_path = chunks_paths[0];
       std::optional<Documents> docs;
       if (!docs_path.empty()) docs = Documents::read(docs_path, "id", "text", true);
-      auto chunks = Chunks::read(chunks_path, false, true);
+      auto chunks = Chunks::read(chunks_path, true, true);
+      // ICC embeds each sentence with the model that embedded the chunks.
+      std::unique_ptr<const hewn::embed::Embedder> embedder;
+      const std::string& model = icc_model.empty() ? chunks.model : icc_model;
+      bool embedded = !chunks.records.empty() && chunks.model_line != 0;
+      if (embedded) {
+        auto eo = hewn::embed::options_for_model(model);
+        if (!eo && !icc_model.empty())
+          throw hewn::UsageError("--model: " + hewn::quoted(icc_model) +
+                                 " is neither hash-N nor a model directory");
+        if (eo) {
+          embedder = hewn::embed::make_embedder(*eo);
+          intr.embed_sentence = [&embedder](std::string_view text, std::vector<float>& out) {
+            out.resize(embedder->dim());
+            embedder->embed(text, out.data());
+          };
+        } else {
+          std::cerr << "score: warning: ICC not computed: the chunks' model " << hewn::quoted(model)
+                    << " is not one hewn can run here (give --model)\n";
+        }
+      } else if (!icc_model.empty()) {
+        throw hewn::UsageError("--model: the chunks carry no embeddings");
+      }
       auto r = intrinsic(chunks, docs ? &*docs : nullptr, intr);
       write_intrinsic(chunks_path, r, fmt, out);
       if (!plot_path.empty()) {

@@ -1,6 +1,7 @@
 #include "embed/embedder.hpp"
 
 #include <cmath>
+#include <filesystem>
 
 #include "core/error.hpp"
 #include "embed/backends.hpp"
@@ -26,6 +27,23 @@ void Embedder::document_tokens(std::string_view, std::size_t, TokenVectors&) con
   throw UsageError("--late needs the bert backend");
 }
 
+std::optional<Options> options_for_model(const std::string& model) {
+  Options eo;
+  if (model.size() > 5 && model.size() < 12 && model.rfind("hash-", 0) == 0 &&
+      model.find_first_not_of("0123456789", 5) == std::string::npos) {
+    eo.backend = "hash";
+    eo.dim = std::stoul(model.substr(5));
+    if (eo.dim == 0) return std::nullopt;
+    return eo;
+  }
+  std::error_code ec;
+  if (!model.empty() && std::filesystem::is_directory(model, ec)) {
+    eo.model = model;
+    return eo;
+  }
+  return std::nullopt;
+}
+
 std::unique_ptr<const Embedder> make_embedder(const Options& o) {
   std::string backend = o.backend;
   if (backend.empty() && o.model.empty()) backend = "hash";
@@ -36,7 +54,7 @@ std::unique_ptr<const Embedder> make_embedder(const Options& o) {
     return make_hash_embedder(o.dim, o.normalize.value_or(true));
   }
   if (backend != "model2vec" && backend != "bert" && !backend.empty())
-    throw UsageError("unknown backend " + quoted(backend) + " (hash, model2vec or bert)");
+    throw UsageError("unknown backend " + hewn::quoted(backend) + " (hash, model2vec or bert)");
   if (o.model.empty()) throw UsageError("the " + backend + " backend needs --model DIR");
   if (backend.empty()) {
     JsonConfig c = JsonConfig::load(model_file(o.model, "config.json"));
@@ -46,7 +64,7 @@ std::unique_ptr<const Embedder> make_embedder(const Options& o) {
     else if (type && *type == "bert")
       backend = "bert";
     else
-      throw DataError(c.path + ": unsupported model_type " + quoted(type ? *type : "") + " (model2vec, bert)");
+      throw DataError(c.path + ": unsupported model_type " + hewn::quoted(type ? *type : "") + " (model2vec, bert)");
   }
   if (backend == "model2vec") {
     if (!o.pooling.empty()) throw UsageError("--pooling is for the bert backend");
@@ -54,7 +72,7 @@ std::unique_ptr<const Embedder> make_embedder(const Options& o) {
     return make_model2vec(o.model, o.normalize);
   }
   if (backend == "bert") return make_bert(o);
-  throw UsageError("unknown backend " + quoted(backend) + " (hash, model2vec or bert)");
+  throw UsageError("unknown backend " + hewn::quoted(backend) + " (hash, model2vec or bert)");
 }
 
 }  // namespace hewn::embed

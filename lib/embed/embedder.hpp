@@ -73,6 +73,12 @@ class Embedder {
 // named), a corrupt safetensors header.
 std::unique_ptr<const Embedder> make_embedder(const Options& options);
 
+// The options that rebuild the embedder a record's or manifest's "model"
+// names, when hewn can run it here with embed's defaults: "hash-N" (the hash
+// backend with N dimensions) or a model directory that exists. nullopt
+// otherwise (another model, or an empty name). Raises no errors.
+std::optional<Options> options_for_model(const std::string& model);
+
 // L2-normalizes v in place (a zero vector stays zero).
 void l2_normalize(float* v, std::size_t n);
 

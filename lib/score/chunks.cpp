@@ -47,7 +47,15 @@ Chunks Chunks::read(const std::string& path, bool keep_text, bool keep_embedding
       r.fail("chunk start " + std::to_string(rec.start) + " is after its end " + std::to_string(rec.end));
     if (keep_text)
       if (auto t = r.string("text")) rec.text = std::string(*t);
-    if (keep_embedding) r.floats("embedding", rec.embedding);
+    if (keep_embedding && r.floats("embedding", rec.embedding)) {
+      std::string_view m = r.string("model").value_or("");
+      if (c.model_line == 0) {
+        c.model = std::string(m);
+        c.model_line = r.line;
+      } else if (m != c.model) {
+        r.fail("embedded by model " + quoted(m) + ", earlier chunks by " + quoted(c.model));
+      }
+    }
     if (!c.by_id.emplace(rec.id, c.records.size()).second) r.fail("chunk id " + quoted(rec.id) + " repeated");
     c.by_doc[rec.doc].push_back(c.records.size());
     c.records.push_back(std::move(rec));

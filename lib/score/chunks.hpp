@@ -26,11 +26,14 @@ struct Chunks {
   std::vector<ChunkRecord> records;  // input order
   std::unordered_map<std::string, std::size_t> by_id;
   std::unordered_map<std::string, std::vector<std::size_t>> by_doc;  // input order
+  std::string model;  // the records' "model" (who embedded them), when kept; "" when absent
+  std::uint64_t model_line = 0;  // the first embedded record's line
 
   // Reads chunk records; "text" and "embedding" are kept only when wanted.
   // Errors: DataError "source:line: what" for a missing "id"/"doc"/"start"/
   // "end", offsets that are not non-negative integers, start > end, a
-  // repeated id, malformed JSON; those of io::open_input.
+  // repeated id, malformed JSON; with keep_embedding, "source:line: embedded
+  // by model "m", earlier chunks by "n""; those of io::open_input.
   static Chunks read(const std::string& path, bool keep_text, bool keep_embedding);
 };
 

@@ -90,6 +90,41 @@ double cosine(const std::vector<float>& a, const std::vector<double>& b) {
   return na > 0 && nb > 0 ? dot / std::sqrt(na * nb) : 0.0;
 }
 
+// ICC: per chunk, the mean cosine of its sentences' embeddings (ICU
+// sentences of the chunk's text, trimmed, empty ones skipped) with the
+// chunk's embedding; the mean over chunks that have a sentence.
+double intrachunk_cohesion(const Chunks& chunks, const IntrinsicOptions& o) {
+  text::Segmenter seg(text::Boundary::sentence, text::check_locale(o.lang));
+  std::vector<float> v;
+  std::vector<double> chunk_vec;
+  double total = 0;
+  long counted = 0;
+  for (const auto& c : chunks.records) {
+    chunk_vec.assign(c.embedding.begin(), c.embedding.end());
+    std::string_view t = c.text;
+    seg.set_text(t);
+    double sum = 0;
+    long sentences = 0;
+    for (std::size_t b = seg.first(), e; b != text::done && (e = seg.next()) != text::done; b = e) {
+      std::size_t sb = b, se = e;
+      text::trim(t, sb, se);
+      if (sb >= se) continue;
+      v.clear();
+      o.embed_sentence(t.substr(sb, se - sb), v);
+      if (v.size() != c.embedding.size())
+        data_error(chunks.source, c.line,
+                   "the sentence embedder gives " + std::to_string(v.size()) + " dimensions, the chunk embedding has " +
+                       std::to_string(c.embedding.size()));
+      sum += cosine(v, chunk_vec);
+      ++sentences;
+    }
+    if (!sentences) continue;
+    total += sum / static_cast<double>(sentences);
+    ++counted;
+  }
+  return counted ? total / static_cast<double>(counted) : nan;
+}
+
 double quantile(std::vector<long> v, double q) {  // nearest rank
   if (v.empty()) return nan;
   std::sort(v.begin(), v.end());
@@ -190,6 +225,7 @@ IntrinsicResult intrinsic(const Chunks& chunks, const Documents* docs, const Int
       }
     }
     put("dcc", counted ? total / static_cast<double>(counted) : nan);
+    if (o.embed_sentence) put("icc", intrachunk_cohesion(chunks, o));
   }
   return res;
 }

@@ -1,10 +1,12 @@
 // Intrinsic quality of a chunking, from the chunk records alone (plus the
 // documents for boundary and block measures): size distribution and
-// compliance, boundary quality, block integrity, and document contextual
-// coherence from chunk embeddings. Formulas in score(1).
+// compliance, boundary quality, block integrity, and intrachunk cohesion and
+// document contextual coherence from chunk embeddings. Formulas in score(1).
 #pragma once
 
+#include <functional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "score/chunks.hpp"
@@ -16,6 +18,9 @@ struct IntrinsicOptions {
   long max_size = -1;       // -1: no upper bound
   std::string lang = "en";  // ICU locale for sentence boundaries
   long window = 1;          // DCC: neighbours on each side
+  // ICC: embeds one sentence (with the model that embedded the chunks);
+  // unset: no ICC. May throw.
+  std::function<void(std::string_view, std::vector<float>&)> embed_sentence;
 };
 
 struct IntrinsicResult {
@@ -27,7 +32,9 @@ struct IntrinsicResult {
 // docs may be null (boundary and block measures are then absent).
 // Errors: DataError "chunks:line: chunk end E is beyond the end of document
 // "d" (N code points)" or "... document "d" is unknown" when docs is given;
-// UsageError for an unknown locale.
+// UsageError for an unknown locale; DataError "chunks:line: embedding sizes
+// differ", "chunks:line: the sentence embedder gives D dimensions, the chunk
+// embedding has E" (ICC); those of embed_sentence.
 IntrinsicResult intrinsic(const Chunks& chunks, const Documents* docs, const IntrinsicOptions& options);
 
 }  // namespace hewn::score
