@@ -2,6 +2,7 @@
 
 #include "common/tool.hpp"
 #include "embed/embedder.hpp"
+#include "tokenize/tokenizer.hpp"
 #include "core/error.hpp"
 #include "index/index.hpp"
 #include "query/search.hpp"
@@ -44,9 +45,16 @@ int main(int argc, char** argv) {
   app.add_option("--max-k", so.max_k, "Adaptive cut-off: most hits (default -k)");
   app.add_option("--budget", so.budget, "Keep hits, in rank order, while their total size fits N (greedy fill)")
       ->type_name("N");
-  app.add_option("--budget-unit", budget_unit, "Unit of --budget: chars (code points) or words (analyzer terms)")
-      ->check(CLI::IsMember({"chars", "words"}))
+  app.add_option("--budget-unit", budget_unit,
+                 "Unit of --budget: chars (code points), words (analyzer terms) or tokens (needs --tokenizer)")
+      ->check(CLI::IsMember({"chars", "words", "tokens"}))
       ->capture_default_str();
+  hewn::tokenize::TokenizerOptions tok;
+  app.add_option("--tokenizer", tok.name,
+                 "--budget-unit tokens: cl100k_base, o200k_base, a .tiktoken file or a tokenizer.json")
+      ->type_name("NAME");
+  app.add_flag("--count-special", tok.count_special,
+               "--budget-unit tokens: count the tokenizer's special tokens ([CLS], [SEP]) in each chunk");
   app.add_option("--neighbors", so.neighbors, "Attach the K chunks before and after each hit in its document")
       ->type_name("K");
   run.add(app);
@@ -66,7 +74,18 @@ int main(int argc, char** argv) {
                : group_score == "sum" ? hewn::query::Group::sum
                                       : hewn::query::Group::max;
     so.adaptive = cutoff == "adaptive";
-    so.budget_unit = budget_unit == "words" ? hewn::query::BudgetUnit::words : hewn::query::BudgetUnit::chars;
+    so.budget_unit = budget_unit == "words"    ? hewn::query::BudgetUnit::words
+                     : budget_unit == "tokens" ? hewn::query::BudgetUnit::tokens
+                                               : hewn::query::BudgetUnit::chars;
+    std::shared_ptr<const hewn::tokenize::Tokenizer> tokenizer;
+    if (!tok.name.empty()) {
+      if (so.budget_unit != hewn::query::BudgetUnit::tokens)
+        throw hewn::UsageError("--tokenizer needs --budget-unit tokens");
+      tokenizer = hewn::tokenize::make_tokenizer(tok);
+      so.count_tokens = [tokenizer](std::string_view text) -> std::uint64_t { return tokenizer->count(text); };
+    } else if (tok.count_special) {
+      throw hewn::UsageError("--count-special needs --tokenizer");
+    }
     hewn::index::Index ix(dir);
     hewn::query::check_options(so, ix);
     if (so.mode != hewn::query::Mode::bm25) ix.dense();  // load and verify before the first query

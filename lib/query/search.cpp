@@ -19,6 +19,8 @@ void check_options(const SearchOptions& o, const index::Index& ix) {
   if (o.k == 0) throw UsageError("-k must be at least 1");
   if (o.adaptive && o.max_k != 0 && o.min_k > o.max_k) throw UsageError("--min-k is larger than --max-k");
   if (o.alpha < 0 || o.alpha > 1) throw UsageError("--alpha must be within [0, 1]");
+  if (o.budget_unit == BudgetUnit::tokens && !o.count_tokens)
+    throw UsageError("--budget-unit tokens needs --tokenizer");
 }
 
 std::size_t adaptive_cut(const std::vector<double>& s, std::size_t min_k, std::size_t max_k) {
@@ -136,6 +138,7 @@ class Searcher : public io::Handler {
     auto info = ix_.info(doc);
     if (o_.budget_unit == BudgetUnit::chars) return info.end - info.start;
     std::string text = chunk_text(doc);
+    if (o_.budget_unit == BudgetUnit::tokens) return o_.count_tokens(text);
     words_.clear();
     analyzer_.analyze(text, words_);
     return words_.size();

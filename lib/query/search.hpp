@@ -19,7 +19,7 @@ namespace hewn::query {
 enum class Mode { bm25, dense, hybrid };
 enum class Fusion { rrf, interpolate };
 enum class Group { none, max, sum };
-enum class BudgetUnit { chars, words };
+enum class BudgetUnit { chars, words, tokens };
 
 struct SearchOptions {
   std::uint32_t k = 10;
@@ -44,6 +44,9 @@ struct SearchOptions {
   // set by the caller when the index's model is one it can run; absent, a
   // query without a vector is an error.
   std::function<void(std::string_view text, std::vector<float>& out)> embed_text;
+  // Counts a chunk text's tokens for BudgetUnit::tokens (a model tokenizer,
+  // set by the caller; thread-safe). May throw.
+  std::function<std::uint64_t(std::string_view text)> count_tokens;
 };
 
 // Errors: UsageError "--mode dense: the index has no dense vectors" and
