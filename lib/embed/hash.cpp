@@ -17,38 +17,71 @@ namespace hewn::embed {
 namespace {
 
 
-// Per-thread scratch: folded words and a feature count table.
+// Per-thread scratch: folded words and a feature count table (open
+// addressing; a feature's hash and count share a cache line).
+//
+// A word's character n-grams are hashed and added only at its first
+// occurrence in the text: at a repeat they all exist already, so adding
+// them again would only raise their counts, which is done once at the end
+// (the first-occurrence order of features, which fixes the summation
+// order, is the same).
 struct Scratch {
+  struct Slot {
+    std::uint64_t key;   // 0 = empty
+    std::uint32_t count;
+    std::uint32_t word;  // for a word feature: 1 + its index in words; else 0
+  };
+  struct Word {
+    std::uint32_t grams_begin, grams_end;  // its n-gram slots in gram_slots
+    std::uint32_t repeats;                 // occurrences after the first
+  };
   std::string folded;                 // words' folded UTF-8, back to back
   std::vector<std::size_t> word_end;  // end of each word in folded
   std::vector<std::uint32_t> cps;     // byte offsets of code points of "<word>"
   std::string padded;
-  std::vector<std::uint64_t> keys;    // open addressing, 0 = empty
-  std::vector<std::uint32_t> counts;
+  std::vector<Slot> slots;
   std::vector<std::uint32_t> order;   // slots in first-occurrence order
+  std::size_t used = 0;               // entries of order in use
+  std::size_t mask = 0;
+  std::vector<Word> words;
+  std::vector<std::uint32_t> gram_slots;
+  bool recording = false;             // add() appends its slot to gram_slots
+  bool fresh = false;                 // the last add() made a new feature
   std::vector<double> acc;
 
   void reset_table(std::size_t expected) {
     std::size_t cap = 64;
-    while (cap < expected * 2) cap <<= 1;
-    if (keys.size() < cap) {
-      keys.assign(cap, 0);
-      counts.assign(cap, 0);
+    while (cap <= expected) cap <<= 1;
+    if (slots.size() < cap) {
+      slots.assign(cap, Slot{0, 0, 0});
     } else {
-      for (auto s : order) keys[s] = 0, counts[s] = 0;
+      for (std::size_t i = 0; i < used; ++i) slots[order[i]] = Slot{0, 0, 0};
     }
-    order.clear();
+    mask = slots.size() - 1;
+    if (order.size() < slots.size()) order.resize(slots.size());
+    used = 0;
+    words.clear();
+    gram_slots.clear();
   }
-  void add(std::uint64_t h) {
+  std::size_t add(std::uint64_t h) {
     if (h == 0) h = 1;  // 0 marks an empty slot
-    std::size_t mask = keys.size() - 1;
+    Slot* t = slots.data();
     std::size_t s = (h ^ (h >> 29)) & mask;
-    while (keys[s] != 0 && keys[s] != h) s = (s + 1) & mask;
-    if (keys[s] == 0) {
-      keys[s] = h;
-      order.push_back(static_cast<std::uint32_t>(s));
+    while (t[s].key != 0 && t[s].key != h) s = (s + 1) & mask;
+    fresh = t[s].key == 0;
+    if (fresh) {
+      t[s].key = h;
+      order[used++] = static_cast<std::uint32_t>(s);
     }
-    ++counts[s];
+    ++t[s].count;
+    if (recording) gram_slots.push_back(static_cast<std::uint32_t>(s));
+    return s;
+  }
+  // Counts the n-grams of every repeated word.
+  void settle() {
+    for (const auto& w : words)
+      if (w.repeats)
+        for (std::uint32_t i = w.grams_begin; i < w.grams_end; ++i) slots[gram_slots[i]].count += w.repeats;
   }
 };
 
@@ -65,22 +98,39 @@ class HashEmbedder final : public Embedder {
     split_words(text, s);
     std::size_t nwords = s.word_end.size();
     s.reset_table(s.folded.size() * 3 + nwords * 2 + 8);
+    static const std::uint64_t w_prefix = fnv1a("w:"), b_prefix = fnv1a("b:");
     std::size_t begin = 0, prev_begin = 0;
     for (std::size_t w = 0; w < nwords; ++w) {
       std::string_view word(s.folded.data() + begin, s.word_end[w] - begin);
-      s.add(fnv1a(word, fnv1a("w:")));
+      std::size_t ws = s.add(fnv1a(word, w_prefix));
+      bool first = s.fresh;
       if (w > 0) {
         std::string_view pw(s.folded.data() + prev_begin, begin - prev_begin);
-        s.add(fnv1a(word, fnv1a(" ", fnv1a(pw, fnv1a("b:")))));
+        s.add(fnv1a(word, fnv1a(" ", fnv1a(pw, b_prefix))));
       }
-      add_char_grams(word, s);
+      std::uint32_t known = s.slots[ws].word;
+      if (known) {
+        ++s.words[known - 1].repeats;
+      } else if (first) {  // (a word whose hash an earlier other feature had takes the plain path)
+        Scratch::Word info{static_cast<std::uint32_t>(s.gram_slots.size()), 0, 0};
+        s.recording = true;
+        add_char_grams(word, s);
+        s.recording = false;
+        info.grams_end = static_cast<std::uint32_t>(s.gram_slots.size());
+        s.words.push_back(info);
+        s.slots[ws].word = static_cast<std::uint32_t>(s.words.size());
+      } else {
+        add_char_grams(word, s);
+      }
       prev_begin = begin;
       begin = s.word_end[w];
     }
+    s.settle();
     s.acc.assign(dim_, 0.0);
-    for (auto slot : s.order) {
-      std::uint64_t h = s.keys[slot];
-      std::uint32_t c = s.counts[slot];
+    for (std::size_t i = 0; i < s.used; ++i) {
+      const auto& slot = s.slots[s.order[i]];
+      std::uint64_t h = slot.key;
+      std::uint64_t c = slot.count;
       double weight = c == 1 ? 1.0 : std::sqrt(static_cast<double>(c));
       std::size_t idx = mod_dim(static_cast<std::uint32_t>(h));
       s.acc[idx] += (h >> 63) ? -weight : weight;
