@@ -4,6 +4,9 @@
 
 #include <unicode/uchar.h>
 
+#include <algorithm>
+#include <array>
+#include <bit>
 #include <cmath>
 #include <string>
 #include <vector>
@@ -27,12 +30,11 @@ namespace {
 // order, is the same).
 struct Scratch {
   struct Slot {
-    std::uint64_t key;   // 0 = empty
-    std::uint32_t count;
-    std::uint32_t word;  // for a word feature: 1 + its index in words; else 0
+    std::uint32_t check;  // the hash's high half
+    std::uint32_t next;   // 1 + the feature's ordinal (its index in first-occurrence order); 0 = empty
   };
   struct Word {
-    std::uint32_t grams_begin, grams_end;  // its n-gram slots in gram_slots
+    std::uint32_t grams_begin, grams_end;  // its n-grams' ordinals in gram_ordinals
     std::uint32_t repeats;                 // occurrences after the first
   };
   std::string folded;                 // words' folded UTF-8, back to back
@@ -40,12 +42,17 @@ struct Scratch {
   std::vector<std::uint32_t> cps;     // byte offsets of code points of "<word>"
   std::string padded;
   std::vector<Slot> slots;
-  std::vector<std::uint32_t> order;   // slots in first-occurrence order
-  std::size_t used = 0;               // entries of order in use
+  std::vector<std::uint32_t> slot_of;   // by ordinal: the feature's slot
+  // By ordinal, so that the final pass reads them in order: hash and count;
+  // for a word feature, 1 + its index in words (else 0).
+  std::vector<std::uint64_t> keys;
+  std::vector<std::uint32_t> counts;
+  std::vector<std::uint32_t> word_of;
+  std::size_t used = 0;               // features so far
   std::size_t mask = 0;
   std::vector<Word> words;
-  std::vector<std::uint32_t> gram_slots;
-  bool recording = false;             // add() appends its slot to gram_slots
+  std::vector<std::uint32_t> gram_ordinals;
+  bool recording = false;             // add() appends the ordinal to gram_ordinals
   bool fresh = false;                 // the last add() made a new feature
   std::vector<double> acc;
 
@@ -53,35 +60,49 @@ struct Scratch {
     std::size_t cap = 64;
     while (cap <= expected) cap <<= 1;
     if (slots.size() < cap) {
-      slots.assign(cap, Slot{0, 0, 0});
+      slots.assign(cap, Slot{0, 0});
     } else {
-      for (std::size_t i = 0; i < used; ++i) slots[order[i]] = Slot{0, 0, 0};
+      for (std::size_t i = 0; i < used; ++i) slots[slot_of[i]] = Slot{0, 0};
+      std::fill(counts.begin(), counts.begin() + static_cast<std::ptrdiff_t>(used), 0u);
+      std::fill(word_of.begin(), word_of.begin() + static_cast<std::ptrdiff_t>(used), 0u);
     }
     mask = slots.size() - 1;
-    if (order.size() < slots.size()) order.resize(slots.size());
+    if (slot_of.size() < slots.size() + 1) {
+      slot_of.resize(slots.size() + 1);
+      keys.resize(slots.size() + 1);
+      counts.assign(slots.size() + 1, 0u);
+      word_of.assign(slots.size() + 1, 0u);
+    }
     used = 0;
     words.clear();
-    gram_slots.clear();
+    gram_ordinals.clear();
   }
-  std::size_t add(std::uint64_t h) {
+  // Returns the feature's ordinal.
+  std::uint32_t add(std::uint64_t h) {
     if (h == 0) h = 1;  // 0 marks an empty slot
     Slot* t = slots.data();
+    const std::uint64_t* k = keys.data();
+    auto check = static_cast<std::uint32_t>(h >> 32);
     std::size_t s = (h ^ (h >> 29)) & mask;
-    while (t[s].key != 0 && t[s].key != h) s = (s + 1) & mask;
-    fresh = t[s].key == 0;
-    if (fresh) {
-      t[s].key = h;
-      order[used++] = static_cast<std::uint32_t>(s);
-    }
-    ++t[s].count;
-    if (recording) gram_slots.push_back(static_cast<std::uint32_t>(s));
-    return s;
+    while (t[s].next != 0 && (t[s].check != check || k[t[s].next - 1] != h)) s = (s + 1) & mask;
+    // Branch-free (whether a feature is new is unpredictable): the entries
+    // at ordinal `used` are scratch until the feature turns out new.
+    fresh = t[s].next == 0;
+    std::uint32_t o = fresh ? static_cast<std::uint32_t>(used) : t[s].next - 1;
+    t[s].check = check;
+    t[s].next = o + 1;
+    slot_of[used] = static_cast<std::uint32_t>(s);
+    keys[used] = h;
+    ++counts[o];
+    used += fresh;
+    if (recording) gram_ordinals.push_back(o);
+    return o;
   }
   // Counts the n-grams of every repeated word.
   void settle() {
     for (const auto& w : words)
       if (w.repeats)
-        for (std::uint32_t i = w.grams_begin; i < w.grams_end; ++i) slots[gram_slots[i]].count += w.repeats;
+        for (std::uint32_t i = w.grams_begin; i < w.grams_end; ++i) counts[gram_ordinals[i]] += w.repeats;
   }
 };
 
@@ -102,23 +123,24 @@ class HashEmbedder final : public Embedder {
     std::size_t begin = 0, prev_begin = 0;
     for (std::size_t w = 0; w < nwords; ++w) {
       std::string_view word(s.folded.data() + begin, s.word_end[w] - begin);
-      std::size_t ws = s.add(fnv1a(word, w_prefix));
+      std::uint32_t wo = s.add(fnv1a(word, w_prefix));
+
       bool first = s.fresh;
       if (w > 0) {
         std::string_view pw(s.folded.data() + prev_begin, begin - prev_begin);
         s.add(fnv1a(word, fnv1a(" ", fnv1a(pw, b_prefix))));
       }
-      std::uint32_t known = s.slots[ws].word;
+      std::uint32_t known = s.word_of[wo];
       if (known) {
         ++s.words[known - 1].repeats;
       } else if (first) {  // (a word whose hash an earlier other feature had takes the plain path)
-        Scratch::Word info{static_cast<std::uint32_t>(s.gram_slots.size()), 0, 0};
+        Scratch::Word info{static_cast<std::uint32_t>(s.gram_ordinals.size()), 0, 0};
         s.recording = true;
         add_char_grams(word, s);
         s.recording = false;
-        info.grams_end = static_cast<std::uint32_t>(s.gram_slots.size());
+        info.grams_end = static_cast<std::uint32_t>(s.gram_ordinals.size());
         s.words.push_back(info);
-        s.slots[ws].word = static_cast<std::uint32_t>(s.words.size());
+        s.word_of[wo] = static_cast<std::uint32_t>(s.words.size());
       } else {
         add_char_grams(word, s);
       }
@@ -128,12 +150,13 @@ class HashEmbedder final : public Embedder {
     s.settle();
     s.acc.assign(dim_, 0.0);
     for (std::size_t i = 0; i < s.used; ++i) {
-      const auto& slot = s.slots[s.order[i]];
-      std::uint64_t h = slot.key;
-      std::uint64_t c = slot.count;
-      double weight = c == 1 ? 1.0 : std::sqrt(static_cast<double>(c));
+      std::uint64_t h = s.keys[i];
+      std::uint64_t c = s.counts[i];
+      // sqrt(1) is exactly 1; the sign bit of the hash is the weight's.
+      double weight = std::sqrt(static_cast<double>(c));
+      weight = std::bit_cast<double>(std::bit_cast<std::uint64_t>(weight) ^ (h & (std::uint64_t{1} << 63)));
       std::size_t idx = mod_dim(static_cast<std::uint32_t>(h));
-      s.acc[idx] += (h >> 63) ? -weight : weight;
+      s.acc[idx] += weight;
     }
     double scale = 1.0;
     if (normalize_) {
@@ -146,6 +169,15 @@ class HashEmbedder final : public Embedder {
   }
 
  private:
+  // ASCII letters and digits, lowercased; 0 for the other ASCII bytes.
+  static constexpr std::array<char, 128> ascii_fold = [] {
+    std::array<char, 128> t{};
+    for (char c = '0'; c <= '9'; ++c) t[static_cast<unsigned char>(c)] = c;
+    for (char c = 'a'; c <= 'z'; ++c) t[static_cast<unsigned char>(c)] = c;
+    for (char c = 'A'; c <= 'Z'; ++c) t[static_cast<unsigned char>(c)] = static_cast<char>(c + 32);
+    return t;
+  }();
+
   // Words: maximal runs of letters, marks and numbers, each code point
   // mapped to its simple lowercase.
   static void split_words(std::string_view text, Scratch& s) {
@@ -155,18 +187,21 @@ class HashEmbedder final : public Embedder {
     std::size_t i = 0;
     while (i < text.size()) {
       unsigned char b = static_cast<unsigned char>(text[i]);
-      char32_t c;
-      bool word;
       if (b < 0x80) {
         ++i;
-        c = b;
-        word = (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9');
-        if (c >= 'A' && c <= 'Z') c += 32, word = true;
-      } else {
-        c = utf8::decode(text, i);
-        word = (U_GET_GC_MASK(c) & (U_GC_L_MASK | U_GC_M_MASK | U_GC_N_MASK)) != 0;
-        if (word) c = static_cast<char32_t>(u_tolower(static_cast<UChar32>(c)));
+        char f = ascii_fold[b];
+        if (f) {
+          s.folded.push_back(f);
+          in_word = true;
+        } else if (in_word) {
+          s.word_end.push_back(s.folded.size());
+          in_word = false;
+        }
+        continue;
       }
+      char32_t c = utf8::decode(text, i);
+      bool word = (U_GET_GC_MASK(c) & (U_GC_L_MASK | U_GC_M_MASK | U_GC_N_MASK)) != 0;
+      if (word) c = static_cast<char32_t>(u_tolower(static_cast<UChar32>(c)));
       if (word) {
         utf8::append(s.folded, c);
         in_word = true;
@@ -181,7 +216,8 @@ class HashEmbedder final : public Embedder {
   // "c:" + every 3-, 4- and 5-code-point substring of "<" word ">", by
   // start, then length.
   static void add_char_grams(std::string_view word, Scratch& s) {
-    s.padded.assign("<");
+    s.padded.clear();
+    s.padded.push_back('<');
     s.padded.append(word);
     s.padded += '>';
     s.cps.clear();
