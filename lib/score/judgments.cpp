@@ -1,5 +1,7 @@
 #include "score/judgments.hpp"
 
+#include <cmath>
+
 #include <algorithm>
 #include <unordered_map>
 
@@ -44,8 +46,11 @@ Qrels Qrels::read(const std::string& path) {
         if (!doc) r.fail("missing field \"doc\" (or \"id\")");
         auto rel = r.number("rel");
         if (!rel) r.fail("missing field \"rel\"");
-        if (*rel != static_cast<double>(static_cast<long>(*rel)))
-          r.fail("field \"rel\" is not an integer");
+        if (!(std::fabs(*rel) <= static_cast<double>(max_relevance)) ||
+            *rel != static_cast<double>(static_cast<long>(*rel)))
+          r.fail(std::fabs(*rel) > static_cast<double>(max_relevance)
+                     ? "relevance out of range (at most " + std::to_string(max_relevance) + " either way)"
+                     : std::string("field \"rel\" is not an integer"));
         topic(*qid).docs.push_back({q.storage_->add(*doc), static_cast<long>(*rel), no});
         continue;
       }
@@ -56,6 +61,10 @@ Qrels Qrels::read(const std::string& path) {
                    "expected 4 fields (topic iteration document relevance), found " + std::to_string(n));
       auto rel = detail::parse_long(f[3]);
       if (!rel) data_error(batch.source, no, "relevance " + quoted(f[3]) + " is not an integer");
+      if (*rel > max_relevance || *rel < -max_relevance)
+        data_error(batch.source, no,
+                   "relevance " + std::string(f[3]) + " is out of range (at most " + std::to_string(max_relevance) +
+                       " either way)");
       topic(f[0]).docs.push_back({q.storage_->add(f[2]), *rel, no});
     }
   }

@@ -24,6 +24,10 @@ struct TopicJudgments {
   std::vector<Judgment> docs;  // sorted by doc, bytewise
 };
 
+// Relevance grades beyond this (either sign) are refused: measures keep a
+// count per grade.
+inline constexpr long max_relevance = 1000000;
+
 class Qrels {
  public:
   Qrels() = default;
@@ -42,7 +46,8 @@ class Qrels {
   // first non-blank character is '#' are comments. JSON Lines: "qid" (string
   // or integer), "doc" or else "id", "rel" (an integer).
   // Errors: DataError "source:line: what" for a wrong number of fields, a
-  // relevance that is not an integer, a missing field, malformed JSON, a
+  // relevance that is not an integer or beyond max_relevance either way
+  // ("... relevance R is out of range ..."), a missing field, malformed JSON, a
   // document judged twice for one topic, an empty file; those of
   // io::open_input.
   static Qrels read(const std::string& path);
