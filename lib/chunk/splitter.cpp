@@ -20,7 +20,12 @@ std::vector<Level> literal_levels(const std::vector<std::string>& separators) {
 
 Splitter::Splitter(std::vector<Level> levels, const Options& options, Measure& measure, Emitter& emitter,
                    std::uint64_t overlap)
-    : levels_(std::move(levels)), options_(options), measure_(measure), emitter_(emitter), overlap_(overlap) {
+    : levels_(std::move(levels)),
+      options_(options),
+      measure_(measure),
+      emitter_(emitter),
+      overlap_(overlap),
+      graphemes_(options.lang) {
   cuts_.resize(levels_.size() + 1);
   good_.resize(levels_.size() + 1);
   for (const auto& l : levels_) {
@@ -166,6 +171,7 @@ void Splitter::split(std::size_t b, std::size_t e, std::size_t from) {
       return;
     }
     cuts(levels_[lvl], b, e, cuts_[lvl]);
+    std::erase_if(cuts_[lvl], [this](std::size_t c) { return !graphemes_.is_cut(c); });
     if (!cuts_[lvl].empty()) break;
   }
   auto& good = good_[lvl];

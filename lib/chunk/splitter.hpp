@@ -29,7 +29,10 @@ class Splitter {
   Splitter(std::vector<Level> levels, const Options& options, Measure& measure, Emitter& emitter,
            std::uint64_t overlap);
   // Starts on a document (after measure.reset and emitter.begin).
-  void reset(std::string_view doc) { doc_ = doc; }
+  void reset(std::string_view doc) {
+    doc_ = doc;
+    graphemes_.reset(doc);
+  }
   // Splits [b, e) from level `from` on, emitting chunks.
   void split(std::size_t b, std::size_t e, std::size_t from = 0);
 
@@ -51,6 +54,10 @@ class Splitter {
   std::vector<std::vector<std::size_t>> cuts_;  // per level, reused
   std::vector<std::vector<Piece>> good_;        // per level, reused
   std::unique_ptr<text::Segmenter> sentences_, words_;
+  // Cuts of every level are kept only on grapheme cluster boundaries (ICU's
+  // word and sentence rules, a literal separator or a clause mark can fall
+  // inside a cluster, e.g. before a combining mark or after a Prepend).
+  text::GraphemeCuts graphemes_;
 };
 
 }  // namespace hewn::chunk

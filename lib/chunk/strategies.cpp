@@ -65,6 +65,7 @@ class Sentence final : public Base {
   Sentence(const Options& o, const Unit& u)
       : Base(o, u),
         sentences_(text::Boundary::sentence, o.lang),
+        graphemes_(o.lang),
         below_({{Level::clause, {}}, {Level::word, {}}, {Level::grapheme, {}}}, options_, *measure_, emitter_, 0) {}
 
   void split(const Document& doc, std::vector<Chunk>& out) override {
@@ -72,8 +73,10 @@ class Sentence final : public Base {
     below_.reset(doc.text);
     pieces_.clear();
     sentences_.set_text(doc.text);
+    graphemes_.reset(doc.text);
     std::size_t prev = sentences_.first();
     for (std::size_t b = sentences_.next(); b != text::done; b = sentences_.next()) {
+      if (!graphemes_.is_cut(b)) continue;  // a sentence end inside a cluster (after a Prepend)
       pieces_.push_back({prev, b, measure_->size(prev, b)});
       prev = b;
     }
@@ -111,6 +114,7 @@ class Sentence final : public Base {
     std::uint64_t size;
   };
   text::Segmenter sentences_;
+  text::GraphemeCuts graphemes_;
   Splitter below_;
   std::vector<Piece> pieces_;
 };

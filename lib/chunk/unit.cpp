@@ -12,37 +12,6 @@
 namespace hewn::chunk {
 namespace {
 
-// Grapheme cluster alignment shared by the chars and bytes measures.
-class GraphemeCuts {
- public:
-  explicit GraphemeCuts(const std::string& lang) : seg_(text::Boundary::grapheme, lang) {}
-  void reset(std::string_view doc) {
-    doc_ = doc;
-    seg_.set_text(doc);
-  }
-  bool is_cut(std::size_t p) {
-    if (p == 0 || p >= doc_.size()) return true;
-    unsigned char a = doc_[p - 1], c = doc_[p];
-    if (a < 0x80 && c < 0x80) return !(a == '\r' && c == '\n');  // ASCII fast path
-    return seg_.is_boundary(p);
-  }
-  // Largest cut in (b, p], or the first cut after b when there is none.
-  std::size_t align_down(std::size_t b, std::size_t p) {
-    while (p > b && !utf8::is_boundary(doc_, p)) --p;
-    if (p > b && is_cut(p)) return p;
-    if (p > b) {
-      std::size_t q = seg_.preceding(p);
-      if (q != text::done && q > b) return q;
-    }
-    std::size_t f = seg_.following(b);
-    return f == text::done ? doc_.size() : f;
-  }
-  std::string_view doc_;
-
- private:
-  text::Segmenter seg_;
-};
-
 // size() is O(1): code points = bytes - continuation bytes, with a prefix
 // count of continuation bytes per 64-byte block (none kept for ASCII text).
 class CharsMeasure final : public Measure {
@@ -79,7 +48,7 @@ class CharsMeasure final : public Measure {
     return (e - b) - (continuations(e) - continuations(b));
   }
   std::size_t fit(std::size_t b, std::size_t limit, std::uint64_t n) override {
-    std::string_view d = cuts_.doc_;
+    std::string_view d = cuts_.doc();
     std::size_t p = b;
     if (ascii_) {
       p = limit - b <= n ? limit : b + n;
@@ -95,7 +64,7 @@ class CharsMeasure final : public Measure {
       }
     }
     if (p >= limit) return limit;
-    return cuts_.align_down(b, p);
+    return std::min(cuts_.align_down(b, p), limit);
   }
 
  private:
@@ -113,7 +82,7 @@ class CharsMeasure final : public Measure {
     x = (x + (x >> 4)) & 0x0F0F0F0F0F0F0F0FULL;
     return static_cast<std::size_t>((x * 0x0101010101010101ULL) >> 56);
   }
-  GraphemeCuts cuts_;
+  text::GraphemeCuts cuts_;
   std::vector<std::size_t> blocks_;   // continuation bytes before each 64-byte block
   std::vector<std::uint64_t> masks_;  // continuation bytes within each block
   std::size_t total_ = 0;
@@ -127,11 +96,11 @@ class BytesMeasure final : public Measure {
   std::uint64_t size(std::size_t b, std::size_t e) override { return e - b; }
   std::size_t fit(std::size_t b, std::size_t limit, std::uint64_t n) override {
     if (limit - b <= n) return limit;
-    return cuts_.align_down(b, b + n);
+    return std::min(cuts_.align_down(b, b + n), limit);
   }
 
  private:
-  GraphemeCuts cuts_;
+  text::GraphemeCuts cuts_;
 };
 
 // Non-whitespace code points (the cAST paper's size): whitespace counts 0, so
@@ -141,7 +110,7 @@ class NwsMeasure final : public Measure {
   explicit NwsMeasure(const std::string& lang) : cuts_(lang) {}
   void reset(std::string_view doc) override { cuts_.reset(doc); }
   std::uint64_t size(std::size_t b, std::size_t e) override {
-    std::string_view d = cuts_.doc_;
+    std::string_view d = cuts_.doc();
     std::uint64_t n = 0;
     while (b < e) {
       unsigned char c = d[b];
@@ -155,7 +124,7 @@ class NwsMeasure final : public Measure {
     return n;
   }
   std::size_t fit(std::size_t b, std::size_t limit, std::uint64_t n) override {
-    std::string_view d = cuts_.doc_;
+    std::string_view d = cuts_.doc();
     std::size_t p = b;
     std::uint64_t k = 0;
     // p ends on the start of non-space code point n+1 (spaces go along).
@@ -170,11 +139,11 @@ class NwsMeasure final : public Measure {
       p = c < 0x80 ? p + 1 : q;
     }
     if (p >= limit) return limit;
-    return cuts_.align_down(b, p);
+    return std::min(cuts_.align_down(b, p), limit);
   }
 
  private:
-  GraphemeCuts cuts_;
+  text::GraphemeCuts cuts_;
 };
 
 // Words are ICU word segments that hold letters, numbers, kana or

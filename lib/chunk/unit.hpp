@@ -27,7 +27,9 @@ class Measure {
   // grapheme cluster boundaries (chars, bytes) or unit starts (words,
   // tokens); limit itself is always a valid cut. When no such c exists
   // (n == 0, or one grapheme cluster larger than n), returns the first cut
-  // after b: the caller flags that chunk as oversize. Requires b < limit.
+  // after b, or limit when that cut lies beyond it (a limit inside a cluster,
+  // such as a syntax node's end): the caller flags that chunk as oversize.
+  // Never returns more than limit. Requires b < limit.
   virtual std::size_t fit(std::size_t b, std::size_t limit, std::uint64_t n) = 0;
   // The size of doc[b, e) measured on its own, as a model sees the chunk
   // (tokens: the span tokenized alone, which can differ from size() by the

@@ -74,6 +74,17 @@ std::size_t Segmenter::preceding(std::size_t i) { return conv(ubrk_preceding(imp
 bool Segmenter::is_boundary(std::size_t i) { return ubrk_isBoundary(impl_->bi, static_cast<int32_t>(i)); }
 bool Segmenter::word_like() const { return ubrk_getRuleStatus(impl_->bi) >= UBRK_WORD_NONE_LIMIT; }
 
+std::size_t GraphemeCuts::align_down(std::size_t b, std::size_t p) {
+  while (p > b && !utf8::is_boundary(doc_, p)) --p;
+  if (p > b && is_cut(p)) return p;
+  if (p > b) {
+    std::size_t q = segmenter().preceding(p);
+    if (q != done && q > b) return q;
+  }
+  std::size_t f = segmenter().following(b);
+  return f == done ? doc_.size() : f;
+}
+
 bool is_space(char32_t c) {
   if (c < 0x80) return c == ' ' || (c >= 0x09 && c <= 0x0D);
   return u_isUWhiteSpace(static_cast<UChar32>(c));

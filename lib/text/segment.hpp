@@ -47,6 +47,43 @@ class Segmenter {
   std::unique_ptr<Impl> impl_;
 };
 
+// Grapheme cluster boundaries of one document, with an ASCII fast path: ICU
+// is consulted (and given the text) only where a non-ASCII byte is involved.
+// Not thread-safe: keep one per thread. Offsets are bytes into the document.
+class GraphemeCuts {
+ public:
+  // Errors: as Segmenter's constructor.
+  explicit GraphemeCuts(const std::string& locale) : seg_(Boundary::grapheme, locale) {}
+  // The document must be valid UTF-8 and outlive the use of this object.
+  void reset(std::string_view doc) {
+    doc_ = doc;
+    text_set_ = false;
+  }
+  std::string_view doc() const { return doc_; }
+  // True when p (<= doc size) is a grapheme cluster boundary; 0 and the end are.
+  bool is_cut(std::size_t p) {
+    if (p == 0 || p >= doc_.size()) return true;
+    unsigned char a = doc_[p - 1], c = doc_[p];
+    if (a < 0x80 && c < 0x80) return !(a == '\r' && c == '\n');
+    return segmenter().is_boundary(p);
+  }
+  // The largest boundary in (b, p], or, when there is none, the first boundary
+  // after b (which may lie beyond p: one cluster larger than the room).
+  std::size_t align_down(std::size_t b, std::size_t p);
+
+ private:
+  Segmenter& segmenter() {
+    if (!text_set_) {
+      seg_.set_text(doc_);
+      text_set_ = true;
+    }
+    return seg_;
+  }
+  Segmenter seg_;
+  std::string_view doc_;
+  bool text_set_ = false;
+};
+
 // Unicode White_Space.
 bool is_space(char32_t c);
 
