@@ -19,7 +19,10 @@ foreach(lang ${HEWN_GRAMMARS})
     list(APPEND grammar_sources ${dir}/scanner.c)
   endif()
 endforeach()
-add_library(hewn_grammars STATIC ${grammar_sources})
+# parse_table.c reads the TSLanguage struct of the grammars' own header.
+add_library(hewn_grammars STATIC ${grammar_sources} ${CMAKE_CURRENT_SOURCE_DIR}/parse_table.c)
+set_source_files_properties(${CMAKE_CURRENT_SOURCE_DIR}/parse_table.c PROPERTIES INCLUDE_DIRECTORIES
+                            ${HEWN_GRAMMAR_DIR}/python/src)
 # Generated code: quiet, optimised even in Debug (parse speed matters).
 set_source_files_properties(${grammar_sources} PROPERTIES COMPILE_OPTIONS "-w;-O2")
 set_target_properties(hewn_grammars PROPERTIES C_STANDARD 11 POSITION_INDEPENDENT_CODE ON)
