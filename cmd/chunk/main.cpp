@@ -51,6 +51,9 @@ int main(int argc, char** argv) {
   app.add_flag("--allow-special", tok.allow_special, "Special token text (<|endoftext|>, [SEP]) counts as special");
   app.add_flag("--count-special", tok.count_special,
                "Count the special tokens the model adds ([CLS], [SEP]): in \"tokens\", and within --size");
+  bool keep_doc = false;
+  app.add_flag("--keep-doc", keep_doc,
+               "Add \"doc_text\" (the whole document) to each document's first chunk, for embed --late in a pipe");
   app.add_flag("--no-trim", no_trim, "Keep the whitespace at chunk ends (chunks then tile the document)");
   run.add(app);
 
@@ -73,7 +76,7 @@ int main(int argc, char** argv) {
     }
     opt.unit_given = app.count("--unit") > 0;
     hewn::chunk::ChunkerFactory factory(opt);
-    hewn::chunk::RecordOptions ro{io.id_field, io.text_field, tokenizer};
+    hewn::chunk::RecordOptions ro{io.id_field, io.text_field, tokenizer, keep_doc};
     return hewn::cli::run_stream("chunk", io, run, [&] { return hewn::chunk::make_handler(factory, ro); });
   });
 }

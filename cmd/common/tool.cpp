@@ -52,6 +52,7 @@ io::StreamOptions StreamOptions::stream(const RunOptions& run) const {
   o.jobs = run.threads();
   o.on_error = on_error == "skip" ? io::OnError::skip : io::OnError::fail;
   o.batch_bytes = batch_bytes;
+  o.group_start = group_start;
   o.format = input_format == "jsonl" ? io::InputFormat::jsonl
              : input_format == "raw" ? io::InputFormat::raw
                                      : io::InputFormat::automatic;

@@ -35,6 +35,7 @@ struct StreamOptions {
   std::string id_field = "id";
   std::string text_field = "text";
   std::size_t batch_bytes = 1 << 20;  // input per unit of work; small for slow per-record work (models)
+  std::function<bool(std::string_view)> group_start;  // see io::StreamOptions
   void add(CLI::App& app, const std::string& input_help);
   io::StreamOptions stream(const RunOptions& run) const;
 };

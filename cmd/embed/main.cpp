@@ -41,12 +41,19 @@ int main(int argc, char** argv) {
       ->check(CLI::IsMember({"mean", "cls"}));
   app.add_option("--max-tokens", opt.max_tokens,
                  "bert: tokens per sequence incl. [CLS]/[SEP] (default: the model's max_seq_length)");
+  app.add_option("--batch", opt.batch,
+                 "bert: sequences per padded forward pass, grouped by token count within each thread's input "
+                 "(default 32; 1: one at a time)")
+      ->check(hewn::cli::whole(1))
+      ->type_name("N");
   app.add_flag("--tokens", ro.tokens, "bert: one vector per token (token_embeddings, token_spans) instead of one per record");
   bool late = false;
   std::string docs_path;
   std::size_t late_overlap = 0;
   app.add_flag("--late", late, "bert: late chunking; chunk records get the mean of their document's token vectors");
-  app.add_option("--docs", docs_path, "--late: the documents (JSON Lines with --id-field and --text-field)")
+  app.add_option("--docs", docs_path,
+                 "--late: the documents (JSON Lines with --id-field and --text-field); without it, from the input's "
+                 "\"doc_text\" fields (chunk --keep-doc)")
       ->type_name("FILE");
   app.add_option("--late-overlap", late_overlap,
                  "--late: tokens shared by consecutive windows over a long document")
@@ -75,18 +82,27 @@ int main(int argc, char** argv) {
     ro.format = format == "b64" ? hewn::embed::Format::b64 : hewn::embed::Format::json;
     ro.dtype = dtype == "f16" ? hewn::embed::Dtype::f16 : hewn::embed::Dtype::f32;
     ro.on_long = on_long == "error" ? hewn::embed::OnLong::error : hewn::embed::OnLong::truncate;
-    if (late && docs_path.empty()) throw hewn::UsageError("--late needs --docs FILE");
     if (!late && !docs_path.empty()) throw hewn::UsageError("--docs is for --late");
     if (late && ro.tokens) throw hewn::UsageError("--late and --tokens exclude each other");
+    if (opt.batch && (late || ro.tokens))
+      throw hewn::UsageError(std::string("--batch does not apply to ") + (late ? "--late" : "--tokens"));
     if (late && !ro.prefix.empty()) throw hewn::UsageError("--prefix does not apply to --late");
     if (late && text_from.find('+') != std::string::npos)
       throw hewn::UsageError("--text-from with several fields does not apply to --late");
     auto embedder = hewn::embed::make_embedder(opt);
     if (late) {
-      hewn::embed::DocStore docs(docs_path, io.id_field, io.text_field);
+      // Before any input: the backend's and --late-overlap's usage errors.
+      hewn::embed::TokenVectors probe;
+      embedder->document_tokens("", late_overlap, probe);
+      std::unique_ptr<hewn::embed::DocStore> docs;
+      if (!docs_path.empty()) {
+        docs = std::make_unique<hewn::embed::DocStore>(docs_path, io.id_field, io.text_field);
+      } else {
+        io.group_start = hewn::embed::starts_document;  // a document and its chunks reach one thread together
+      }
       io.batch_bytes = 16 << 10;  // a model embeds a record in milliseconds: keep every thread busy
       return hewn::cli::run_stream("embed", io, run, [&] {
-        return hewn::embed::make_late_handler(*embedder, docs, late_overlap, ro);
+        return hewn::embed::make_late_handler(*embedder, docs.get(), late_overlap, ro);
       });
     }
     hewn::embed::RunCounters counters;

@@ -101,6 +101,10 @@ void append_chunk_records(std::string& out, const Document& doc, const std::vect
       json::append_key(out, "tokens");
       json::append_uint(out, options.tokenizer->count(doc.text.substr(c.begin, c.end - c.begin)));
     }
+    if (options.keep_doc && n == 0) {
+      json::append_key(out, "doc_text");
+      json::append_string(out, doc.text);
+    }
     for (const auto& [k, v] : c.fields) {
       json::append_key(out, k);
       out += v;
@@ -109,6 +113,7 @@ void append_chunk_records(std::string& out, const Document& doc, const std::vect
       for (const json::Field& f : source->fields()) {
         if (f.key == options.id_field || f.key == options.text_field) continue;
         if (options.tokenizer && f.key == "tokens") continue;
+        if (options.keep_doc && f.key == "doc_text") continue;
         if (std::find(std::begin(own_keys), std::end(own_keys), f.key) != std::end(own_keys)) continue;
         if (std::any_of(c.fields.begin(), c.fields.end(), [&](const auto& kv) { return kv.first == f.key; }))
           continue;

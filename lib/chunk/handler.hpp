@@ -16,10 +16,15 @@ struct RecordOptions {
   // When set, each record gains "tokens": the count of its text on its own
   // (with the post-processor's special tokens when the tokenizer counts them).
   std::shared_ptr<const tokenize::Tokenizer> tokenizer;
+  // When set, a document's first chunk record gains "doc_text": the whole
+  // document (for embed --late in a pipe); a source field of that name is
+  // then left out.
+  bool keep_doc = false;
 };
 
 // Appends chunk records for one document, in the layout of hewn(7): id, doc,
-// n, text, start, end, byte_start, byte_end, size, [oversize], [tokens], the strategy's
+// n, text, start, end, byte_start, byte_end, size, [oversize], [tokens],
+// [doc_text] (the first chunk, with keep_doc), the strategy's
 // fields, then the document's other fields unchanged (those whose names the
 // chunk record already uses are left out).
 void append_chunk_records(std::string& out, const Document& doc, const std::vector<Chunk>& chunks,

@@ -4,6 +4,8 @@
 #include <deque>
 #include <exception>
 #include <mutex>
+#include <stdexcept>
+#include <algorithm>
 #include <thread>
 
 #include "core/error.hpp"
@@ -60,18 +62,45 @@ struct Worker {
   std::unique_ptr<Handler> handler;
 };
 
+// A Work's lines as a Batch: inputs end in order into w.out and w.diags.
+class WorkBatch final : public Batch {
+ public:
+  WorkBatch(Work& w, json::Parser& parser, OnError policy) : w_(w), parser_(parser), policy_(policy) {}
+  std::size_t size() const override { return w_.lines.lines.size(); }
+  Input input(std::size_t i) override {
+    const auto& l = w_.lines.lines.at(i);
+    Input in;
+    in.source = w_.lines.source;
+    in.line = l.number;
+    in.record = &parser_.parse(w_.lines.line(i), in.source, l.number);
+    return in;
+  }
+  std::string& out() override { return w_.out; }
+  void accept(std::size_t i) override {
+    next(i);
+    mark_ = w_.out.size();
+    ++w_.records;
+  }
+  void reject(std::size_t i, const std::string& message) override {
+    next(i);
+    w_.out.resize(mark_);
+    w_.diags.push_back({mark_, message});
+    if (policy_ == OnError::fail) w_.stopped = true;
+  }
+  bool stopped() const override { return w_.stopped; }
+
+ private:
+  void next(std::size_t i) {
+    if (i != next_ || w_.stopped) throw std::logic_error("Batch: input " + std::to_string(i) + " ended out of order");
+    ++next_;
+  }
+  Work& w_;
+  json::Parser& parser_;
+  OnError policy_;
+  std::size_t next_ = 0, mark_ = 0;
+};
+
 void process(Work& w, Worker& worker, OnError policy) {
-  auto run_one = [&](const Input& in) {
-    std::size_t mark = w.out.size();
-    try {
-      worker.handler->handle(in, w.out);
-      ++w.records;
-    } catch (const DataError& e) {
-      w.out.resize(mark);
-      w.diags.push_back({mark, e.what()});
-      if (policy == OnError::fail) w.stopped = true;
-    }
-  };
   try {
     if (w.raw) {
       Input in;
@@ -85,30 +114,52 @@ void process(Work& w, Worker& worker, OnError policy) {
         w.stopped = policy == OnError::fail;
         return;
       }
-      run_one(in);
+      try {
+        worker.handler->handle(in, w.out);
+        ++w.records;
+      } catch (const DataError& e) {
+        w.out.clear();
+        w.diags.push_back({0, e.what()});
+        if (policy == OnError::fail) w.stopped = true;
+      }
       return;
     }
-    for (std::size_t i = 0; i < w.lines.lines.size() && !w.stopped; ++i) {
-      const auto& l = w.lines.lines[i];
-      Input in;
-      in.source = w.lines.source;
-      in.line = l.number;
-      std::size_t mark = w.out.size();
-      try {
-        in.record = &worker.parser.parse(w.lines.line(i), in.source, l.number);
-      } catch (const DataError& e) {
-        w.diags.push_back({mark, e.what()});
-        if (policy == OnError::fail) w.stopped = true;
-        continue;
-      }
-      run_one(in);
-    }
+    WorkBatch batch(w, worker.parser, policy);
+    worker.handler->handle_batch(batch);
   } catch (...) {
     w.failure = std::current_exception();
   }
 }
 
+// Appends lines [from, to) of src to dst (bytes copied, no padding added).
+void append_lines(LineBatch& dst, const LineBatch& src, std::size_t from, std::size_t to) {
+  for (std::size_t i = from; i < to; ++i) {
+    const auto& l = src.lines[i];
+    dst.lines.push_back({dst.data.size(), l.length, l.number});
+    dst.data.append(src.line(i));
+  }
+}
+
+// Covered input bytes attributed to lines [from, to) when a batch is cut.
+std::size_t line_bytes(const LineBatch& b, std::size_t from, std::size_t to) {
+  std::size_t n = 0;
+  for (std::size_t i = from; i < to; ++i) n += b.lines[i].length + 1;
+  return n;
+}
+
 }  // namespace
+
+void Handler::handle_batch(Batch& batch) {
+  for (std::size_t i = 0; i < batch.size() && !batch.stopped(); ++i) {
+    try {
+      Input in = batch.input(i);
+      handle(in, batch.out());
+      batch.accept(i);
+    } catch (const DataError& e) {
+      batch.reject(i, e.what());
+    }
+  }
+}
 
 StreamStats run_stream(const StreamOptions& options, const std::function<std::unique_ptr<Handler>()>& make_handler,
                        ByteSink& out, const std::function<void(const std::string&)>& diag,
@@ -144,6 +195,59 @@ StreamStats run_stream(const StreamOptions& options, const std::function<std::un
   // The producer: fills w with the next unit of work; false when done.
   std::size_t next_input = 0;
   std::unique_ptr<LineReader> reader;
+  // With group_start: the lines held back from the previous batch (an
+  // unfinished group, whose first line is a group start) and a scratch batch.
+  LineBatch carry, more;
+  std::string read_error;  // a read error held until the lines before it are out
+  // Fills b with whole groups of the current reader; false at its end.
+  auto next_grouped = [&](LineBatch& b) -> bool {
+    if (!read_error.empty()) {
+      std::string msg = std::move(read_error);
+      read_error.clear();
+      throw DataError(msg);
+    }
+    for (;;) {
+      bool got;
+      try {
+        got = reader->next_batch(more, options.batch_bytes);
+      } catch (const DataError& e) {
+        if (carry.lines.empty()) throw;
+        read_error = e.what();
+        got = false;
+      }
+      if (!got) {
+        if (carry.lines.empty() && carry.bytes == 0) return false;
+        b.clear();
+        b.source = carry.source;
+        append_lines(b, carry, 0, carry.lines.size());
+        b.bytes = carry.bytes;
+        b.data.append(line_padding, '\0');
+        carry.clear();
+        return true;
+      }
+      // The predicate sees more's lines, which have the parser's padding.
+      const std::size_t held = carry.lines.size();
+      std::size_t cut = 0;  // the last group start after the first line
+      for (std::size_t j = held ? 0 : 1; j < more.lines.size(); ++j)
+        if (options.group_start(more.line(j))) cut = held + j;
+      carry.source = more.source;
+      append_lines(carry, more, 0, more.lines.size());
+      carry.bytes += more.bytes;
+      if (cut == 0) continue;
+      b.clear();
+      b.source = carry.source;
+      append_lines(b, carry, 0, cut);
+      b.bytes = line_bytes(carry, 0, cut);
+      b.bytes = std::min(b.bytes, carry.bytes);
+      b.data.append(line_padding, '\0');
+      LineBatch rest;
+      rest.source = carry.source;
+      append_lines(rest, carry, cut, carry.lines.size());
+      rest.bytes = carry.bytes - b.bytes;
+      std::swap(carry, rest);
+      return true;
+    }
+  };
   auto produce = [&](Work& w) -> bool {
     w.reset();
     for (;;) {
@@ -164,10 +268,12 @@ StreamStats run_stream(const StreamOptions& options, const std::function<std::un
           }
           reader = std::make_unique<LineReader>(std::move(src));
         }
-        if (reader->next_batch(w.lines, options.batch_bytes)) return true;
+        if (options.group_start ? next_grouped(w.lines) : reader->next_batch(w.lines, options.batch_bytes))
+          return true;
         reader.reset();
       } catch (const DataError& e) {
         reader.reset();
+        carry.clear();
         pending_error = e.what();
         return false;
       }

@@ -25,6 +25,14 @@ struct StreamOptions {
   OnError on_error = OnError::fail;
   InputFormat format = InputFormat::automatic;
   std::size_t batch_bytes = 1 << 20;
+  // JSON Lines only: when set, a batch never ends inside a group of lines.
+  // A group begins at a line for which group_start is true and runs up to
+  // the next such line or the end of the input (lines before the first
+  // start form a group too), so a handler sees every group whole, in one
+  // batch, whatever the batch size (a group longer than batch_bytes makes
+  // its batch longer). Called from one thread, once per line, in order; it
+  // must not throw.
+  std::function<bool(std::string_view line)> group_start;
 };
 
 // One unit of input: a JSON record, or a raw file's whole contents.
@@ -38,6 +46,32 @@ struct Input {
   std::string default_id() const;
 };
 
+// The inputs of one batch of JSON Lines, for handlers that work on a whole
+// batch at once (a model's padded forward pass). Inputs end in input order:
+// each is either accepted (its output, appended to out() since the previous
+// input ended, is kept) or rejected (that output is dropped and the message
+// reported under the stream's OnError policy).
+class Batch {
+ public:
+  virtual ~Batch() = default;
+  // The number of inputs (non-blank lines).
+  virtual std::size_t size() const = 0;
+  // Input i, its line parsed now (the record's views stay valid until the
+  // next call of input()).
+  // Errors: DataError "source:line: ..." for a malformed line (those of
+  // json::Parser::parse).
+  virtual Input input(std::size_t i) = 0;
+  // The batch's output so far.
+  virtual std::string& out() = 0;
+  // Ends input i, which must be the input after the last one ended.
+  // Errors: std::logic_error for an input out of order.
+  virtual void accept(std::size_t i) = 0;
+  virtual void reject(std::size_t i, const std::string& message) = 0;
+  // True once a rejection under OnError::fail ended the batch: the later
+  // inputs are not wanted and must not be ended.
+  virtual bool stopped() const = 0;
+};
+
 // Per-thread processing of inputs; make one per worker.
 class Handler {
  public:
@@ -45,6 +79,12 @@ class Handler {
   // Appends the output for one input to out. To reject the input, throw
   // DataError: whatever was appended for it is discarded.
   virtual void handle(const Input& in, std::string& out) = 0;
+  // Handles the inputs of one batch of JSON Lines (raw files go to handle()
+  // one by one). By default, each input in order through handle(), a
+  // DataError rejecting it, until the batch is stopped. Handlers that
+  // override it must end every input in order (see Batch).
+  // Errors: what escapes other than DataError ends the run.
+  virtual void handle_batch(Batch& batch);
 };
 
 struct StreamStats {

@@ -151,17 +151,22 @@ BertModel::BertModel(const std::string& dir) {
 
 void BertModel::forward(const std::vector<std::span<const std::uint32_t>>& seqs, std::vector<float>& out) const {
   thread_local Work w;
+  thread_local std::vector<std::size_t> off;
   const std::size_t H = cfg_.hidden, I = cfg_.intermediate, NH = cfg_.heads, D = H / NH, B = seqs.size();
-  std::size_t T = 0;
-  for (auto s : seqs) T = std::max(T, s.size());
-  if (T == 0 || B == 0) return;
+  // The sequences' rows back to back: row-wise steps (projections, feed
+  // forward, LayerNorm) run on all of them at once, attention on each alone.
+  std::size_t T = 0, M = 0;
+  off.clear();
+  for (auto s : seqs) {
+    off.push_back(M);
+    M += s.size();
+    T = std::max(T, s.size());
+  }
+  if (M == 0) return;
   if (T > cfg_.max_positions)
     throw DataError("sequence of " + std::to_string(T) + " tokens exceeds max_position_embeddings " +
                     std::to_string(cfg_.max_positions));
-  const std::size_t M = B * T;
-  bool padded = false;
-  for (auto s : seqs) padded = padded || s.size() != T;
-  w.x.assign(M * H, 0.0f);
+  w.x.resize(M * H);
   w.qkv.resize(M * 3 * H);
   w.ctx.resize(M * H);
   w.tmp.resize(M * H);
@@ -172,7 +177,7 @@ void BertModel::forward(const std::vector<std::span<const std::uint32_t>>& seqs,
       std::uint32_t id = seqs[b][t];
       if (id >= cfg_.vocab)
         throw DataError("token id " + std::to_string(id) + " is outside the vocabulary of " + std::to_string(cfg_.vocab));
-      float* row = &w.x[(b * T + t) * H];
+      float* row = &w.x[(off[b] + t) * H];
       const float* we = &word_[id * H];
       const float* pe = &pos_[t * H];
       for (std::size_t j = 0; j < H; ++j) row[j] = we[j] + pe[j] + type_[j];
@@ -182,21 +187,20 @@ void BertModel::forward(const std::vector<std::span<const std::uint32_t>>& seqs,
   const float scale = 1.0f / std::sqrt(static_cast<float>(D));
   for (const Layer& L : layers_) {
     linear(w.x.data(), M, H, L.qkv_w, L.qkv_b, 3 * H, w.qkv.data());
-    if (padded) std::fill(w.ctx.begin(), w.ctx.end(), 0.0f);  // rows of padding stay finite
     for (std::size_t b = 0; b < B; ++b) {
       const int n = static_cast<int>(seqs[b].size());
       if (n == 0) continue;
-      const float* base = &w.qkv[b * T * 3 * H];
+      const float* base = &w.qkv[off[b] * 3 * H];
       for (std::size_t h = 0; h < NH; ++h) {
         const float* q = base + h * D;
         const float* k = base + H + h * D;
         const float* v = base + 2 * H + h * D;
-        // Only the sequence's own n keys (the padding mask) and n queries.
+        // The sequence's own n keys (what a padding mask leaves) and n queries.
         cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, n, n, static_cast<int>(D), scale, q,
                     static_cast<int>(3 * H), k, static_cast<int>(3 * H), 0.0f, w.scores.data(), n);
         softmax_rows(w.scores.data(), static_cast<std::size_t>(n), static_cast<std::size_t>(n));
         cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, n, static_cast<int>(D), n, 1.0f, w.scores.data(), n, v,
-                    static_cast<int>(3 * H), 0.0f, &w.ctx[b * T * H + h * D], static_cast<int>(H));
+                    static_cast<int>(3 * H), 0.0f, &w.ctx[off[b] * H + h * D], static_cast<int>(H));
       }
     }
     linear(w.ctx.data(), M, H, L.out_w, L.out_b, H, w.tmp.data());
@@ -206,8 +210,7 @@ void BertModel::forward(const std::vector<std::span<const std::uint32_t>>& seqs,
     linear(w.inter.data(), M, I, L.ff_w, L.ff_b, H, w.tmp.data());
     add_layer_norm(w.x.data(), w.tmp.data(), M, H, L.ln2_g, L.ln2_b, cfg_.eps);
   }
-  for (std::size_t b = 0; b < B; ++b)
-    out.insert(out.end(), w.x.begin() + b * T * H, w.x.begin() + (b * T + seqs[b].size()) * H);
+  out.insert(out.end(), w.x.begin(), w.x.begin() + M * H);
 }
 
 }  // namespace hewn::embed

@@ -2,7 +2,7 @@
 // layout): embeddings + LayerNorm, then layers of multi-head self-attention
 // with a padding mask, residual + LayerNorm (post-LN), a GELU (erf) feed
 // forward, residual + LayerNorm. Matrix products run on OpenBLAS sgemm, one
-// thread per call (callers parallelize over texts).
+// thread per call (callers parallelize over batches of texts).
 #pragma once
 
 #include <cstddef>
@@ -30,9 +30,12 @@ class BertModel {
 
   const BertConfig& config() const { return cfg_; }
 
-  // Runs the encoder over sequences of ids (special tokens included), all
-  // padded to the longest in one batch; appends each sequence's token
-  // vectors (len x hidden, row-major) to out, in order.
+  // Runs the encoder over a batch of sequences of ids (special tokens
+  // included) and appends each sequence's token vectors (len x hidden,
+  // row-major) to out, in order. The batch is packed, not padded: the
+  // row-wise steps run over all sequences' tokens back to back (one sgemm
+  // per projection), attention over each sequence's own tokens (what a
+  // padding mask computes), so no work is spent on padding.
   // Errors: DataError for an id >= vocab or a sequence longer than
   // max_positions (callers truncate first).
   void forward(const std::vector<std::span<const std::uint32_t>>& seqs, std::vector<float>& out) const;

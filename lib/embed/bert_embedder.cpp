@@ -65,6 +65,7 @@ class BertEmbedder final : public Embedder {
       throw UsageError("unknown --pooling " + hewn::quoted(pooling_) + " (mean or cls)");
     // Normalize: the option, else whether modules.json has a Normalize module.
     std::string mj = o.model + "/modules.json";
+    if (o.batch) batch_ = o.batch;
     normalize_ = o.normalize.value_or(file_exists(mj) &&
                                       slurp(mj).find("sentence_transformers.models.Normalize") != std::string::npos);
   }
@@ -76,17 +77,50 @@ class BertEmbedder final : public Embedder {
   EmbedInfo embed(std::string_view text, float* out) const override {
     thread_local TokenVectors tv;
     EmbedInfo info = run(text, tv);
-    const std::size_t H = dim();
-    if (pooling_ == "cls") {
-      std::copy(tv.data.begin(), tv.data.begin() + H, out);
-    } else {
-      std::vector<double> acc(H, 0.0);
-      for (std::size_t t = 0; t < tv.count; ++t)
-        for (std::size_t j = 0; j < H; ++j) acc[j] += tv.data[t * H + j];
-      for (std::size_t j = 0; j < H; ++j) out[j] = static_cast<float>(acc[j] / static_cast<double>(tv.count));
-    }
-    if (normalize_) l2_normalize(out, H);
+    pool(tv.data.data(), tv.count, out);
     return info;
+  }
+
+  bool batches() const override { return batch_ > 1; }
+
+  void embed_batch(std::span<const std::string_view> texts, float* out, EmbedInfo* infos) const override {
+    thread_local std::vector<tokenize::Token> toks;
+    thread_local std::vector<std::uint32_t> ids;  // every sequence's ids, back to back
+    thread_local std::vector<std::size_t> begin;
+    thread_local std::vector<std::span<const std::uint32_t>> seqs;
+    thread_local std::vector<float> hidden;
+    const std::size_t n = texts.size(), H = dim(), room = max_ - pre_.size() - suf_.size();
+    ids.clear();
+    begin.assign(1, 0);
+    for (std::size_t i = 0; i < n; ++i) {
+      toks.clear();
+      tok_->encode(texts[i], toks);
+      infos[i] = EmbedInfo{};
+      if (toks.size() > room) {
+        toks.resize(room);
+        infos[i].truncated = true;
+      }
+      ids.insert(ids.end(), pre_.begin(), pre_.end());
+      for (const auto& t : toks) ids.push_back(t.id);
+      ids.insert(ids.end(), suf_.begin(), suf_.end());
+      begin.push_back(ids.size());
+    }
+    auto len = [&](std::size_t i) { return begin[i + 1] - begin[i]; };
+    for (std::size_t g = 0; g < n;) {
+      // Packed passes (no padding): up to batch_ sequences and max_batch_tokens tokens.
+      std::size_t e = g + 1, tokens = len(g);
+      while (e < n && e - g < batch_ && tokens + len(e) <= max_batch_tokens) tokens += len(e++);
+      seqs.clear();
+      for (std::size_t k = g; k < e; ++k) seqs.emplace_back(ids.data() + begin[k], len(k));
+      hidden.clear();
+      model_.forward(seqs, hidden);
+      const float* rows = hidden.data();
+      for (std::size_t k = g; k < e; ++k) {
+        pool(rows, len(k), out + k * H);
+        rows += len(k) * H;
+      }
+      g = e;
+    }
   }
 
   EmbedInfo embed_tokens(std::string_view text, TokenVectors& out) const override { return run(text, out); }
@@ -123,6 +157,22 @@ class BertEmbedder final : public Embedder {
   }
 
  private:
+  // Pools count token vectors (rows of dim() floats) into out, normalized
+  // when the model asks.
+  void pool(const float* rows, std::size_t count, float* out) const {
+    const std::size_t H = dim();
+    if (pooling_ == "cls") {
+      std::copy(rows, rows + H, out);
+    } else {
+      thread_local std::vector<double> acc;
+      acc.assign(H, 0.0);
+      for (std::size_t t = 0; t < count; ++t)
+        for (std::size_t j = 0; j < H; ++j) acc[j] += rows[t * H + j];
+      for (std::size_t j = 0; j < H; ++j) out[j] = static_cast<float>(acc[j] / static_cast<double>(count));
+    }
+    if (normalize_) l2_normalize(out, H);
+  }
+
   EmbedInfo run(std::string_view text, TokenVectors& tv) const {
     thread_local std::vector<tokenize::Token> toks;
     thread_local std::vector<std::uint32_t> ids;
@@ -155,6 +205,8 @@ class BertEmbedder final : public Embedder {
   std::size_t max_ = 0;
   std::string pooling_;
   bool normalize_ = false;
+  std::size_t batch_ = 32;
+  static constexpr std::size_t max_batch_tokens = 8192;  // tokens per forward pass
 };
 
 }  // namespace

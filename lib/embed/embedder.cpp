@@ -19,6 +19,10 @@ void l2_normalize(float* v, std::size_t n) {
   for (std::size_t i = 0; i < n; ++i) v[i] *= inv;
 }
 
+void Embedder::embed_batch(std::span<const std::string_view> texts, float* out, EmbedInfo* infos) const {
+  for (std::size_t i = 0; i < texts.size(); ++i) infos[i] = embed(texts[i], out + i * dim());
+}
+
 EmbedInfo Embedder::embed_tokens(std::string_view, TokenVectors&) const {
   throw UsageError("--tokens needs the bert backend");
 }
@@ -51,6 +55,7 @@ std::unique_ptr<const Embedder> make_embedder(const Options& o) {
     if (!o.model.empty()) throw UsageError("the hash backend takes no --model");
     if (!o.pooling.empty()) throw UsageError("--pooling is for the bert backend");
     if (o.max_tokens) throw UsageError("--max-tokens is for the bert backend");
+    if (o.batch) throw UsageError("--batch is for the bert backend");
     return make_hash_embedder(o.dim, o.normalize.value_or(true));
   }
   if (backend != "model2vec" && backend != "bert" && !backend.empty())
@@ -69,6 +74,7 @@ std::unique_ptr<const Embedder> make_embedder(const Options& o) {
   if (backend == "model2vec") {
     if (!o.pooling.empty()) throw UsageError("--pooling is for the bert backend");
     if (o.max_tokens) throw UsageError("--max-tokens is for the bert backend");
+    if (o.batch) throw UsageError("--batch is for the bert backend");
     return make_model2vec(o.model, o.normalize);
   }
   if (backend == "bert") return make_bert(o);

@@ -9,6 +9,7 @@
 #include <cstdint>
 #include <memory>
 #include <optional>
+#include <span>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -22,6 +23,7 @@ struct Options {
   std::optional<bool> normalize;       // L2-normalize; unset: the model's default
   std::string pooling;                 // bert: "", "mean" or "cls" ("" reads 1_Pooling/config.json)
   std::size_t max_tokens = 0;          // bert: tokens per sequence incl. specials; 0: the model's limit
+  std::size_t batch = 0;               // bert: sequences per padded forward pass in embed_batch(); 0: 32
 };
 
 // What happened while embedding one text.
@@ -53,6 +55,16 @@ class Embedder {
   // Writes dim() floats for text (valid UTF-8) to out.
   // Errors: none for valid UTF-8 (token-level errors are DataError).
   virtual EmbedInfo embed(std::string_view text, float* out) const = 0;
+  // Embeds every text: texts[i]'s vector to out + i * dim(), infos[i] set,
+  // as embed() would (by default it calls embed() for each). The bert
+  // backend runs them through the encoder in packed batches (no padding; see
+  // BertModel::forward) of Options::batch sequences and at most 8192
+  // tokens, which gives sgemm larger matrices; the last bits of a vector
+  // then depend on the batch it was in (within 1e-6).
+  // Errors: those of embed() (then out and infos are unspecified).
+  virtual void embed_batch(std::span<const std::string_view> texts, float* out, EmbedInfo* infos) const;
+  // True when embed_batch() is faster than embed() text by text.
+  virtual bool batches() const { return false; }
   // Token-level vectors of text (special tokens included), unpooled and
   // unnormalized; truncated like embed().
   // Errors: UsageError "--tokens needs the bert backend" by default.

@@ -12,7 +12,9 @@
 namespace hewn::embed {
 namespace {
 
-constexpr std::string_view own_keys[] = {"embedding", "embedding_b64", "dtype", "dim", "model"};
+// Fields embed writes (replaced) and "doc_text" (chunk --keep-doc's copy of
+// the document, dropped).
+constexpr std::string_view own_keys[] = {"embedding", "embedding_b64", "dtype", "dim", "model", "doc_text"};
 
 class EmbedHandler final : public io::Handler {
  public:
@@ -54,6 +56,75 @@ class EmbedHandler final : public io::Handler {
     out += "}\n";
   }
 
+  // Embedders that batch (bert) get the batch's texts at once: each record's
+  // text and source fields are taken in order, the texts embedded together,
+  // then the records written in input order (rejected ones in their place).
+  void handle_batch(io::Batch& b) override {
+    if (o_.tokens || !e_.batches()) return io::Handler::handle_batch(b);
+    const std::size_t n = b.size(), H = e_.dim();
+    texts_.resize(n);
+    heads_.clear();
+    head_end_.assign(n, 0);
+    errors_.assign(n, std::string());
+    ok_.clear();
+    lines_.assign(n, 0);
+    for (std::size_t i = 0; i < n; ++i) {
+      try {
+        io::Input in = b.input(i);
+        source_ = in.source;
+        lines_[i] = in.line;
+        record_text(*in.record, o_, texts_[i]);
+        if (!append_source_fields(heads_, *in.record)) heads_.pop_back();  // a bare "{" comes back below
+        ok_.push_back(i);
+      } catch (const DataError& e) {
+        errors_[i] = e.what();
+      }
+      head_end_[i] = heads_.size();
+    }
+    views_.clear();
+    for (std::size_t i : ok_) views_.emplace_back(texts_[i]);
+    vecs_.resize(ok_.size() * H);
+    infos_.resize(ok_.size());
+    try {
+      e_.embed_batch(views_, vecs_.data(), infos_.data());
+    } catch (const DataError&) {
+      // Find the records at fault: embed them one by one.
+      for (std::size_t k = 0; k < ok_.size(); ++k) {
+        try {
+          infos_[k] = e_.embed(views_[k], &vecs_[k * H]);
+        } catch (const DataError& e) {
+          errors_[ok_[k]] = e.what();
+        }
+      }
+    }
+    std::string& out = b.out();
+    for (std::size_t i = 0, k = 0; i < n && !b.stopped(); ++i) {
+      bool embedded = k < ok_.size() && ok_[k] == i;
+      std::size_t v = embedded ? k++ : 0;
+      if (embedded && errors_[i].empty() && infos_[v].truncated) {
+        if (o_.on_long == OnLong::error) {
+          errors_[i] = located(source_, lines_[i], "text is longer than the model allows (--on-long error)");
+        } else {
+          c_.truncated.fetch_add(1, std::memory_order_relaxed);
+        }
+      }
+      if (!errors_[i].empty()) {
+        b.reject(i, errors_[i]);
+        continue;
+      }
+      std::size_t head = i ? head_end_[i - 1] : 0;
+      bool any = head_end_[i] > head;
+      if (any) out.append(heads_, head, head_end_[i] - head);
+      std::size_t mark = out.size();
+      append_vector(out, &vecs_[v * H], H, e_.name(), o_);
+      if (!any) {
+        out[mark] = '{';
+      }
+      out += "}\n";
+      b.accept(i);
+    }
+  }
+
  private:
   const Embedder& e_;
   const RecordOptions& o_;
@@ -61,6 +132,17 @@ class EmbedHandler final : public io::Handler {
   std::string text_;
   std::vector<float> vec_;
   TokenVectors tv_;
+  // handle_batch(): per input, its text, the end of its source fields in
+  // heads_, its error; the inputs read (ok_) and their vectors.
+  std::vector<std::string> texts_;
+  std::string heads_;
+  std::vector<std::size_t> head_end_, ok_;
+  std::string_view source_;
+  std::vector<std::uint64_t> lines_;
+  std::vector<std::string> errors_;
+  std::vector<std::string_view> views_;
+  std::vector<float> vecs_;
+  std::vector<EmbedInfo> infos_;
 };
 
 // Appends the values of v as a JSON array or as base64 bytes (no key).
@@ -118,16 +200,39 @@ class Cursor {
 
 class LateHandler final : public io::Handler {
  public:
-  LateHandler(const Embedder& e, const DocStore& d, std::size_t overlap, const RecordOptions& o)
+  LateHandler(const Embedder& e, const DocStore* d, std::size_t overlap, const RecordOptions& o)
       : e_(e), docs_(d), overlap_(overlap), o_(o) {}
+
+  // A batch starts with no stream document, whichever batches this thread
+  // had before, so that what a chunk may use never depends on -j.
+  void handle_batch(io::Batch& b) override {
+    have_stream_doc_ = false;
+    io::Handler::handle_batch(b);
+  }
 
   void handle(const io::Input& in, std::string& out) override {
     if (!in.record) data_error(in.source, 0, "--late needs chunk records (JSON Lines), not raw files");
     const json::Record& r = *in.record;
     auto doc_id = r.id("doc");
     if (!doc_id) r.fail("missing field \"doc\"");
-    const std::string* doc = docs_.find(*doc_id);
-    if (!doc) r.fail("document " + quoted(*doc_id) + " is not in --docs");
+    const std::string* doc;
+    if (docs_) {
+      doc = docs_->find(*doc_id);
+      if (!doc) r.fail("document " + quoted(*doc_id) + " is not in --docs");
+    } else {
+      // The stream carries each document on its first chunk (chunk --keep-doc).
+      if (auto given = r.string("doc_text")) {
+        if (!utf8::valid(*given)) r.fail("field \"doc_text\" is not valid Unicode (a lone surrogate escape)");
+        stream_doc_.assign(*given);
+        stream_id_ = *doc_id;
+        have_stream_doc_ = true;
+        cached_ = false;
+      } else if (!have_stream_doc_ || stream_id_ != *doc_id) {
+        r.fail("document " + quoted(*doc_id) +
+               " was not given before its chunk (no \"doc_text\" on its first chunk: chunk --keep-doc)");
+      }
+      doc = &stream_doc_;
+    }
     auto b = r.number("byte_start"), e = r.number("byte_end");
     if (!b || !e) r.fail(std::string("missing field ") + (b ? "\"byte_end\"" : "\"byte_start\""));
     std::string_view text = r.require_string(o_.text_from.back());
@@ -159,11 +264,13 @@ class LateHandler final : public io::Handler {
 
  private:
   const Embedder& e_;
-  const DocStore& docs_;
+  const DocStore* docs_;
   std::size_t overlap_;
   const RecordOptions& o_;
   bool cached_ = false;
   std::string cached_id_;
+  bool have_stream_doc_ = false;  // without --docs: the last document the stream gave
+  std::string stream_id_, stream_doc_;
   TokenVectors tv_;
   std::vector<double> acc_;
   std::vector<float> vec_;
@@ -292,9 +399,18 @@ const std::string* DocStore::find(std::string_view id) const {
   return it != docs_.end() && it->first == id ? &it->second : nullptr;
 }
 
-std::unique_ptr<io::Handler> make_late_handler(const Embedder& embedder, const DocStore& docs, std::size_t overlap,
+std::unique_ptr<io::Handler> make_late_handler(const Embedder& embedder, const DocStore* docs, std::size_t overlap,
                                                const RecordOptions& options) {
   return std::make_unique<LateHandler>(embedder, docs, overlap, options);
+}
+
+bool starts_document(std::string_view line) {
+  thread_local json::Parser parser;
+  try {
+    return parser.parse(line, "", 0).find("doc_text") != nullptr;
+  } catch (const DataError&) {
+    return false;  // the handler reports it
+  }
 }
 
 }  // namespace hewn::embed

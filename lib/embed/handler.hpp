@@ -40,7 +40,8 @@ void append_vector(std::string& out, const float* v, std::size_t dim, const std:
                    const RecordOptions& options);
 
 // Appends the fields of source except those embed writes (embedding,
-// embedding_b64, dtype, dim, model), as "{k:v,...", without the closing brace.
+// embedding_b64, dtype, dim, model) and "doc_text" (the document copy of
+// chunk --keep-doc), as "{k:v,...", without the closing brace.
 // Returns true when a field was written.
 bool append_source_fields(std::string& out, const json::Record& source);
 
@@ -83,10 +84,22 @@ class DocStore {
 // Makes a handler for late chunking: each chunk record ("doc", "byte_start",
 // "byte_end", "text" as written by chunk(1)) gets the mean of its document's
 // token vectors (Embedder::document_tokens) whose spans intersect the chunk.
+// The document comes from docs, or when docs is null from the stream: a
+// record with "doc_text" (chunk --keep-doc writes it on a document's first
+// chunk) gives the text of the document its "doc" names, for itself and the
+// chunks after it (run the stream with group_start = starts_document so
+// that a batch holds whole documents). "doc_text" is not written out.
 // Errors raised per record (DataError): "missing field "doc"", "document
-// "x" is not in DOCS", "field "byte_end" is not a number", "chunk text does
-// not match its document at bytes B..E".
-std::unique_ptr<io::Handler> make_late_handler(const Embedder& embedder, const DocStore& docs, std::size_t overlap,
+// "x" is not in --docs", without docs "document "x" was not given before its
+// chunk (...)" and "field "doc_text" is not a string" or "is not valid
+// Unicode", "field "byte_end" is not a number", "chunk text does not match
+// its document at bytes B..E"; those of Embedder::document_tokens().
+std::unique_ptr<io::Handler> make_late_handler(const Embedder& embedder, const DocStore* docs, std::size_t overlap,
                                                const RecordOptions& options);
+
+// Whether a JSON Lines line starts a document's group of chunk records (it
+// has a top-level "doc_text" field); false for a malformed line. For
+// io::StreamOptions::group_start. Raises no errors.
+bool starts_document(std::string_view line);
 
 }  // namespace hewn::embed
