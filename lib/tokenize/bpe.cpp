@@ -26,6 +26,13 @@ inline std::uint64_t mix(std::uint64_t h) {
   return h;
 }
 
+// Whether bytes 8 to n of a and b (n > 8) are equal: one 8-byte compare up
+// to 16 bytes (the first 8, compared already, overlap the last 8).
+inline bool tail_equal(const unsigned char* a, const unsigned char* b, std::size_t n) {
+  if (n <= 16) return load64(a + n - 8) == load64(b + n - 8);
+  return std::memcmp(a + 8, b + 8, n - 8) == 0;
+}
+
 // Unicode White_Space, as OpenAI's tiktoken (Rust regex \s) reads \s.
 #define WSM "\\t-\\r \\x{85}\\x{A0}\\x{1680}\\x{2000}-\\x{200A}\\x{2028}\\x{2029}\\x{202F}\\x{205F}\\x{3000}"
 #define CONTRACTION "'(?:[sS]|[tT]|[rR][eE]|[vV][eE]|[mM]|[lL][lL]|[dD])"
@@ -492,7 +499,7 @@ std::uint32_t RankTable::find(const unsigned char* p, std::size_t n, std::uint64
     const Slot& s = slots_[h];
     if (s.rank == none) return none;
     if (s.head == h8 && s.len == n && s.tag == tag &&
-        (n <= 8 || std::memcmp(blob_.data() + spans_[s.rank].first + 8, p + 8, n - 8) == 0))
+        (n <= 8 || tail_equal(reinterpret_cast<const unsigned char*>(blob_.data()) + spans_[s.rank].first, p, n)))
       return s.rank;
     h = (h + 1) & mask_;
   }
