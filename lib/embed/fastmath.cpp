@@ -19,4 +19,18 @@ __attribute__((target_clones("arch=haswell", "default"))) void softmax_rows(floa
   }
 }
 
+// Exact: contraction into fused multiply-adds is off here (GCC contracts
+// by default in C++).
+#pragma GCC push_options
+#pragma GCC optimize("fp-contract=off")
+__attribute__((target_clones("arch=x86-64-v4", "arch=x86-64-v3", "default"))) void add_scaled(
+    float* __restrict out, const float* __restrict row, float scale, std::size_t n) {
+  if (scale == 1.0f) {
+    for (std::size_t j = 0; j < n; ++j) out[j] += row[j];
+    return;
+  }
+  for (std::size_t j = 0; j < n; ++j) out[j] += row[j] * scale;
+}
+#pragma GCC pop_options
+
 }  // namespace hewn::embed

@@ -1,5 +1,6 @@
 // Vectorizable float exp and erf for the encoder's softmax and GELU (glibc's
-// expf/erff are scalar calls and took a quarter of the forward pass).
+// expf/erff are scalar calls and took a quarter of the forward pass), and
+// the row sums of model2vec.
 // Accuracy (checked against std::exp/std::erf in tests/unit/embed): exp
 // within 3 ulp on [-87, 88]; erf within 5e-7 absolute.
 #pragma once
@@ -57,6 +58,11 @@ inline float fast_erf(float x) {
 
 // GELU (exact form, 0.5 x (1 + erf(x / sqrt 2))) over n values in place.
 void gelu(float* v, std::size_t n);
+
+// out[j] += row[j] * scale for j < n (out[j] += row[j] when scale is 1:
+// the same values). Each product and sum is rounded on its own (no fused
+// multiply-add), so the result is the same on every instruction set.
+void add_scaled(float* out, const float* row, float scale, std::size_t n);
 
 // Softmax of each of rows rows of n values in place.
 void softmax_rows(float* s, std::size_t rows, std::size_t n);

@@ -12,10 +12,11 @@ namespace hewn::embed {
 
 // 64-bit FNV-1a of bytes, continuing from h.
 inline constexpr std::uint64_t fnv_offset = 14695981039346656037ull;
+inline constexpr std::uint64_t fnv_prime = 1099511628211ull;
 inline constexpr std::uint64_t fnv1a(std::string_view bytes, std::uint64_t h = fnv_offset) {
   for (unsigned char c : bytes) {
     h ^= c;
-    h *= 1099511628211ull;
+    h *= fnv_prime;
   }
   return h;
 }

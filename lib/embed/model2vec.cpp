@@ -1,5 +1,6 @@
 // The model2vec backend: the mean of static token vectors, following the
 // reference implementation (MinishLab model2vec / model2vec-rs).
+#include <algorithm>
 #include <cmath>
 #include <vector>
 
@@ -7,6 +8,7 @@
 #include "core/utf8.hpp"
 #include "embed/backends.hpp"
 #include "embed/bert.hpp"
+#include "embed/fastmath.hpp"
 #include "embed/model_files.hpp"
 #include "embed/safetensors.hpp"
 
@@ -49,7 +51,9 @@ class Model2Vec final : public Embedder {
     thread_local std::vector<tokenize::Token> toks;
     EmbedInfo info;
     // Cut to max_ids x median token length code points before tokenizing.
+    // (A text of no more bytes than that has no more code points.)
     std::size_t i = 0, cps = 0;
+    if (text.size() <= max_chars_) i = text.size();
     while (i < text.size() && cps < max_chars_) {
       i += 1;
       while (i < text.size() && !utf8::is_boundary(text, i)) ++i;
@@ -61,31 +65,35 @@ class Model2Vec final : public Embedder {
     }
     toks.clear();
     tok_->encode(text, toks);
-    std::fill(out, out + dim_, 0.0f);
-    std::size_t count = 0;
-    // Rows are scattered over a table larger than the caches: fetch the
-    // next token's row while adding this one's.
-    auto row_of = [&](std::uint32_t id) {
-      std::size_t row = id < mapping_.size() ? static_cast<std::size_t>(mapping_[id]) : id;
-      if (row >= rows_) throw DataError("token id " + std::to_string(id) + " has no row in the model's embeddings");
-      return row;
-    };
-    for (std::size_t k = 0; k < toks.size(); ++k) {
-      const tokenize::Token& t = toks[k];
+    // The rows to add, in token order ([UNK] left out, at most max_ids).
+    thread_local std::vector<const float*> rows;
+    thread_local std::vector<float> scales;
+    rows.clear();
+    scales.clear();
+    for (const tokenize::Token& t : toks) {
       if (unk_ && t.id == *unk_) continue;
-      if (count == max_ids) {
+      if (rows.size() == max_ids) {
         info.truncated = true;
         break;
       }
-      if (k + 1 < toks.size() && (!unk_ || toks[k + 1].id != *unk_)) {
-        const char* next = reinterpret_cast<const char*>(&emb_[row_of(toks[k + 1].id) * dim_]);
-        for (std::size_t b = 0; b < dim_ * sizeof(float); b += 64) __builtin_prefetch(next + b);
-      }
-      std::size_t row = row_of(t.id);
-      float scale = t.id < weights_.size() ? weights_[t.id] : 1.0f;
-      const float* r = &emb_[row * dim_];
-      for (std::size_t j = 0; j < dim_; ++j) out[j] += r[j] * scale;
-      ++count;
+      std::size_t row = t.id < mapping_.size() ? static_cast<std::size_t>(mapping_[t.id]) : t.id;
+      if (row >= rows_) throw DataError("token id " + std::to_string(t.id) + " has no row in the model's embeddings");
+      rows.push_back(&emb_[row * dim_]);
+      scales.push_back(t.id < weights_.size() ? weights_[t.id] : 1.0f);
+    }
+    std::fill(out, out + dim_, 0.0f);
+    std::size_t count = rows.size();
+    // Rows are scattered over a table larger than the caches: fetch a few
+    // tokens ahead while adding.
+    constexpr std::size_t ahead = 4;
+    auto fetch = [&](std::size_t k) {
+      const char* r = reinterpret_cast<const char*>(rows[k]);
+      for (std::size_t b = 0; b < dim_ * sizeof(float); b += 64) __builtin_prefetch(r + b);
+    };
+    for (std::size_t k = 0; k < std::min(ahead, count); ++k) fetch(k);
+    for (std::size_t k = 0; k < count; ++k) {
+      if (k + ahead < count) fetch(k + ahead);
+      add_scaled(out, rows[k], scales[k], dim_);
     }
     float denom = static_cast<float>(count == 0 ? 1 : count);
     for (std::size_t j = 0; j < dim_; ++j) out[j] /= denom;

@@ -14,6 +14,11 @@
 namespace hewn::tokenize {
 namespace {
 
+using detail::hash_bytes;
+using detail::head;
+using detail::load32;
+using detail::load64;
+
 inline std::uint64_t mix(std::uint64_t h) {
   h ^= h >> 32;
   h *= 0xd6e8feb86659fd93ull;
@@ -21,36 +26,11 @@ inline std::uint64_t mix(std::uint64_t h) {
   return h;
 }
 
-inline std::uint64_t load64(const unsigned char* p) {
-  std::uint64_t v;
-  std::memcpy(&v, p, 8);
-  return v;
-}
-inline std::uint32_t load32(const unsigned char* p) {
-  std::uint32_t v;
-  std::memcpy(&v, p, 4);
-  return v;
-}
-
-// Up to the first 8 bytes of [p, p + n) packed in a word (byte i at bits
-// 8i), without reading outside the range.
-inline std::uint64_t head(const unsigned char* p, std::size_t n) {
-  if (n >= 8) return load64(p);
-  if (n >= 4) return std::uint64_t(load32(p)) | std::uint64_t(load32(p + n - 4)) << (8 * (n - 4));
-  if (n == 0) return 0;
-  return std::uint64_t(p[0]) | std::uint64_t(p[n / 2]) << (8 * (n / 2)) | std::uint64_t(p[n - 1]) << (8 * (n - 1));
-}
-
-inline std::uint64_t hash_bytes(std::uint64_t h8, const unsigned char* p, std::size_t n) {
-  std::uint64_t h = (h8 ^ (std::uint64_t(n) << 56)) * 0x9E3779B97F4A7C15ull;
-  if (n > 8) {
-    for (std::size_t i = 8; i + 8 < n; i += 8) h = (h ^ load64(p + i)) * 0x165667B19E3779F9ull;
-    h = (h ^ load64(p + n - 8)) * 0xC2B2AE3D27D4EB4Full;
-  }
-  h ^= h >> 29;
-  h *= 0xBF58476D1CE4E5B9ull;
-  h ^= h >> 32;
-  return h;
+// Whether bytes 8 to n of a and b (n > 8) are equal: one 8-byte compare up
+// to 16 bytes (the first 8, compared already, overlap the last 8).
+inline bool tail_equal(const unsigned char* a, const unsigned char* b, std::size_t n) {
+  if (n <= 16) return load64(a + n - 8) == load64(b + n - 8);
+  return std::memcmp(a + 8, b + 8, n - 8) == 0;
 }
 
 // Unicode White_Space, as OpenAI's tiktoken (Rust regex \s) reads \s.
@@ -508,15 +488,18 @@ std::uint32_t RankTable::finish() {
 }
 
 std::uint32_t RankTable::find(const unsigned char* p, std::size_t n) const {
+  return find(p, n, hash(p, n));
+}
+
+std::uint32_t RankTable::find(const unsigned char* p, std::size_t n, std::uint64_t full) const {
   std::uint64_t h8 = head(p, n);
-  std::uint64_t full = hash_bytes(h8, p, n);
   auto tag = static_cast<std::uint16_t>(full >> 48);
   std::size_t h = full & mask_;
   for (;;) {
     const Slot& s = slots_[h];
     if (s.rank == none) return none;
     if (s.head == h8 && s.len == n && s.tag == tag &&
-        (n <= 8 || std::memcmp(blob_.data() + spans_[s.rank].first + 8, p + 8, n - 8) == 0))
+        (n <= 8 || tail_equal(reinterpret_cast<const unsigned char*>(blob_.data()) + spans_[s.rank].first, p, n)))
       return s.rank;
     h = (h + 1) & mask_;
   }

@@ -2,6 +2,8 @@
 // then byte-pair merges by rank within each piece.
 #pragma once
 
+#include <cstdint>
+#include <cstring>
 #include <memory>
 #include <string>
 #include <utility>
@@ -10,6 +12,40 @@
 #include "tokenize/tokenizer.hpp"
 
 namespace hewn::tokenize {
+
+namespace detail {
+inline std::uint64_t load64(const unsigned char* p) {
+  std::uint64_t v;
+  std::memcpy(&v, p, 8);
+  return v;
+}
+inline std::uint32_t load32(const unsigned char* p) {
+  std::uint32_t v;
+  std::memcpy(&v, p, 4);
+  return v;
+}
+
+// Up to the first 8 bytes of [p, p + n) packed in a word (byte i at bits
+// 8i), without reading outside the range.
+inline std::uint64_t head(const unsigned char* p, std::size_t n) {
+  if (n >= 8) return load64(p);
+  if (n >= 4) return std::uint64_t(load32(p)) | std::uint64_t(load32(p + n - 4)) << (8 * (n - 4));
+  if (n == 0) return 0;
+  return std::uint64_t(p[0]) | std::uint64_t(p[n / 2]) << (8 * (n / 2)) | std::uint64_t(p[n - 1]) << (8 * (n - 1));
+}
+
+inline std::uint64_t hash_bytes(std::uint64_t h8, const unsigned char* p, std::size_t n) {
+  std::uint64_t h = (h8 ^ (std::uint64_t(n) << 56)) * 0x9E3779B97F4A7C15ull;
+  if (n > 8) {
+    for (std::size_t i = 8; i + 8 < n; i += 8) h = (h ^ load64(p + i)) * 0x165667B19E3779F9ull;
+    h = (h ^ load64(p + n - 8)) * 0xC2B2AE3D27D4EB4Full;
+  }
+  h ^= h >> 29;
+  h *= 0xBF58476D1CE4E5B9ull;
+  h ^= h >> 32;
+  return h;
+}
+}  // namespace detail
 
 // Token bytes by rank, with a hash index from bytes to rank.
 class RankTable {
@@ -21,6 +57,12 @@ class RankTable {
   // the first token whose bytes an earlier rank already has, or none.
   std::uint32_t finish();
   std::uint32_t find(const unsigned char* p, std::size_t n) const;
+  // find() in two steps, for a filter kept beside the table: the hash of
+  // the bytes, then the lookup by it (the same result as find(p, n)).
+  static std::uint64_t hash(const unsigned char* p, std::size_t n) {
+    return detail::hash_bytes(detail::head(p, n), p, n);
+  }
+  std::uint32_t find(const unsigned char* p, std::size_t n, std::uint64_t hash) const;
   std::uint32_t byte(unsigned char c) const { return bytes_[c]; }
   // Bytes of rank r; empty when r is not a rank.
   std::string_view text(std::uint32_t r) const;

@@ -84,6 +84,23 @@ Pipeline::Pipeline(NormalizerConfig n, PreTokenizerConfig p) : n_(n), p_(std::mo
       i.len = 255;
     }
   }
+  for (char32_t c = 0; c < 0x80; ++c) {
+    const Info& i = bmp_[c];
+    Ascii& a = ascii_[c];
+    a = {false, 0, 0};
+    if (p_.kind == PreTokenizerKind::metaspace || i.len == 255 || (i.cls & cjk)) continue;
+    if (i.cls & drop) {
+      a = {true, drop, 0};
+    } else if (i.len == 1 && static_cast<unsigned char>(i.out[0]) < 0x80) {
+      // As the general path classifies a normalized ASCII character.
+      char32_t d = static_cast<unsigned char>(i.out[0]);
+      std::uint8_t oc = (d == ' ' || (d >= 9 && d <= 13)) ? space : is_punct(d) ? punct : 0;
+      if (p_.kind == PreTokenizerKind::whitespace_split && oc == punct) oc = 0;
+      if (p_.kind == PreTokenizerKind::none) oc = 0;
+      a = {true, oc, i.out[0]};
+    }
+  }
+  for (int b = 0; b < 256; ++b) word_byte_[b] = b < 0x80 && ascii_[b].fast && ascii_[b].cls == 0;
 }
 
 Pipeline::~Pipeline() = default;
@@ -165,8 +182,39 @@ void Pipeline::words(std::string_view text, std::size_t base, Word& w,
   std::size_t pending = 0;  // spaces not written yet (lazy), from source [pb, pe)
   std::uint32_t pb = 0, pe = 0;
   std::size_t i = 0;
+  const auto* bytes = reinterpret_cast<const unsigned char*>(text.data());
   while (i < text.size()) {
     std::size_t sb = i;
+    // The common cases without the general path's bookkeeping: a run of
+    // ASCII word characters, then one ASCII space or punctuation mark.
+    if (word_byte_[bytes[i]]) {
+      std::size_t j = i + 1;
+      while (j < text.size() && word_byte_[bytes[j]]) ++j;
+      std::size_t at = w.text.size(), n = j - i;
+      w.text.resize(at + n);
+      w.begin.resize(at + n);
+      w.end.resize(at + n);
+      for (std::size_t k = 0; k < n; ++k) {
+        w.text[at + k] = ascii_[bytes[i + k]].out;
+        w.begin[at + k] = static_cast<std::uint32_t>(base + i + k);
+        w.end[at + k] = static_cast<std::uint32_t>(base + i + k + 1);
+      }
+      i = j;
+      continue;
+    }
+    if (unsigned char b = bytes[i]; b < 0x80 && ascii_[b].fast) {
+      const Ascii& a = ascii_[b];
+      ++i;
+      if (a.cls == drop) continue;
+      flush();  // a space or a punctuation mark ends the word
+      if (a.cls == space) continue;
+      auto b32 = static_cast<std::uint32_t>(base + sb);
+      w.text += a.out;
+      w.begin.push_back(b32);
+      w.end.push_back(b32 + 1);
+      flush();  // and a punctuation mark is a word of its own
+      continue;
+    }
     char32_t c = utf8::decode(text, i);
     auto b32 = static_cast<std::uint32_t>(base + sb), e32 = static_cast<std::uint32_t>(base + i);
     std::string_view out;

@@ -68,6 +68,17 @@ class Pipeline {
   NormalizerConfig n_;
   PreTokenizerConfig p_;
   std::vector<Info> bmp_;  // for code points below 0x10000
+  // Bytes below 0x80 that normalize to one ASCII byte (or to nothing) under
+  // a bert or whitespace_split pre-tokenizer or none: what comes out and
+  // its class (drop, space, punct or 0). fast = false (and every byte from
+  // 0x80) sends a byte the general way.
+  struct Ascii {
+    bool fast;
+    std::uint8_t cls;
+    char out;
+  };
+  Ascii ascii_[128];
+  bool word_byte_[256];  // fast, and of class 0
 };
 
 }  // namespace hewn::tokenize

@@ -17,9 +17,11 @@ class WordPiece final : public WordModel {
       if (!prefix_.empty() && p.substr(0, prefix_.size()) == prefix_ && p.size() > prefix_.size()) {
         cont_.add(p.substr(prefix_.size()), id);
         max_len_ = std::max(max_len_, p.size() - prefix_.size());
+        filter_add(p.substr(prefix_.size()), true);
       }
       first_.add(p, id);
       max_len_ = std::max(max_len_, p.size());
+      filter_add(p, false);
     }
     first_.finish();
     cont_.finish();
@@ -41,10 +43,14 @@ class WordPiece final : public WordModel {
       std::size_t end = std::min(s.size(), start + max_len_);
       while (end < s.size() && !utf8::is_boundary(s, end)) --end;
       std::uint32_t id = RankTable::none;
-      const RankTable& t = start == 0 ? first_ : cont_;
+      const bool cont = start != 0;
+      const RankTable& t = cont ? cont_ : first_;
       while (end > start) {
-        id = t.find(p + start, end - start);
-        if (id != RankTable::none) break;
+        std::uint64_t h = RankTable::hash(p + start, end - start);
+        if (filter_has(h, cont)) {
+          id = t.find(p + start, end - start, h);
+          if (id != RankTable::none) break;
+        }
         do --end;
         while (end > start && !utf8::is_boundary(s, end));
       }
@@ -81,6 +87,23 @@ class WordPiece final : public WordModel {
   }
 
  private:
+  // A one-hash Bloom filter over the pieces of both tables: most of the
+  // lengths the longest-match search tries are no piece, and the filter
+  // (in the caches) rules them out without a probe of the tables.
+  static constexpr std::size_t filter_bits = std::size_t{1} << 18;
+  static std::size_t filter_bit(std::uint64_t h, bool cont) {
+    return ((h ^ (cont ? 0x9E3779B97F4A7C15ull : 0)) >> 24) & (filter_bits - 1);
+  }
+  void filter_add(std::string_view piece, bool cont) {
+    std::size_t b = filter_bit(RankTable::hash(reinterpret_cast<const unsigned char*>(piece.data()), piece.size()), cont);
+    filter_[b / 64] |= std::uint64_t{1} << (b % 64);
+  }
+  bool filter_has(std::uint64_t h, bool cont) const {
+    std::size_t b = filter_bit(h, cont);
+    return (filter_[b / 64] >> (b % 64)) & 1;
+  }
+
+  std::vector<std::uint64_t> filter_ = std::vector<std::uint64_t>(filter_bits / 64);
   std::string prefix_;
   std::size_t max_chars_;
   std::vector<std::string> pieces_;

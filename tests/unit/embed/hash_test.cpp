@@ -1,5 +1,6 @@
 #include <doctest/doctest.h>
 
+#include <algorithm>
 #include <cmath>
 #include <string>
 #include <vector>
@@ -45,6 +46,42 @@ TEST_CASE("hash: repeated terms weigh the square root of their count") {
   std::uint64_t h = fnv1a("w:zz");
   float got = v[static_cast<std::uint32_t>(h) % (1 << 20)];
   CHECK(std::abs(got) >= 2.0f);  // 4 occurrences: sqrt(4), plus any colliding feature
+}
+
+TEST_CASE("hash: a text's vector does not depend on the texts before it") {
+  // The embedder keeps per-thread scratch (a feature table sized by each
+  // text): a long text in between must leave nothing behind.
+  auto e = make_hash_embedder(64, true);
+  std::string lng;
+  for (int i = 0; i < 3000; ++i) {
+    lng += 'w';
+    lng += std::to_string(i * 7919);
+    lng += i % 3 ? " " : ", ";
+  }
+  std::vector<float> a(64), b(64), c(64), d(64);
+  e->embed("the cat sat on the mat", a.data());
+  e->embed(lng, b.data());
+  e->embed("the cat sat on the mat", c.data());
+  CHECK(a == c);
+  e->embed("", d.data());
+  e->embed(lng, c.data());
+  CHECK(b == c);
+}
+
+TEST_CASE("hash: lowercase longer than its capital") {
+  // U+023A (2 bytes in UTF-8) lowercases to U+2C65 (3 bytes): the folded
+  // text outgrows the input.
+  auto e = make_hash_embedder(64, true);
+  std::string upper, lower;
+  for (int i = 0; i < 500; ++i) {
+    upper += "\xC8\xBA\xC8\xBA ";
+    lower += "\xE2\xB1\xA5\xE2\xB1\xA5 ";
+  }
+  std::vector<float> a(64), b(64);
+  e->embed(upper, a.data());
+  e->embed(lower, b.data());
+  CHECK(a == b);
+  CHECK(std::any_of(a.begin(), a.end(), [](float x) { return x != 0; }));
 }
 
 TEST_CASE("hash: dim 0 is a usage error") { CHECK_THROWS_AS(make_hash_embedder(0, true), hewn::UsageError); }
