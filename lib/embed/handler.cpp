@@ -158,15 +158,17 @@ void append_values(std::string& out, const float* v, std::size_t n, const Record
     return;
   }
   thread_local std::vector<unsigned char> bytes;
-  bytes.clear();
-  for (std::size_t i = 0; i < n; ++i) {
+  const std::size_t width = o.dtype == Dtype::f16 ? 2 : 4;
+  bytes.resize(n * width);
+  unsigned char* w = bytes.data();
+  for (std::size_t i = 0; i < n; ++i, w += width) {
     if (o.dtype == Dtype::f16) {
       std::uint16_t h = float_to_half(v[i]);
-      bytes.push_back(static_cast<unsigned char>(h & 0xFF));
-      bytes.push_back(static_cast<unsigned char>(h >> 8));
+      w[0] = static_cast<unsigned char>(h & 0xFF);
+      w[1] = static_cast<unsigned char>(h >> 8);
     } else {
       std::uint32_t b = std::bit_cast<std::uint32_t>(v[i]);
-      for (int k = 0; k < 4; ++k) bytes.push_back(static_cast<unsigned char>(b >> (8 * k)));
+      for (int k = 0; k < 4; ++k) w[k] = static_cast<unsigned char>(b >> (8 * k));
     }
   }
   out += '"';
@@ -280,25 +282,28 @@ class LateHandler final : public io::Handler {
 
 void append_base64(std::string& out, const unsigned char* d, std::size_t n) {
   static const char tbl[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+  std::size_t at = out.size();
+  out.resize(at + (n + 2) / 3 * 4);  // written in place, four characters per three bytes
+  char* w = out.data() + at;
   std::size_t i = 0;
-  for (; i + 3 <= n; i += 3) {
+  for (; i + 3 <= n; i += 3, w += 4) {
     std::uint32_t v = d[i] << 16 | d[i + 1] << 8 | d[i + 2];
-    out += tbl[v >> 18];
-    out += tbl[(v >> 12) & 63];
-    out += tbl[(v >> 6) & 63];
-    out += tbl[v & 63];
+    w[0] = tbl[v >> 18];
+    w[1] = tbl[(v >> 12) & 63];
+    w[2] = tbl[(v >> 6) & 63];
+    w[3] = tbl[v & 63];
   }
   if (n - i == 1) {
     std::uint32_t v = d[i] << 16;
-    out += tbl[v >> 18];
-    out += tbl[(v >> 12) & 63];
-    out += "==";
+    w[0] = tbl[v >> 18];
+    w[1] = tbl[(v >> 12) & 63];
+    w[2] = w[3] = '=';
   } else if (n - i == 2) {
     std::uint32_t v = d[i] << 16 | d[i + 1] << 8;
-    out += tbl[v >> 18];
-    out += tbl[(v >> 12) & 63];
-    out += tbl[(v >> 6) & 63];
-    out += '=';
+    w[0] = tbl[v >> 18];
+    w[1] = tbl[(v >> 12) & 63];
+    w[2] = tbl[(v >> 6) & 63];
+    w[3] = '=';
   }
 }
 
