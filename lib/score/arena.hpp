@@ -11,6 +11,7 @@ namespace hewn::score::detail {
 class Arena {
  public:
   std::string_view add(std::string_view s) {
+    if (s.empty()) return {};  // no block needed (and memcpy must not see a null one)
     if (s.size() > left_) grow(s.size());
     char* p = cur_;
     std::memcpy(p, s.data(), s.size());
