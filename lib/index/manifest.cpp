@@ -1,6 +1,7 @@
 #include "index/manifest.hpp"
 
 #include <cerrno>
+#include <cmath>
 #include <cstdio>
 #include <cstring>
 
@@ -177,6 +178,9 @@ struct Obj {
     auto v = rec->number(key);
     if (!v) bad(std::string("missing field ") + hewn::quoted(key));
     if (*v < 0) bad(std::string("field ") + hewn::quoted(key) + " is negative");
+    // 2^64 and beyond (or a fraction) has no uint64 value: casting it is undefined.
+    if (!(*v < 18446744073709551616.0) || *v != std::floor(*v))
+      bad(std::string("field ") + hewn::quoted(key) + " is not an unsigned 64-bit integer");
     return static_cast<std::uint64_t>(*v);
   }
   double num(const char* key) const {
