@@ -6,12 +6,25 @@
 #include <algorithm>
 #include <cmath>
 #include <cstring>
+#include <mutex>
 
 #include "core/error.hpp"
 #include "embed/fastmath.hpp"
 #include "embed/safetensors.hpp"
 
+// OpenBLAS (Debian's pthread build) exports this; it stops the pool's threads.
+extern "C" void blas_thread_shutdown_(void);
+
 namespace hewn::embed {
+
+void single_threaded_blas() {
+  static std::once_flag once;
+  std::call_once(once, [] {
+    openblas_set_num_threads(1);
+    blas_thread_shutdown_();
+  });
+}
+
 namespace {
 
 // Y[M,N] = X[M,K] W[N,K]^T + b
@@ -94,7 +107,7 @@ std::size_t JsonConfig::size(std::string_view key) const {
 }
 
 BertModel::BertModel(const std::string& dir) {
-  openblas_set_num_threads(1);  // callers run one text per thread (embed -j)
+  single_threaded_blas();  // callers run one text per thread (embed -j)
   JsonConfig c = JsonConfig::load(dir + "/config.json");
   const std::string* type = c.string("model_type");
   if (!type || *type != "bert")

@@ -18,6 +18,12 @@ struct BertConfig {
   float eps = 1e-12f;
 };
 
+// Makes OpenBLAS run every call on the calling thread and stops its thread
+// pool, whose idle threads otherwise spin (sched_yield) for about 0.1 s of
+// CPU after the library loads, in every process that links it, whichever
+// backend it uses. Idempotent. Errors: none.
+void single_threaded_blas();
+
 class BertModel {
  public:
   // Loads DIR/config.json and DIR/model.safetensors (tensor names with or

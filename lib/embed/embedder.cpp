@@ -49,6 +49,7 @@ std::optional<Options> options_for_model(const std::string& model) {
 }
 
 std::unique_ptr<const Embedder> make_embedder(const Options& o) {
+  single_threaded_blas();
   std::string backend = o.backend;
   if (backend.empty() && o.model.empty()) backend = "hash";
   if (backend == "hash") {
