@@ -42,8 +42,7 @@ int main(int argc, char** argv) {
   app.add_option("--max-tokens", opt.max_tokens,
                  "bert: tokens per sequence incl. [CLS]/[SEP] (default: the model's max_seq_length)");
   app.add_option("--batch", opt.batch,
-                 "bert: sequences per padded forward pass, grouped by token count within each thread's input "
-                 "(default 32; 1: one at a time)")
+                 "bert: texts per forward pass, packed back to back without padding (default 32; 1: one at a time)")
       ->check(hewn::cli::whole(1))
       ->type_name("N");
   app.add_flag("--tokens", ro.tokens, "bert: one vector per token (token_embeddings, token_spans) instead of one per record");

@@ -89,17 +89,11 @@ class BertEmbedder final : public Embedder {
     thread_local std::vector<std::size_t> begin;
     thread_local std::vector<std::span<const std::uint32_t>> seqs;
     thread_local std::vector<float> hidden;
-    const std::size_t n = texts.size(), H = dim(), room = max_ - pre_.size() - suf_.size();
+    const std::size_t n = texts.size(), H = dim();
     ids.clear();
     begin.assign(1, 0);
     for (std::size_t i = 0; i < n; ++i) {
-      toks.clear();
-      tok_->encode(texts[i], toks);
-      infos[i] = EmbedInfo{};
-      if (toks.size() > room) {
-        toks.resize(room);
-        infos[i].truncated = true;
-      }
+      infos[i] = tokens_of(texts[i], toks);
       ids.insert(ids.end(), pre_.begin(), pre_.end());
       for (const auto& t : toks) ids.push_back(t.id);
       ids.insert(ids.end(), suf_.begin(), suf_.end());
@@ -173,9 +167,8 @@ class BertEmbedder final : public Embedder {
     if (normalize_) l2_normalize(out, H);
   }
 
-  EmbedInfo run(std::string_view text, TokenVectors& tv) const {
-    thread_local std::vector<tokenize::Token> toks;
-    thread_local std::vector<std::uint32_t> ids;
+  // Tokenizes text into toks, cut to the room the special tokens leave.
+  EmbedInfo tokens_of(std::string_view text, std::vector<tokenize::Token>& toks) const {
     EmbedInfo info;
     toks.clear();
     tok_->encode(text, toks);
@@ -184,6 +177,13 @@ class BertEmbedder final : public Embedder {
       toks.resize(room);
       info.truncated = true;
     }
+    return info;
+  }
+
+  EmbedInfo run(std::string_view text, TokenVectors& tv) const {
+    thread_local std::vector<tokenize::Token> toks;
+    thread_local std::vector<std::uint32_t> ids;
+    EmbedInfo info = tokens_of(text, toks);
     ids.assign(pre_.begin(), pre_.end());
     tv.clear();
     for (std::size_t i = 0; i < pre_.size(); ++i) tv.spans.emplace_back(0, 0);

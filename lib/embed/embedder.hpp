@@ -23,7 +23,7 @@ struct Options {
   std::optional<bool> normalize;       // L2-normalize; unset: the model's default
   std::string pooling;                 // bert: "", "mean" or "cls" ("" reads 1_Pooling/config.json)
   std::size_t max_tokens = 0;          // bert: tokens per sequence incl. specials; 0: the model's limit
-  std::size_t batch = 0;               // bert: sequences per padded forward pass in embed_batch(); 0: 32
+  std::size_t batch = 0;               // bert: sequences per packed forward pass in embed_batch(); 0: 32
 };
 
 // What happened while embedding one text.
