@@ -29,13 +29,9 @@ class EmbedHandler final : public io::Handler {
       text_ += in.raw_text;
     }
     EmbedInfo info = o_.tokens ? e_.embed_tokens(text_, tv_) : e_.embed(text_, vec_.data());
-    if (info.truncated) {
-      if (o_.on_long == OnLong::error) {
-        std::string what = "text is longer than the model allows (--on-long error)";
-        if (in.record) in.record->fail(what);
-        data_error(in.source, in.line, what);
-      }
-      c_.truncated.fetch_add(1, std::memory_order_relaxed);
+    if (const char* what = too_long(info)) {
+      if (in.record) in.record->fail(what);
+      data_error(in.source, in.line, what);
     }
     bool any;
     if (in.record) {
@@ -101,13 +97,8 @@ class EmbedHandler final : public io::Handler {
     for (std::size_t i = 0, k = 0; i < n && !b.stopped(); ++i) {
       bool embedded = k < ok_.size() && ok_[k] == i;
       std::size_t v = embedded ? k++ : 0;
-      if (embedded && errors_[i].empty() && infos_[v].truncated) {
-        if (o_.on_long == OnLong::error) {
-          errors_[i] = located(source_, lines_[i], "text is longer than the model allows (--on-long error)");
-        } else {
-          c_.truncated.fetch_add(1, std::memory_order_relaxed);
-        }
-      }
+      if (embedded && errors_[i].empty())
+        if (const char* what = too_long(infos_[v])) errors_[i] = located(source_, lines_[i], what);
       if (!errors_[i].empty()) {
         b.reject(i, errors_[i]);
         continue;
@@ -132,6 +123,13 @@ class EmbedHandler final : public io::Handler {
   std::string text_;
   std::vector<float> vec_;
   TokenVectors tv_;
+  // A truncated text: the error under --on-long error, else counted (null).
+  const char* too_long(const EmbedInfo& info) {
+    if (!info.truncated) return nullptr;
+    if (o_.on_long == OnLong::error) return "text is longer than the model allows (--on-long error)";
+    c_.truncated.fetch_add(1, std::memory_order_relaxed);
+    return nullptr;
+  }
   // handle_batch(): per input, its text, the end of its source fields in
   // heads_, its error; the inputs read (ok_) and their vectors.
   std::vector<std::string> texts_;
