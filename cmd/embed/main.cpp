@@ -99,14 +99,14 @@ int main(int argc, char** argv) {
       } else {
         io.group_start = hewn::embed::starts_document;  // a document and its chunks reach one thread together
       }
-      io.batch_bytes = 16 << 10;  // a model embeds a record in milliseconds: keep every thread busy
+      io.batch_bytes = 4 << 10;  // a model embeds a record in milliseconds: keep every thread busy
       return hewn::cli::run_stream("embed", io, run, [&] {
         return hewn::embed::make_late_handler(*embedder, docs.get(), late_overlap, ro);
       });
     }
     hewn::embed::RunCounters counters;
     // Transformers are slow per byte: small batches keep every thread busy.
-    if (!opt.model.empty()) io.batch_bytes = 16 << 10;
+    if (!opt.model.empty()) io.batch_bytes = 4 << 10;
     int status =
         hewn::cli::run_stream("embed", io, run, [&] { return hewn::embed::make_handler(*embedder, ro, counters); });
     if (auto n = counters.truncated.load()) {

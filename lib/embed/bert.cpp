@@ -35,26 +35,6 @@ void linear(const float* x, std::size_t m, std::size_t k, const std::vector<floa
               1.0f, x, static_cast<int>(k), w.data(), static_cast<int>(k), 1.0f, y, static_cast<int>(n));
 }
 
-// x = LayerNorm(x + r) row by row.
-void add_layer_norm(float* x, const float* r, std::size_t m, std::size_t h, const std::vector<float>& g,
-                    const std::vector<float>& b, float eps) {
-  for (std::size_t i = 0; i < m; ++i) {
-    float* row = x + i * h;
-    if (r) {
-      const float* rr = r + i * h;
-      for (std::size_t j = 0; j < h; ++j) row[j] += rr[j];
-    }
-    float mean = 0;
-    for (std::size_t j = 0; j < h; ++j) mean += row[j];
-    mean /= static_cast<float>(h);
-    float var = 0;
-    for (std::size_t j = 0; j < h; ++j) var += (row[j] - mean) * (row[j] - mean);
-    var /= static_cast<float>(h);
-    float inv = 1.0f / std::sqrt(var + eps);
-    for (std::size_t j = 0; j < h; ++j) row[j] = (row[j] - mean) * inv * g[j] + b[j];
-  }
-}
-
 struct Work {
   std::vector<float> x, qkv, ctx, tmp, inter, scores;
 };
@@ -196,7 +176,7 @@ void BertModel::forward(const std::vector<std::span<const std::uint32_t>>& seqs,
       for (std::size_t j = 0; j < H; ++j) row[j] = we[j] + pe[j] + type_[j];
     }
   }
-  add_layer_norm(w.x.data(), nullptr, M, H, ln_g_, ln_b_, cfg_.eps);
+  add_layer_norm(w.x.data(), nullptr, M, H, ln_g_.data(), ln_b_.data(), cfg_.eps);
   const float scale = 1.0f / std::sqrt(static_cast<float>(D));
   for (const Layer& L : layers_) {
     linear(w.x.data(), M, H, L.qkv_w, L.qkv_b, 3 * H, w.qkv.data());
@@ -217,11 +197,11 @@ void BertModel::forward(const std::vector<std::span<const std::uint32_t>>& seqs,
       }
     }
     linear(w.ctx.data(), M, H, L.out_w, L.out_b, H, w.tmp.data());
-    add_layer_norm(w.x.data(), w.tmp.data(), M, H, L.ln1_g, L.ln1_b, cfg_.eps);
+    add_layer_norm(w.x.data(), w.tmp.data(), M, H, L.ln1_g.data(), L.ln1_b.data(), cfg_.eps);
     linear(w.x.data(), M, H, L.in_w, L.in_b, I, w.inter.data());
     gelu(w.inter.data(), M * I);
     linear(w.inter.data(), M, I, L.ff_w, L.ff_b, H, w.tmp.data());
-    add_layer_norm(w.x.data(), w.tmp.data(), M, H, L.ln2_g, L.ln2_b, cfg_.eps);
+    add_layer_norm(w.x.data(), w.tmp.data(), M, H, L.ln2_g.data(), L.ln2_b.data(), cfg_.eps);
   }
   out.insert(out.end(), w.x.begin(), w.x.begin() + M * H);
 }

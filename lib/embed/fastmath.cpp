@@ -1,21 +1,79 @@
 #include "embed/fastmath.hpp"
 
+#include <cmath>
+
 namespace hewn::embed {
 
-// Compiled for AVX2+FMA too, picked at load time (ifunc) where the CPU has it.
-__attribute__((target_clones("arch=haswell", "default"))) void gelu(float* v, std::size_t n) {
+// Each kernel is compiled for AVX-512 (x86-64-v4) and AVX2+FMA (haswell)
+// too, picked at load time (ifunc) where the CPU has them. Sums and maxima
+// run in kLanes independent accumulators, which the compiler keeps in
+// vector registers (a single running sum is a chain of dependent scalar
+// adds), and are combined in a fixed order, so a result does not depend on
+// which thread computes it.
+namespace {
+constexpr std::size_t kLanes = 16;
+
+inline float combine_sum(const float* acc) {
+  float s = 0;
+  for (std::size_t l = 0; l < kLanes; ++l) s += acc[l];
+  return s;
+}
+
+// The sum of v[0..n).
+inline float lane_sum(const float* v, std::size_t n) {
+  float acc[kLanes] = {};
+  std::size_t j = 0;
+  for (; j + kLanes <= n; j += kLanes)
+    for (std::size_t l = 0; l < kLanes; ++l) acc[l] += v[j + l];
+  for (std::size_t l = 0; j < n; ++j, ++l) acc[l] += v[j];
+  return combine_sum(acc);
+}
+}  // namespace
+
+#define HEWN_CLONES __attribute__((target_clones("arch=x86-64-v4", "arch=haswell", "default")))
+
+HEWN_CLONES void gelu(float* v, std::size_t n) {
   for (std::size_t i = 0; i < n; ++i) v[i] = 0.5f * v[i] * (1.0f + fast_erf(v[i] * 0.70710678118654752f));
 }
 
-__attribute__((target_clones("arch=haswell", "default"))) void softmax_rows(float* s, std::size_t rows, std::size_t n) {
+HEWN_CLONES void softmax_rows(float* s, std::size_t rows, std::size_t n) {
+  if (n == 0) return;
   for (std::size_t r = 0; r < rows; ++r, s += n) {
-    float mx = s[0];
-    for (std::size_t j = 1; j < n; ++j) mx = s[j] > mx ? s[j] : mx;
-    for (std::size_t j = 0; j < n; ++j) s[j] = fast_exp(s[j] - mx);
-    float sum = 0;
-    for (std::size_t j = 0; j < n; ++j) sum += s[j];
-    float inv = 1.0f / sum;
-    for (std::size_t j = 0; j < n; ++j) s[j] *= inv;
+    float mx[kLanes];
+    for (std::size_t l = 0; l < kLanes; ++l) mx[l] = s[0];
+    std::size_t j = 0;
+    for (; j + kLanes <= n; j += kLanes)
+      for (std::size_t l = 0; l < kLanes; ++l) mx[l] = s[j + l] > mx[l] ? s[j + l] : mx[l];
+    for (std::size_t l = 0; j < n; ++j, ++l) mx[l] = s[j] > mx[l] ? s[j] : mx[l];
+    float m = mx[0];
+    for (std::size_t l = 1; l < kLanes; ++l) m = mx[l] > m ? mx[l] : m;
+    float acc[kLanes] = {};
+    j = 0;
+    for (; j + kLanes <= n; j += kLanes)
+      for (std::size_t l = 0; l < kLanes; ++l) acc[l] += s[j + l] = fast_exp(s[j + l] - m);
+    for (std::size_t l = 0; j < n; ++j, ++l) acc[l] += s[j] = fast_exp(s[j] - m);
+    const float inv = 1.0f / combine_sum(acc);
+    for (j = 0; j < n; ++j) s[j] *= inv;
+  }
+}
+
+HEWN_CLONES void add_layer_norm(float* x, const float* r, std::size_t m, std::size_t h, const float* g,
+                                const float* b, float eps) {
+  if (h == 0) return;
+  for (std::size_t i = 0; i < m; ++i) {
+    float* row = x + i * h;
+    if (r) {
+      const float* rr = r + i * h;
+      for (std::size_t j = 0; j < h; ++j) row[j] += rr[j];
+    }
+    const float mean = lane_sum(row, h) / static_cast<float>(h);
+    float acc[kLanes] = {};
+    std::size_t j = 0;
+    for (; j + kLanes <= h; j += kLanes)
+      for (std::size_t l = 0; l < kLanes; ++l) acc[l] += (row[j + l] - mean) * (row[j + l] - mean);
+    for (std::size_t l = 0; j < h; ++j, ++l) acc[l] += (row[j] - mean) * (row[j] - mean);
+    const float inv = 1.0f / std::sqrt(combine_sum(acc) / static_cast<float>(h) + eps);
+    for (j = 0; j < h; ++j) row[j] = (row[j] - mean) * inv * g[j] + b[j];
   }
 }
 

@@ -1,6 +1,6 @@
 // Vectorizable float exp and erf for the encoder's softmax and GELU (glibc's
 // expf/erff are scalar calls and took a quarter of the forward pass), and
-// the row sums of model2vec.
+// the row sums of model2vec; the encoder's LayerNorm.
 // Accuracy (checked against std::exp/std::erf in tests/unit/embed): exp
 // within 3 ulp on [-87, 88]; erf within 5e-7 absolute.
 #pragma once
@@ -66,5 +66,11 @@ void add_scaled(float* out, const float* row, float scale, std::size_t n);
 
 // Softmax of each of rows rows of n values in place.
 void softmax_rows(float* s, std::size_t rows, std::size_t n);
+
+// x = LayerNorm(x + r) for each of m rows of h values (r may be null: no
+// residual), with gain g and bias b (h values each) and eps added to the
+// variance (mean of squared deviations, as torch's LayerNorm).
+void add_layer_norm(float* x, const float* r, std::size_t m, std::size_t h, const float* g, const float* b,
+                    float eps);
 
 }  // namespace hewn::embed
