@@ -99,14 +99,16 @@ int main(int argc, char** argv) {
       } else {
         io.group_start = hewn::embed::starts_document;  // a document and its chunks reach one thread together
       }
-      io.batch_bytes = 4 << 10;  // a model embeds a record in milliseconds: keep every thread busy
+      io.batch_bytes = 4 << 10;  // only a transformer does --late: milliseconds a record
       return hewn::cli::run_stream("embed", io, run, [&] {
         return hewn::embed::make_late_handler(*embedder, docs.get(), late_overlap, ro);
       });
     }
     hewn::embed::RunCounters counters;
-    // Transformers are slow per byte: small batches keep every thread busy.
-    if (!opt.model.empty()) io.batch_bytes = 4 << 10;
+    // A transformer spends milliseconds on a record: parts of about 4 KB
+    // (several texts, one packed batch or two) keep every thread busy up to
+    // the end of the input.
+    if (embedder->transformer()) io.batch_bytes = 4 << 10;
     int status =
         hewn::cli::run_stream("embed", io, run, [&] { return hewn::embed::make_handler(*embedder, ro, counters); });
     if (auto n = counters.truncated.load()) {

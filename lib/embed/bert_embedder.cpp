@@ -82,6 +82,7 @@ class BertEmbedder final : public Embedder {
   }
 
   bool batches() const override { return batch_ > 1; }
+  bool transformer() const override { return true; }
 
   void embed_batch(std::span<const std::string_view> texts, float* out, EmbedInfo* infos) const override {
     thread_local std::vector<tokenize::Token> toks;

@@ -65,6 +65,10 @@ class Embedder {
   virtual void embed_batch(std::span<const std::string_view> texts, float* out, EmbedInfo* infos) const;
   // True when embed_batch() is faster than embed() text by text.
   virtual bool batches() const { return false; }
+  // True for a transformer encoder, which spends milliseconds on a text
+  // (callers hand threads small parts of the input); false for backends
+  // that embed tens of MB per second.
+  virtual bool transformer() const { return false; }
   // Token-level vectors of text (special tokens included), unpooled and
   // unnormalized; truncated like embed().
   // Errors: UsageError "--tokens needs the bert backend" by default.
