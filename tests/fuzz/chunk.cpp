@@ -59,7 +59,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   chunk::Measure* measure = &measure_ref;
   measure->reset(text);
   std::vector<chunk::Chunk> out;
-  it->second.chunker->split({"d", text, "", ""}, out);
+  it->second.chunker->split({"d", text, "", "", "", 0}, out);
   static text::Segmenter graphemes(text::Boundary::grapheme, "en");
   graphemes.set_text(text);
   std::size_t prev_begin = 0, prev_end = 0;

@@ -59,7 +59,7 @@ void check(const chunk::Options& o, const std::string& doc) {
   auto measure = f.unit().make_measure();
   measure->reset(doc);
   std::vector<chunk::Chunk> out;
-  c->split({"d", doc, "", ""}, out);
+  c->split({"d", doc, "", "", "", 0}, out);
   std::string where = o.strategy + "/" + o.unit.name + " size " + std::to_string(o.size) + " overlap " +
                       std::to_string(o.overlap) + (o.trim ? "" : " no-trim");
   CAPTURE(where);
@@ -143,7 +143,7 @@ TEST_CASE("without trim and overlap, chunks tile the document") {
   chunk::ChunkerFactory f(o);
   auto c = f.make();
   std::vector<chunk::Chunk> out;
-  c->split({"d", doc, "", ""}, out);
+  c->split({"d", doc, "", "", "", 0}, out);
   std::string joined;
   for (auto& ch : out) joined += doc.substr(ch.begin, ch.end - ch.begin);
   CHECK(joined == doc);
@@ -156,14 +156,14 @@ TEST_CASE("min-size merges a tiny tail into its neighbour") {
   o.size = 15;
   chunk::ChunkerFactory plain(o);
   std::vector<chunk::Chunk> out;
-  plain.make()->split({"d", doc, "", ""}, out);
+  plain.make()->split({"d", doc, "", "", "", 0}, out);
   REQUIRE(out.size() == 2);
   CHECK(doc.substr(out[1].begin, out[1].end - out[1].begin) == "dd");
   o.min_size = 3;
   o.size = 17;
   chunk::ChunkerFactory merging(o);
   out.clear();
-  merging.make()->split({"d", doc, "", ""}, out);
+  merging.make()->split({"d", doc, "", "", "", 0}, out);
   REQUIRE(out.size() == 1);
   CHECK(out[0].size == 17);
 }
