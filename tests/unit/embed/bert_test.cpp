@@ -115,7 +115,7 @@ TEST_CASE("softmax_rows and add_layer_norm agree with double precision") {
     softmax_rows(s.data(), rows, n);
     add_layer_norm(x.data(), r.data(), rows, n, g.data(), b.data(), 1e-12f);
     for (std::size_t i = 0; i < rows; ++i) {
-      const float* in = &s0[i * n];
+      const float* in = s0.data() + i * n;
       double mx = -1e30, sum = 0;
       for (std::size_t j = 0; j < n; ++j) mx = std::max(mx, static_cast<double>(in[j]));
       for (std::size_t j = 0; j < n; ++j) sum += std::exp(in[j] - mx);
