@@ -4,9 +4,9 @@
 
 namespace hewn::embed {
 
-// Each kernel is compiled for AVX-512 (x86-64-v4) and AVX2+FMA (haswell)
-// too, picked at load time (ifunc) where the CPU has them. Sums and maxima
-// run in kLanes independent accumulators, which the compiler keeps in
+// On x86-64 each kernel is compiled for AVX-512 (x86-64-v4) and AVX2+FMA
+// (haswell) too, picked at load time (ifunc) where the CPU has them. Sums
+// and maxima run in kLanes independent accumulators, which the compiler keeps in
 // vector registers (a single running sum is a chain of dependent scalar
 // adds), and are combined in a fixed order, so a result does not depend on
 // which thread computes it.
@@ -30,7 +30,11 @@ inline float lane_sum(const float* v, std::size_t n) {
 }
 }  // namespace
 
+#if defined(__x86_64__)
 #define HEWN_CLONES __attribute__((target_clones("arch=x86-64-v4", "arch=haswell", "default")))
+#else  // other CPUs: one build, for the compiler's target
+#define HEWN_CLONES
+#endif
 
 HEWN_CLONES void gelu(float* v, std::size_t n) {
   for (std::size_t i = 0; i < n; ++i) v[i] = 0.5f * v[i] * (1.0f + fast_erf(v[i] * 0.70710678118654752f));
@@ -81,8 +85,7 @@ HEWN_CLONES void add_layer_norm(float* x, const float* r, std::size_t m, std::si
 // by default in C++).
 #pragma GCC push_options
 #pragma GCC optimize("fp-contract=off")
-__attribute__((target_clones("arch=x86-64-v4", "arch=x86-64-v3", "default"))) void add_scaled(
-    float* __restrict out, const float* __restrict row, float scale, std::size_t n) {
+HEWN_CLONES void add_scaled(float* __restrict out, const float* __restrict row, float scale, std::size_t n) {
   if (scale == 1.0f) {
     for (std::size_t j = 0; j < n; ++j) out[j] += row[j];
     return;
