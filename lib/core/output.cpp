@@ -4,6 +4,7 @@
 #include <cstdio>
 #include <cstring>
 #include <fcntl.h>
+#include <sys/stat.h>
 #include <unistd.h>
 #include <vector>
 #include <zstd.h>
@@ -31,37 +32,71 @@ class StdoutSink final : public ByteSink {
   void commit() override {}
 };
 
+// The file a path names once symbolic links are followed (the path itself
+// when it is not a link; a dangling link's target), so that writing replaces
+// the target, never the link.
+std::string resolve_links(std::string path) {
+  for (int hops = 0; hops < 40; ++hops) {
+    struct stat st;
+    if (::lstat(path.c_str(), &st) != 0 || !S_ISLNK(st.st_mode)) return path;
+    std::vector<char> buf(static_cast<std::size_t>(st.st_size > 0 ? st.st_size : 255) + 1);
+    ssize_t n = ::readlink(path.c_str(), buf.data(), buf.size());
+    if (n < 0 || static_cast<std::size_t>(n) >= buf.size()) return path;
+    std::string target(buf.data(), static_cast<std::size_t>(n));
+    if (target.empty() || target[0] != '/') {
+      std::size_t slash = path.rfind('/');
+      target = (slash == std::string::npos ? std::string() : path.substr(0, slash + 1)) + target;
+    }
+    path = std::move(target);
+  }
+  return path;  // a loop: open() reports it
+}
+
+// A regular file is written to a temporary name beside it and renamed into
+// place on commit (keeping an existing file's permission bits); anything
+// else that exists (a FIFO, a character device such as /dev/null) is written
+// in place, since renaming would replace it.
 class FileSink final : public ByteSink {
  public:
-  explicit FileSink(std::string path) : path_(std::move(path)) {
+  explicit FileSink(const std::string& name) : name_(name), path_(resolve_links(name)) {
+    struct stat st;
+    bool exists = ::stat(path_.c_str(), &st) == 0;
+    if (exists && S_ISDIR(st.st_mode)) data_error(name_, 0, "cannot create: Is a directory");
+    if (exists && !S_ISREG(st.st_mode)) {
+      fd_ = ::open(path_.c_str(), O_WRONLY | O_CLOEXEC);
+      if (fd_ < 0) data_error(name_, 0, std::string("cannot open: ") + std::strerror(errno));
+      return;
+    }
     tmp_ = path_ + ".tmp-" + std::to_string(::getpid());
     fd_ = ::open(tmp_.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
-    if (fd_ < 0) data_error(path_, 0, std::string("cannot create: ") + std::strerror(errno));
+    if (fd_ < 0) data_error(name_, 0, std::string("cannot create: ") + std::strerror(errno));
+    if (exists) (void)::fchmod(fd_, st.st_mode & 07777);
   }
   ~FileSink() override {
     if (fd_ >= 0) {
       ::close(fd_);
-      ::unlink(tmp_.c_str());
+      if (!tmp_.empty()) ::unlink(tmp_.c_str());
     }
   }
-  void write(std::string_view bytes) override { write_fd(fd_, bytes, path_); }
+  void write(std::string_view bytes) override { write_fd(fd_, bytes, name_); }
   void commit() override {
-    if (::fsync(fd_) != 0 && errno != EINVAL)
-      data_error(path_, 0, std::string("write error: ") + std::strerror(errno));
+    if (::fsync(fd_) != 0 && errno != EINVAL && errno != EROFS)
+      data_error(name_, 0, std::string("write error: ") + std::strerror(errno));
     int fd = fd_;
     fd_ = -1;
     if (::close(fd) != 0) {
-      ::unlink(tmp_.c_str());
-      data_error(path_, 0, std::string("write error: ") + std::strerror(errno));
+      if (!tmp_.empty()) ::unlink(tmp_.c_str());
+      data_error(name_, 0, std::string("write error: ") + std::strerror(errno));
     }
+    if (tmp_.empty()) return;
     if (std::rename(tmp_.c_str(), path_.c_str()) != 0) {
       ::unlink(tmp_.c_str());
-      data_error(path_, 0, std::string("cannot rename into place: ") + std::strerror(errno));
+      data_error(name_, 0, std::string("cannot rename into place: ") + std::strerror(errno));
     }
   }
 
  private:
-  std::string path_, tmp_;
+  std::string name_, path_, tmp_;  // tmp_ empty: written in place
   int fd_ = -1;
 };
 

@@ -22,9 +22,13 @@ class ByteSink {
 };
 
 // Opens "-" (standard output) or a path. A path ending in ".zst" is written
-// zstd-compressed (level 3). Files are written to "PATH.tmp-<pid>" and renamed
-// on commit().
-// Errors: DataError "PATH: cannot create: <reason>".
+// zstd-compressed (level 3). A regular file (or a path that does not exist
+// yet) is written to "PATH.tmp-<pid>" beside it and renamed on commit(),
+// keeping an existing file's permission bits; symbolic links are followed,
+// so the link stays and its target is replaced. A FIFO or a device (such as
+// /dev/null) is written in place: renaming would replace it.
+// Errors: DataError "PATH: cannot create: <reason>" ("Is a directory" for a
+// directory), "PATH: cannot open: <reason>" for a FIFO or device.
 std::unique_ptr<ByteSink> open_output(const std::string& path);
 
 // A sink that buffers writes (64 KiB) in front of another sink.
