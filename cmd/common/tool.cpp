@@ -1,5 +1,6 @@
 #include "common/tool.hpp"
 
+#include <algorithm>
 #include <csignal>
 #include <cstdio>
 #include <iostream>
@@ -11,11 +12,12 @@
 
 namespace hewn::cli {
 
-CLI::Validator whole(unsigned long long min) {
+CLI::Validator whole(unsigned long long min, unsigned long long max) {
   return CLI::Validator(
-      [min](std::string& v) -> std::string {
+      [min, max](std::string& v) -> std::string {
         bool digits = !v.empty() && v.find_first_not_of("0123456789") == std::string::npos;
-        if (digits && v.size() <= 19 && std::stoull(v) >= min) return {};
+        if (digits && v.size() <= 19 && std::stoull(v) >= min && std::stoull(v) <= max) return {};
+        if (max != ~0ULL) return v + " is not a whole number from " + std::to_string(min) + " to " + std::to_string(max);
         return v + " is not a whole number >= " + std::to_string(min);
       },
       "", "");
@@ -23,14 +25,14 @@ CLI::Validator whole(unsigned long long min) {
 
 void RunOptions::add(CLI::App& app) {
   app.add_option("-j,--jobs", jobs, "Worker threads (default: one per core); output is identical for any value")
-      ->check(whole(1));
+      ->check(whole(1, max_jobs));
   app.add_flag("-q,--quiet", quiet, "No progress on stderr");
 }
 
 unsigned RunOptions::threads() const {
   if (jobs > 0) return jobs;
   unsigned n = std::thread::hardware_concurrency();
-  return n == 0 ? 1 : n;
+  return n == 0 ? 1 : std::min(n, max_jobs);
 }
 
 void StreamOptions::add(CLI::App& app, const std::string& input_help) {

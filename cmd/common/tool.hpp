@@ -15,8 +15,12 @@
 namespace hewn::cli {
 
 // Validators for unsigned options (CLI11 2.1.2 wraps "-3" around silently):
-// "--size: -3 is not a whole number >= 0".
-CLI::Validator whole(unsigned long long min = 0);
+// "--size: -3 is not a whole number >= 0"; with a max, "-j: 5000 is not a
+// whole number from 1 to 1024".
+CLI::Validator whole(unsigned long long min = 0, unsigned long long max = ~0ULL);
+
+// The most threads -j takes (each thread has its own handler and stack).
+inline constexpr unsigned max_jobs = 1024;
 
 // -j/--jobs and -q/--quiet.
 struct RunOptions {

@@ -65,7 +65,9 @@ int main(int argc, char** argv) {
     if (no_normalize) opt.normalize = false;
     ro.id_field = io.id_field;
     if (text_from.empty()) {
-      ro.text_from = {io.text_field};
+      // --late: chunk records carry their text in "text" (as chunk writes
+      // it); --text-field names the text field of the --docs documents.
+      ro.text_from = {late ? std::string("text") : io.text_field};
     } else {
       ro.text_from.clear();
       std::size_t b = 0;
@@ -88,7 +90,13 @@ int main(int argc, char** argv) {
     if (late && !ro.prefix.empty()) throw hewn::UsageError("--prefix does not apply to --late");
     if (late && text_from.find('+') != std::string::npos)
       throw hewn::UsageError("--text-from with several fields does not apply to --late");
+    if (app.count("--dim") && !opt.model.empty()) throw hewn::UsageError("--dim is for the hash backend");
+    if (app.count("--late-overlap") && !late) throw hewn::UsageError("--late-overlap is for --late");
     auto embedder = hewn::embed::make_embedder(opt);
+    if (ro.tokens) {  // before any input: "--tokens needs the bert backend"
+      hewn::embed::TokenVectors probe;
+      embedder->embed_tokens("", probe);
+    }
     if (late) {
       // Before any input: the backend's and --late-overlap's usage errors.
       hewn::embed::TokenVectors probe;
@@ -97,7 +105,16 @@ int main(int argc, char** argv) {
       if (!docs_path.empty()) {
         docs = std::make_unique<hewn::embed::DocStore>(docs_path, io.id_field, io.text_field);
       } else {
-        io.group_start = hewn::embed::starts_document;  // a document and its chunks reach one thread together
+        // A document and its chunks reach one thread together. Before the
+        // first document, each line is a group of its own: a stream without
+        // doc_text (chunk without --keep-doc) fails at its first line
+        // instead of being held in memory whole.
+        io.group_start = [started = false](std::string_view line) mutable {
+          bool start = hewn::embed::starts_document(line);
+          if (!started && !start) return true;
+          started = started || start;
+          return start;
+        };
       }
       io.batch_bytes = 4 << 10;  // only a transformer does --late: milliseconds a record
       return hewn::cli::run_stream("embed", io, run, [&] {

@@ -6,6 +6,7 @@
 #include <mutex>
 #include <stdexcept>
 #include <algorithm>
+#include <system_error>
 #include <thread>
 
 #include "core/error.hpp"
@@ -228,8 +229,8 @@ StreamStats run_stream(const StreamOptions& options, const std::function<std::un
       // The predicate sees more's lines, which have the parser's padding.
       const std::size_t held = carry.lines.size();
       std::size_t cut = 0;  // the last group start after the first line
-      for (std::size_t j = held ? 0 : 1; j < more.lines.size(); ++j)
-        if (options.group_start(more.line(j))) cut = held + j;
+      for (std::size_t j = 0; j < more.lines.size(); ++j)  // every line, as group_start's contract says
+        if (options.group_start(more.line(j)) && held + j > 0) cut = held + j;
       carry.source = more.source;
       append_lines(carry, more, 0, more.lines.size());
       carry.bytes += more.bytes;
@@ -310,26 +311,8 @@ StreamStats run_stream(const StreamOptions& options, const std::function<std::un
   bool closing = false;
   std::vector<std::thread> threads;
   threads.reserve(jobs);
-  for (unsigned t = 0; t < jobs; ++t) {
-    threads.emplace_back([&, t] {
-      for (;;) {
-        Work* w;
-        {
-          std::unique_lock lock(mu);
-          cv_todo.wait(lock, [&] { return closing || !todo.empty(); });
-          if (todo.empty()) return;
-          w = todo.front();
-          todo.pop_front();
-        }
-        process(*w, workers[t], options.on_error);
-        {
-          std::lock_guard lock(mu);
-          w->done = true;
-        }
-        cv_done.notify_all();
-      }
-    });
-  }
+  // Joins the threads started so far, however this function ends (also when
+  // starting one fails).
   struct Joiner {
     std::mutex& mu;
     bool& closing;
@@ -346,6 +329,32 @@ StreamStats run_stream(const StreamOptions& options, const std::function<std::un
       for (auto& t : threads) t.join();
     }
   } joiner{mu, closing, cv_todo, threads, todo};
+  for (unsigned t = 0; t < jobs; ++t) {
+    auto work = [&, t] {
+      for (;;) {
+        Work* w;
+        {
+          std::unique_lock lock(mu);
+          cv_todo.wait(lock, [&] { return closing || !todo.empty(); });
+          if (todo.empty()) return;
+          w = todo.front();
+          todo.pop_front();
+        }
+        process(*w, workers[t], options.on_error);
+        {
+          std::lock_guard lock(mu);
+          w->done = true;
+        }
+        cv_done.notify_all();
+      }
+    };
+    try {
+      threads.emplace_back(work);
+    } catch (const std::system_error& e) {
+      throw UsageError("-j " + std::to_string(jobs) + ": cannot start thread " + std::to_string(t + 1) + ": " +
+                       e.what());
+    }
+  }
 
   auto emit_front = [&] {
     Work& w = *inflight.front();

@@ -32,12 +32,17 @@ class BertEmbedder final : public Embedder {
     // Length: --max-tokens, else sentence_bert_config.json's max_seq_length,
     // else the tokenizer's truncation, else the model's positions.
     max_ = c.max_positions;
+    std::string from = o.model + "/config.json: max_position_embeddings";  // where max_ came from
     std::string sb = o.model + "/sentence_bert_config.json";
     if (file_exists(sb)) {
       JsonConfig s = JsonConfig::load(sb);
-      if (s.number("max_seq_length")) max_ = std::min(max_, s.size("max_seq_length"));
-    } else if (tok_->max_length()) {
-      max_ = std::min(max_, *tok_->max_length());
+      if (s.number("max_seq_length") && s.size("max_seq_length") < max_) {
+        max_ = s.size("max_seq_length");
+        from = sb + ": max_seq_length";
+      }
+    } else if (tok_->max_length() && *tok_->max_length() < max_) {
+      max_ = *tok_->max_length();
+      from = o.model + "/tokenizer.json: truncation max_length";
     }
     if (o.max_tokens) {
       if (o.max_tokens > c.max_positions)
@@ -45,8 +50,11 @@ class BertEmbedder final : public Embedder {
                          std::to_string(c.max_positions) + " positions");
       max_ = o.max_tokens;
     }
-    if (max_ <= pre_.size() + suf_.size())
-      throw UsageError("--max-tokens " + std::to_string(max_) + " leaves no room between the special tokens");
+    if (max_ <= pre_.size() + suf_.size()) {
+      if (o.max_tokens)
+        throw UsageError("--max-tokens " + std::to_string(max_) + " leaves no room between the special tokens");
+      throw DataError(from + " " + std::to_string(max_) + " leaves no room between the special tokens");
+    }
     // Pooling: --pooling, else 1_Pooling/config.json, else mean.
     pooling_ = o.pooling;
     std::string pc = o.model + "/1_Pooling/config.json";
@@ -153,9 +161,13 @@ class BertEmbedder final : public Embedder {
 
  private:
   // Pools count token vectors (rows of dim() floats) into out, normalized
-  // when the model asks.
+  // when the model asks; no tokens give the zero vector.
   void pool(const float* rows, std::size_t count, float* out) const {
     const std::size_t H = dim();
+    if (count == 0) {  // no tokens at all (a tokenizer that adds no special tokens, an empty text)
+      std::fill(out, out + H, 0.0f);
+      return;
+    }
     if (pooling_ == "cls") {
       std::copy(rows, rows + H, out);
     } else {

@@ -1,6 +1,7 @@
 #include "embed/handler.hpp"
 
 #include <algorithm>
+#include <cmath>
 #include <cstring>
 
 #include "core/error.hpp"
@@ -14,7 +15,11 @@ namespace {
 
 // Fields embed writes (replaced) and "doc_text" (chunk --keep-doc's copy of
 // the document, dropped).
-constexpr std::string_view own_keys[] = {"embedding", "embedding_b64", "dtype", "dim", "model", "doc_text"};
+// Fields embed writes (replaced when present) or leaves out (doc_text); with
+// --tokens also "tokens", which then counts the model's tokens.
+constexpr std::string_view own_keys[] = {"embedding", "embedding_b64",    "dtype", "dim",
+                                         "model",     "token_spans",      "token_embeddings",
+                                         "token_embeddings_b64", "doc_text"};
 
 class EmbedHandler final : public io::Handler {
  public:
@@ -28,14 +33,20 @@ class EmbedHandler final : public io::Handler {
       text_ = o_.prefix;
       text_ += in.raw_text;
     }
-    EmbedInfo info = o_.tokens ? e_.embed_tokens(text_, tv_) : e_.embed(text_, vec_.data());
+    EmbedInfo info;
+    try {
+      info = o_.tokens ? e_.embed_tokens(text_, tv_) : e_.embed(text_, vec_.data());
+    } catch (const DataError& e) {  // the model's own errors, located
+      if (in.record) in.record->fail(e.what());
+      data_error(in.source, in.line, e.what());
+    }
     if (const char* what = too_long(info)) {
       if (in.record) in.record->fail(what);
       data_error(in.source, in.line, what);
     }
     bool any;
     if (in.record) {
-      any = append_source_fields(out, *in.record);
+      any = append_source_fields(out, *in.record, o_.tokens);
     } else {
       out += "{\"id\":";
       json::append_string(out, in.source);
@@ -70,7 +81,7 @@ class EmbedHandler final : public io::Handler {
         source_ = in.source;
         lines_[i] = in.line;
         record_text(*in.record, o_, texts_[i]);
-        if (!append_source_fields(heads_, *in.record)) heads_.pop_back();  // a bare "{" comes back below
+        if (!append_source_fields(heads_, *in.record, false)) heads_.pop_back();  // a bare "{" comes back below
         ok_.push_back(i);
       } catch (const DataError& e) {
         errors_[i] = e.what();
@@ -89,7 +100,7 @@ class EmbedHandler final : public io::Handler {
         try {
           infos_[k] = e_.embed(views_[k], &vecs_[k * H]);
         } catch (const DataError& e) {
-          errors_[ok_[k]] = e.what();
+          errors_[ok_[k]] = located(source_, lines_[ok_[k]], e.what());
         }
       }
     }
@@ -233,14 +244,24 @@ class LateHandler final : public io::Handler {
       }
       doc = &stream_doc_;
     }
-    auto b = r.number("byte_start"), e = r.number("byte_end");
-    if (!b || !e) r.fail(std::string("missing field ") + (b ? "\"byte_end\"" : "\"byte_start\""));
+    auto offset = [&](const char* key) -> std::size_t {
+      auto v = r.number(key);
+      if (!v) r.fail(std::string("missing field \"") + key + "\"");
+      if (!(*v >= 0 && *v <= 9007199254740992.0 && *v == std::floor(*v)))
+        r.fail(std::string("field \"") + key + "\" is not a byte offset (a whole number >= 0)");
+      return static_cast<std::size_t>(*v);
+    };
+    const std::size_t bs = offset("byte_start"), be = offset("byte_end");
     std::string_view text = r.require_string(o_.text_from.back());
-    std::size_t bs = static_cast<std::size_t>(*b), be = static_cast<std::size_t>(*e);
-    if (*b < 0 || *e < *b || be > doc->size() || std::string_view(*doc).substr(bs, be - bs) != text)
+    if (be < bs || be > doc->size() || std::string_view(*doc).substr(bs, be - bs) != text)
       r.fail("chunk text does not match its document at bytes " + std::to_string(bs) + ".." + std::to_string(be));
     if (!cached_ || cached_id_ != *doc_id) {
-      e_.document_tokens(*doc, overlap_, tv_);
+      try {
+        e_.document_tokens(*doc, overlap_, tv_);
+      } catch (const DataError& e) {
+        cached_ = false;
+        r.fail(e.what());
+      }
       cached_id_ = *doc_id;
       cached_ = true;
     }
@@ -257,7 +278,7 @@ class LateHandler final : public io::Handler {
     vec_.resize(H);
     for (std::size_t j = 0; j < H; ++j) vec_[j] = n ? static_cast<float>(acc_[j] / static_cast<double>(n)) : 0.0f;
     if (e_.normalizes()) l2_normalize(vec_.data(), H);
-    append_source_fields(out, r);
+    append_source_fields(out, r, false);
     append_vector(out, vec_.data(), H, e_.name(), o_);
     out += "}\n";
   }
@@ -341,11 +362,12 @@ void append_token_vectors(std::string& out, std::string_view text, const TokenVe
   append_tail(out, dim, model, o);
 }
 
-bool append_source_fields(std::string& out, const json::Record& source) {
+bool append_source_fields(std::string& out, const json::Record& source, bool tokens) {
   out += '{';
   bool first = true;
   for (const json::Field& f : source.fields()) {
     if (std::find(std::begin(own_keys), std::end(own_keys), f.key) != std::end(own_keys)) continue;
+    if (tokens && f.key == "tokens") continue;
     json::append_key(out, f.key, first);
     out += f.raw;
     first = false;
@@ -357,6 +379,10 @@ void record_text(const json::Record& r, const RecordOptions& o, std::string& out
   out = o.prefix;
   bool any = false;
   for (const std::string& field : o.text_from) {
+    if (o.text_from.size() > 1) {  // of several fields, a null one is absent (e.g. a chunk without context)
+      const json::Field* f = r.find(field);
+      if (f && f->type == json::Type::null) continue;
+    }
     std::optional<std::string_view> s =
         o.text_from.size() == 1 ? std::optional<std::string_view>(r.require_string(field)) : r.string(field);
     if (!s) continue;

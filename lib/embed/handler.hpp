@@ -40,10 +40,12 @@ void append_vector(std::string& out, const float* v, std::size_t dim, const std:
                    const RecordOptions& options);
 
 // Appends the fields of source except those embed writes (embedding,
-// embedding_b64, dtype, dim, model) and "doc_text" (the document copy of
-// chunk --keep-doc), as "{k:v,...", without the closing brace.
-// Returns true when a field was written.
-bool append_source_fields(std::string& out, const json::Record& source);
+// embedding_b64, dtype, dim, model, token_spans, token_embeddings,
+// token_embeddings_b64, and "tokens" when tokens is set: --tokens output)
+// and "doc_text" (the document copy of chunk --keep-doc), as "{k:v,...",
+// without the closing brace. Returns true when a field was written.
+// Errors: none.
+bool append_source_fields(std::string& out, const json::Record& source, bool tokens);
 
 // Standard base64 (RFC 4648, with padding).
 void append_base64(std::string& out, const unsigned char* data, std::size_t n);

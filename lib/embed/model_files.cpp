@@ -23,7 +23,13 @@ std::string model_name(const std::string& dir) {
   std::string d = dir;
   while (d.size() > 1 && d.back() == '/') d.pop_back();
   auto slash = d.rfind('/');
-  return slash == std::string::npos ? d : d.substr(slash + 1);
+  std::string last = slash == std::string::npos ? d : d.substr(slash + 1);
+  if (last == "." || last == "..") {  // "-m ." names the current directory
+    std::error_code ec;
+    std::string real = std::filesystem::weakly_canonical(d, ec).filename().string();
+    if (!ec && !real.empty()) return real;
+  }
+  return last;
 }
 
 TokenizerFacts read_tokenizer_facts(const std::string& path) {

@@ -14,7 +14,8 @@ namespace hewn::embed {
 // Errors: DataError "DIR/NAME: cannot open: No such file or directory".
 std::string model_file(const std::string& dir, const std::string& name);
 
-// The directory's last component ("models/bge-small/" -> "bge-small").
+// The directory's last component ("models/bge-small/" -> "bge-small"; for
+// "." or "..", that of the directory they name). Errors: none.
 std::string model_name(const std::string& dir);
 
 // Facts about a tokenizer.json the tokenizer object does not expose.

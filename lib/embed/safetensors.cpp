@@ -108,7 +108,11 @@ SafeTensors::SafeTensors(const std::string& path) : path_(path) {
       if (k != 2 || off[0] > off[1] || off[1] > data_size)
         corrupt(where + "data_offsets outside the " + std::to_string(data_size) + " data bytes");
       t.bytes = off[1] - off[0];
-      if (t.bytes != t.elements() * esize)
+      std::uint64_t need = esize;  // the shape's bytes, checked for overflow (elements() is then exact)
+      for (std::uint64_t d : t.shape)
+        if (__builtin_mul_overflow(need, d, &need))
+          corrupt(where + "shape " + shape_text(t.shape) + " is too large");
+      if (t.bytes != need)
         corrupt(where + std::to_string(t.bytes) + " bytes for " + t.dtype + " " + shape_text(t.shape));
       t.data = base + data_begin + off[0];
       tensors_.push_back(std::move(t));
@@ -146,7 +150,10 @@ void SafeTensors::check(const Tensor& t, std::initializer_list<std::size_t> shap
   if (!ok) {
     std::string want = "[";
     i = 0;
-    for (std::size_t d : shape) want += (i++ ? "," : "") + (d ? std::to_string(d) : std::string("*"));
+    for (std::size_t d : shape) {
+      if (i++) want += ',';
+      want += d ? std::to_string(d) : std::string("*");
+    }
     throw DataError(path_ + ": tensor " + hewn::quoted(t.name) + " has shape " + shape_text(t.shape) + ", expected " +
                     want + "]");
   }

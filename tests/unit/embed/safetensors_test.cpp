@@ -82,6 +82,11 @@ TEST_CASE("safetensors: corrupt files are named and explained") {
             .ends_with("tensor \"a\": data_offsets outside the 4 data bytes"));
   CHECK(error_of(temp_file("size", st_file(R"({"a":{"dtype":"F32","shape":[3],"data_offsets":[0,8]}})", "12345678")))
             .ends_with("tensor \"a\": 8 bytes for F32 [3]"));
+  // Shapes whose element count overflows 64 bits (it would wrap to the data's 0 bytes).
+  CHECK(error_of(temp_file("wrap", st_file(R"({"a":{"dtype":"F32","shape":[9223372036854775808,2],"data_offsets":[0,0]}})", "")))
+            .ends_with("tensor \"a\": shape [9223372036854775808,2] is too large"));
+  CHECK(error_of(temp_file("wrap2", st_file(R"({"a":{"dtype":"F32","shape":[4294967296,4294967296],"data_offsets":[0,0]}})", "")))
+            .ends_with("is too large"));
   CHECK(error_of(temp_file("dtype", st_file(R"({"a":{"dtype":"Q4","shape":[1],"data_offsets":[0,1]}})", "1")))
             .ends_with("tensor \"a\": unknown dtype \"Q4\""));
   CHECK(error_of(temp_file("fields", st_file(R"({"a":{"shape":[1]}})", ""))).ends_with("needs dtype, shape and data_offsets"));
