@@ -21,7 +21,7 @@ int main(int argc, char** argv) {
   io.add(app, "JSON Lines files (.zst ok) or raw files, each one text; - or none: stdin");
   app.add_option("-m,--model", opt.model, "Model directory (model2vec or Hugging Face BERT layout)")->type_name("DIR");
   app.add_option("-b,--backend", opt.backend, "hash (default without --model), model2vec or bert (default: from config.json)");
-  app.add_option("--dim", opt.dim, "hash: vector size")->capture_default_str();
+  app.add_option("--dim", opt.dim, "hash: vector size")->check(hewn::cli::whole())->capture_default_str();
   app.add_flag("--normalize", normalize, "L2-normalize vectors (default: the model's own setting; hash: on)");
   app.add_flag("--no-normalize", no_normalize, "Do not L2-normalize vectors");
   app.add_option("--prefix", ro.prefix, "Text put before every text (\"query: \", \"passage: \")")->type_name("TEXT");
@@ -40,7 +40,8 @@ int main(int argc, char** argv) {
   app.add_option("--pooling", opt.pooling, "bert: mean or cls (default: 1_Pooling/config.json, else mean)")
       ->check(CLI::IsMember({"mean", "cls"}));
   app.add_option("--max-tokens", opt.max_tokens,
-                 "bert: tokens per sequence incl. [CLS]/[SEP] (default: the model's max_seq_length)");
+                 "bert: tokens per sequence incl. [CLS]/[SEP] (default: the model's max_seq_length)")
+      ->check(hewn::cli::whole(1));
   app.add_option("--batch", opt.batch,
                  "bert: texts per forward pass, packed back to back without padding (default 32; 1: one at a time)")
       ->check(hewn::cli::whole(1))
@@ -56,6 +57,7 @@ int main(int argc, char** argv) {
       ->type_name("FILE");
   app.add_option("--late-overlap", late_overlap,
                  "--late: tokens shared by consecutive windows over a long document")
+      ->check(hewn::cli::whole())
       ->capture_default_str();
   run.add(app);
 
