@@ -415,17 +415,19 @@ DocStore::DocStore(const std::string& path, const std::string& id_field, const s
       const json::Record& r = parser.parse(batch.line(i), batch.source, batch.lines[i].number);
       auto id = r.id(id_field);
       if (!id) r.fail("missing field " + quoted(id_field));
-      docs_.emplace_back(*id, std::string(r.require_string(text_field)));
+      docs_.push_back({*id, std::string(r.require_string(text_field)), batch.lines[i].number});
     }
   }
-  std::stable_sort(docs_.begin(), docs_.end(), [](const auto& a, const auto& b) { return a.first < b.first; });
+  std::stable_sort(docs_.begin(), docs_.end(), [](const Doc& a, const Doc& b) { return a.id < b.id; });
   for (std::size_t i = 1; i < docs_.size(); ++i)
-    if (docs_[i].first == docs_[i - 1].first) data_error(path, 0, "duplicate document id " + quoted(docs_[i].first));
+    if (docs_[i].id == docs_[i - 1].id)
+      data_error(path, docs_[i].line,
+                 "duplicate document id " + quoted(docs_[i].id) + " (also on line " + std::to_string(docs_[i - 1].line) + ")");
 }
 
 const std::string* DocStore::find(std::string_view id) const {
-  auto it = std::lower_bound(docs_.begin(), docs_.end(), id, [](const auto& a, std::string_view k) { return a.first < k; });
-  return it != docs_.end() && it->first == id ? &it->second : nullptr;
+  auto it = std::lower_bound(docs_.begin(), docs_.end(), id, [](const Doc& a, std::string_view k) { return a.id < k; });
+  return it != docs_.end() && it->id == id ? &it->text : nullptr;
 }
 
 std::unique_ptr<io::Handler> make_late_handler(const Embedder& embedder, const DocStore* docs, std::size_t overlap,

@@ -80,7 +80,11 @@ class DocStore {
   const std::string* find(std::string_view id) const;
 
  private:
-  std::vector<std::pair<std::string, std::string>> docs_;  // sorted by id
+  struct Doc {
+    std::string id, text;
+    std::uint64_t line;  // in the file, for the duplicate-id message
+  };
+  std::vector<Doc> docs_;  // sorted by id, then line
 };
 
 // Makes a handler for late chunking: each chunk record ("doc", "byte_start",
