@@ -10,6 +10,7 @@
 #include <zstd.h>
 
 #include "core/error.hpp"
+#include "core/paths.hpp"
 
 namespace hewn::io {
 namespace {
@@ -31,26 +32,6 @@ class StdoutSink final : public ByteSink {
   void write(std::string_view bytes) override { write_fd(1, bytes, "<stdout>"); }
   void commit() override {}
 };
-
-// The file a path names once symbolic links are followed (the path itself
-// when it is not a link; a dangling link's target), so that writing replaces
-// the target, never the link.
-std::string resolve_links(std::string path) {
-  for (int hops = 0; hops < 40; ++hops) {
-    struct stat st;
-    if (::lstat(path.c_str(), &st) != 0 || !S_ISLNK(st.st_mode)) return path;
-    std::vector<char> buf(static_cast<std::size_t>(st.st_size > 0 ? st.st_size : 255) + 1);
-    ssize_t n = ::readlink(path.c_str(), buf.data(), buf.size());
-    if (n < 0 || static_cast<std::size_t>(n) >= buf.size()) return path;
-    std::string target(buf.data(), static_cast<std::size_t>(n));
-    if (target.empty() || target[0] != '/') {
-      std::size_t slash = path.rfind('/');
-      target = (slash == std::string::npos ? std::string() : path.substr(0, slash + 1)) + target;
-    }
-    path = std::move(target);
-  }
-  return path;  // a loop: open() reports it
-}
 
 // A regular file is written to a temporary name beside it and renamed into
 // place on commit (keeping an existing file's permission bits); anything

@@ -15,6 +15,7 @@
 #include <unordered_set>
 
 #include "core/error.hpp"
+#include "core/paths.hpp"
 #include "core/utf8.hpp"
 #include "index/analyzer.hpp"
 #include "index/dense.hpp"
@@ -268,6 +269,7 @@ void sync_dir(const std::string& dir) {
 Builder::Builder(std::string dir, BuildOptions options) : impl_(std::make_unique<Impl>()) {
   auto& m = *impl_;
   while (dir.size() > 1 && dir.back() == '/') dir.pop_back();
+  dir = io::resolve_links(dir);  // a link to an index: the index it points to is replaced, the link stays
   m.dir = dir;
   m.opt = std::move(options);
   if (m.opt.fields.empty()) m.opt.fields = {m.opt.text_field};
