@@ -14,10 +14,11 @@ int main(int argc, char** argv) {
   hewn::query::SearchOptions so;
   std::string dir, format = "jsonl", mode = "bm25", group = "none", group_score = "max", cutoff = "fixed",
                    budget_unit = "chars";
-  double alpha = -1, nprobe = 0, ef_search = 0;
+  double alpha = -1;
+  unsigned nprobe = 0, ef_search = 0;
   app.add_option("dir", dir, "Index directory (see index(1))")->required();
   io.add(app, "JSON Lines query records (.zst ok); - or none: stdin");
-  app.add_option("-k", so.k, "Hits per query")->capture_default_str();
+  app.add_option("-k", so.k, "Hits per query")->check(hewn::cli::whole(1))->capture_default_str();
   app.add_option("--format", format, "jsonl (one hit per line) or trec (a TREC run)")
       ->check(CLI::IsMember({"jsonl", "trec"}))
       ->capture_default_str();
@@ -29,9 +30,10 @@ int main(int argc, char** argv) {
   app.add_option("--embedding-field", so.embedding_field, "Field holding the query vector")->capture_default_str();
   app.add_option("--rrf-k", so.rrf_k, "Hybrid: reciprocal rank fusion constant")->capture_default_str();
   app.add_option("--alpha", alpha, "Hybrid: interpolate min-max normalised scores, dense weight ALPHA (instead of RRF)");
-  app.add_option("--depth", so.depth, "Candidates per retriever for hybrid, --group and --cutoff (default max(k,100))");
-  app.add_option("--nprobe", nprobe, "Dense IVF indexes: lists probed");
-  app.add_option("--ef-search", ef_search, "Dense HNSW indexes: search breadth");
+  app.add_option("--depth", so.depth, "Candidates per retriever for hybrid, --group and --cutoff (default max(k,100))")
+      ->check(hewn::cli::whole(1));
+  app.add_option("--nprobe", nprobe, "Dense IVF indexes: lists probed")->check(hewn::cli::whole(1, 1 << 20));
+  app.add_option("--ef-search", ef_search, "Dense HNSW indexes: search breadth")->check(hewn::cli::whole(1, 1 << 20));
   app.add_option("--group", group, "none, or doc: one hit per document")
       ->check(CLI::IsMember({"none", "doc"}))
       ->capture_default_str();
@@ -41,9 +43,10 @@ int main(int argc, char** argv) {
   app.add_option("--cutoff", cutoff, "fixed (k hits) or adaptive (cut at the largest relative score drop)")
       ->check(CLI::IsMember({"fixed", "adaptive"}))
       ->capture_default_str();
-  app.add_option("--min-k", so.min_k, "Adaptive cut-off: fewest hits")->capture_default_str();
-  app.add_option("--max-k", so.max_k, "Adaptive cut-off: most hits (default -k)");
+  app.add_option("--min-k", so.min_k, "Adaptive cut-off: fewest hits")->check(hewn::cli::whole())->capture_default_str();
+  app.add_option("--max-k", so.max_k, "Adaptive cut-off: most hits (default -k)")->check(hewn::cli::whole(1));
   app.add_option("--budget", so.budget, "Keep hits, in rank order, while their total size fits N (greedy fill)")
+      ->check(hewn::cli::whole(1))
       ->type_name("N");
   app.add_option("--budget-unit", budget_unit,
                  "Unit of --budget: chars (code points), words (analyzer terms) or tokens (needs --tokenizer)")
@@ -56,6 +59,7 @@ int main(int argc, char** argv) {
   app.add_flag("--count-special", tok.count_special,
                "--budget-unit tokens: count the tokenizer's special tokens ([CLS], [SEP]) in each chunk");
   app.add_option("--neighbors", so.neighbors, "Attach the K chunks before and after each hit in its document")
+      ->check(hewn::cli::whole())
       ->type_name("K");
   run.add(app);
 
@@ -103,8 +107,8 @@ int main(int argc, char** argv) {
       }
     if (app.count("--nprobe") || app.count("--ef-search")) {
       if (!ix.dense()) throw hewn::UsageError("--nprobe/--ef-search: " + dir + " has no dense vectors");
-      if (app.count("--nprobe")) ix.dense()->set_parameter("nprobe", nprobe);
-      if (app.count("--ef-search")) ix.dense()->set_parameter("efSearch", ef_search);
+      if (app.count("--nprobe")) ix.dense()->set_parameter("nprobe", nprobe, "--nprobe");
+      if (app.count("--ef-search")) ix.dense()->set_parameter("efSearch", ef_search, "--ef-search");
     }
     return hewn::cli::run_stream("query", io, run, [&] { return hewn::query::make_searcher(ix, so); });
   });

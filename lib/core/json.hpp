@@ -54,9 +54,23 @@ class Record {
   // A number value; nullopt when absent.
   // Errors: DataError "source:line: field "key" is not a number".
   std::optional<double> number(std::string_view key) const;
-  // An array of numbers, appended to out; false when absent.
-  // Errors: DataError "... field "key" is not an array of numbers".
+  // A whole number from 0 to 2^53 (an offset, a count); nullopt when absent.
+  // Errors: DataError "source:line: field "key" is not a non-negative
+  // integer" (a fraction, a negative or larger number, another type).
+  std::optional<std::uint64_t> whole(std::string_view key) const;
+  // An array of numbers, appended to out as floats; false when absent.
+  // Errors: DataError "... field "key" is not an array of numbers", "...
+  // field "key" has a number out of float range".
   bool floats(std::string_view key, std::vector<float>& out) const;
+  // A vector as embed(1) writes it: field key as an array of numbers or,
+  // when absent, key + "_b64" as base64 of little-endian float32 values
+  // (float16 when the field "dtype" is "f16"), appended to out. Returns
+  // where it came from (none: neither field is present).
+  // Errors: those of floats(); DataError "... field "key_b64" is not valid
+  // base64", "... is not a whole number of f32 values", "... has a value
+  // that is not finite", "... field "dtype" is not "f32" or "f16"".
+  enum class VectorField { none, array, b64 };
+  VectorField vector(std::string_view key, std::vector<float>& out) const;
   // An array of strings (views valid until the next parse), appended to
   // out; false when absent.
   // Errors: DataError "... field "key" is not an array of strings".

@@ -1,14 +1,14 @@
 #include "embed/handler.hpp"
 
 #include <algorithm>
-#include <cmath>
 #include <cstring>
 
 #include "core/error.hpp"
 #include "core/input.hpp"
 #include "core/line_reader.hpp"
 #include "core/utf8.hpp"
-#include "embed/half.hpp"
+#include "core/base64.hpp"
+#include "core/half.hpp"
 
 namespace hewn::embed {
 namespace {
@@ -245,10 +245,8 @@ class LateHandler final : public io::Handler {
       doc = &stream_doc_;
     }
     auto offset = [&](const char* key) -> std::size_t {
-      auto v = r.number(key);
+      auto v = r.whole(key);
       if (!v) r.fail(std::string("missing field \"") + key + "\"");
-      if (!(*v >= 0 && *v <= 9007199254740992.0 && *v == std::floor(*v)))
-        r.fail(std::string("field \"") + key + "\" is not a byte offset (a whole number >= 0)");
       return static_cast<std::size_t>(*v);
     };
     const std::size_t bs = offset("byte_start"), be = offset("byte_end");
@@ -298,33 +296,6 @@ class LateHandler final : public io::Handler {
 };
 
 }  // namespace
-
-void append_base64(std::string& out, const unsigned char* d, std::size_t n) {
-  static const char tbl[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
-  std::size_t at = out.size();
-  out.resize(at + (n + 2) / 3 * 4);  // written in place, four characters per three bytes
-  char* w = out.data() + at;
-  std::size_t i = 0;
-  for (; i + 3 <= n; i += 3, w += 4) {
-    std::uint32_t v = d[i] << 16 | d[i + 1] << 8 | d[i + 2];
-    w[0] = tbl[v >> 18];
-    w[1] = tbl[(v >> 12) & 63];
-    w[2] = tbl[(v >> 6) & 63];
-    w[3] = tbl[v & 63];
-  }
-  if (n - i == 1) {
-    std::uint32_t v = d[i] << 16;
-    w[0] = tbl[v >> 18];
-    w[1] = tbl[(v >> 12) & 63];
-    w[2] = w[3] = '=';
-  } else if (n - i == 2) {
-    std::uint32_t v = d[i] << 16 | d[i + 1] << 8;
-    w[0] = tbl[v >> 18];
-    w[1] = tbl[(v >> 12) & 63];
-    w[2] = tbl[(v >> 6) & 63];
-    w[3] = '=';
-  }
-}
 
 void append_vector(std::string& out, const float* v, std::size_t dim, const std::string& model,
                    const RecordOptions& o) {

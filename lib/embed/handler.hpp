@@ -47,8 +47,6 @@ void append_vector(std::string& out, const float* v, std::size_t dim, const std:
 // Errors: none.
 bool append_source_fields(std::string& out, const json::Record& source, bool tokens);
 
-// Standard base64 (RFC 4648, with padding).
-void append_base64(std::string& out, const unsigned char* data, std::size_t n);
 
 // The text a record asks to embed: the --text-from fields present, joined by
 // "\n", after the prefix.

@@ -11,7 +11,7 @@
 #include <cstring>
 
 #include "core/error.hpp"
-#include "embed/half.hpp"
+#include "core/half.hpp"
 
 namespace hewn::embed {
 namespace {

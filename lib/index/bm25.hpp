@@ -21,6 +21,12 @@ struct Bm25Params {
   float delta = 1.0f;  // bm25plus only
 };
 
+// Whether the parameters are in range: k1 and delta in [0, 1e6), b in
+// [0, 1] (NaN fails). Errors: none.
+inline bool valid(const Bm25Params& p) {
+  return p.k1 >= 0 && p.k1 < 1e6f && p.b >= 0 && p.b <= 1 && p.delta >= 0 && p.delta < 1e6f;
+}
+
 // Errors: UsageError "unknown BM25 variant "x" (lucene, robertson, bm25plus)".
 Variant parse_variant(std::string_view name);
 std::string_view variant_name(Variant v);

@@ -56,12 +56,14 @@ class Encoder : public io::Handler {
     std::string doc = r.id(opt_.doc_field).value_or(id);
     auto text = r.string(opt_.text_field);
     std::uint64_t start = 0, end = text ? utf8::count(*text) : 0;
-    if (auto s = r.number("start")) start = static_cast<std::uint64_t>(*s);
-    if (auto e = r.number("end")) end = static_cast<std::uint64_t>(*e);
+    if (auto s = r.whole("start")) start = *s;
+    if (auto e = r.whole("end")) end = *e;
+    if (start > end) r.fail("field \"start\" is after \"end\"");
     std::int64_t n = -1;
-    if (auto v = r.number("n")) n = static_cast<std::int64_t>(*v);
+    if (auto v = r.whole("n")) n = static_cast<std::int64_t>(*v);
     emb_.clear();
-    bool has_emb = r.floats(opt_.embedding_field, emb_);
+    const json::Record::VectorField emb_from = r.vector(opt_.embedding_field, emb_);
+    const bool has_emb = emb_from != json::Record::VectorField::none;
     std::string_view model;
     if (has_emb) model = r.string("model").value_or("");
 
@@ -93,7 +95,13 @@ class Encoder : public io::Handler {
     out.push_back('{');
     bool first = true;
     for (auto& f : r.fields()) {
-      if (has_emb && f.key == opt_.embedding_field) continue;
+      // The vector is stored once, in the dense part: not in the record.
+      if (emb_from == json::Record::VectorField::array && f.key == opt_.embedding_field) continue;
+      if (emb_from == json::Record::VectorField::b64 &&
+          ((f.key.size() == opt_.embedding_field.size() + 4 && f.key.starts_with(opt_.embedding_field) &&
+            f.key.ends_with("_b64")) ||
+           f.key == "dtype"))
+        continue;
       json::append_key(out, f.key, first);
       out.append(f.raw);
       first = false;
@@ -272,6 +280,8 @@ Builder::Builder(std::string dir, BuildOptions options) : impl_(std::make_unique
   dir = io::resolve_links(dir);  // a link to an index: the index it points to is replaced, the link stays
   m.dir = dir;
   m.opt = std::move(options);
+  if (!valid(m.opt.bm25))
+    throw UsageError("BM25 parameters out of range: --k1 and --delta must be within [0, 1e6), --b within [0, 1]");
   if (m.opt.fields.empty()) m.opt.fields = {m.opt.text_field};
   std::error_code ec;
   if (fs::exists(dir, ec)) {

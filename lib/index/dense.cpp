@@ -57,12 +57,12 @@ DenseIndex::DenseIndex(const std::string& bytes, const std::string& path, const 
 
 DenseIndex::~DenseIndex() { delete static_cast<faiss::Index*>(index_); }
 
-void DenseIndex::set_parameter(const std::string& name, double value) {
+void DenseIndex::set_parameter(const std::string& name, double value, const std::string& option) {
   faiss::ParameterSpace ps;
   try {
     ps.set_index_parameter(static_cast<faiss::Index*>(index_), name, value);
   } catch (const faiss::FaissException& e) {
-    throw UsageError("--" + name + ": not a parameter of this dense index");
+    throw UsageError(option + ": not a parameter of this dense index");
   }
 }
 

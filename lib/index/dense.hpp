@@ -32,8 +32,9 @@ class DenseIndex {
   DenseIndex& operator=(const DenseIndex&) = delete;
 
   // Sets search-time parameters ("nprobe", "efSearch") where the index has
-  // them. Errors: UsageError when it has not.
-  void set_parameter(const std::string& name, double value);
+  // them. Errors: UsageError "OPTION: not a parameter of this dense index"
+  // when it has not (option: the command-line option that asked).
+  void set_parameter(const std::string& name, double value, const std::string& option);
 
   // The k nearest (internal id, score) pairs for one query vector of dim
   // floats, best first. Scores are inner products (metric ip) or negated

@@ -238,9 +238,7 @@ Manifest Manifest::load(const std::string& dir) {
     if (bm.uint("block_size") != block_size) bm.bad("unsupported block size");
     // NaN fails every comparison, so each test is written to fail on it.
     if (!(m.avgdl >= 0 && m.avgdl < 1e18)) top.bad("avgdl out of range");
-    if (!(m.bm25.k1 >= 0 && m.bm25.k1 < 1e6) || !(m.bm25.b >= 0 && m.bm25.b <= 1) ||
-        !(m.bm25.delta >= 0 && m.bm25.delta < 1e6))
-      bm.bad("k1, b or delta out of range");
+    if (!valid(m.bm25)) bm.bad("k1, b or delta out of range");
     if (m.documents > 0xfffffffeu) top.bad("too many documents");
     Obj ds(top.raw("docstore"), path);
     m.records_per_block = static_cast<std::uint32_t>(ds.uint("records_per_block"));

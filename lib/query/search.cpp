@@ -18,7 +18,8 @@ void check_options(const SearchOptions& o, const index::Index& ix) {
                      " has no dense vectors");
   if (o.k == 0) throw UsageError("-k must be at least 1");
   if (o.adaptive && o.max_k != 0 && o.min_k > o.max_k) throw UsageError("--min-k is larger than --max-k");
-  if (o.alpha < 0 || o.alpha > 1) throw UsageError("--alpha must be within [0, 1]");
+  if (!(o.alpha >= 0 && o.alpha <= 1)) throw UsageError("--alpha must be within [0, 1]");  // NaN too
+  if (!(o.rrf_k >= 0 && o.rrf_k < 1e9)) throw UsageError("--rrf-k must be within [0, 1e9)");
   if (o.budget_unit == BudgetUnit::tokens && !o.count_tokens)
     throw UsageError("--budget-unit tokens needs --tokenizer");
 }
@@ -66,7 +67,7 @@ class Searcher : public io::Handler {
     }
     if (o_.mode != Mode::bm25) {
       emb_.clear();
-      if (!r.floats(o_.embedding_field, emb_)) {
+      if (r.vector(o_.embedding_field, emb_) == json::Record::VectorField::none) {
         auto text = r.string(o_.text_field);
         if (!o_.embed_text) r.fail("missing field " + hewn::quoted(o_.embedding_field));
         if (!text) r.fail("missing fields " + hewn::quoted(o_.embedding_field) + " and " + hewn::quoted(o_.text_field));
@@ -227,7 +228,7 @@ class Searcher : public io::Handler {
           out += "]";
         };
         list("before", p >= o_.neighbors ? p - o_.neighbors : 0, p);
-        list("after", p + 1, std::min(gs, p + 1 + o_.neighbors));
+        list("after", p + 1, p + 1 + std::min<std::size_t>(gs - p - 1, o_.neighbors));
       }
       out += "}\n";
     }

@@ -22,10 +22,8 @@ void each_record(const std::string& path, F f) {
 }  // namespace
 
 long offset_field(const json::Record& r, const char* key) {
-  auto v = r.number(key);
+  auto v = r.whole(key);
   if (!v) r.fail(std::string("missing field \"") + key + "\"");
-  if (*v < 0 || *v != static_cast<double>(static_cast<long>(*v)))
-    r.fail(std::string("field \"") + key + "\" is not a non-negative integer");
   return static_cast<long>(*v);
 }
 

@@ -6,10 +6,11 @@
 #include <vector>
 
 #include "core/error.hpp"
-#include "embed/half.hpp"
+#include "core/half.hpp"
 #include "embed/handler.hpp"
 #include "embed/hash.hpp"
 
+using namespace hewn;
 using namespace hewn::embed;
 
 TEST_CASE("fnv1a: published 64-bit test vectors") {
@@ -101,17 +102,4 @@ TEST_CASE("half precision conversions") {
   }
   CHECK(half_to_float(0x3555) == doctest::Approx(0.33325195));
   CHECK(bf16_to_float(0x3F80) == 1.0f);
-}
-
-TEST_CASE("base64: RFC 4648 test vectors") {
-  auto enc = [](std::string s) {
-    std::string out;
-    append_base64(out, reinterpret_cast<const unsigned char*>(s.data()), s.size());
-    return out;
-  };
-  CHECK(enc("") == "");
-  CHECK(enc("f") == "Zg==");
-  CHECK(enc("fo") == "Zm8=");
-  CHECK(enc("foo") == "Zm9v");
-  CHECK(enc("foobar") == "Zm9vYmFy");
 }

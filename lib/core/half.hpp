@@ -4,7 +4,7 @@
 #include <bit>
 #include <cstdint>
 
-namespace hewn::embed {
+namespace hewn {
 
 inline float half_to_float(std::uint16_t h) {
   std::uint32_t sign = static_cast<std::uint32_t>(h & 0x8000) << 16;
@@ -51,4 +51,4 @@ inline std::uint16_t float_to_half(float f) {
 
 inline float bf16_to_float(std::uint16_t h) { return std::bit_cast<float>(static_cast<std::uint32_t>(h) << 16); }
 
-}  // namespace hewn::embed
+}  // namespace hewn
