@@ -1,5 +1,7 @@
 #include "chunk/emitter.hpp"
 
+#include <algorithm>
+
 #include "text/segment.hpp"
 
 namespace hewn::chunk {
@@ -40,6 +42,7 @@ void Emitter::push(std::size_t b, std::size_t e, std::uint64_t size,
   // A chunk measured on its own may come out larger than its share of the
   // document (a token loses its context at the cut): cut it at the last unit
   // start that fits and emit the rest as the next chunk.
+  bool whole = false;  // over the limit on its own, with no unit start to cut at
   while (size <= options_.size && measure_.exact(b, e) > options_.size) {
     std::size_t c = b;
     for (std::uint64_t n = size; n-- > 1;) {
@@ -47,7 +50,10 @@ void Emitter::push(std::size_t b, std::size_t e, std::uint64_t size,
       if (c > b && c < e && measure_.exact(b, c) <= options_.size) break;
       c = b;
     }
-    if (c == b) break;  // cannot cut: keep it whole
+    if (c == b) {  // cannot cut: keep it whole, with its own size, flagged
+      whole = true;
+      break;
+    }
     std::size_t tb = b, te = c;
     text::trim(doc_, tb, te);
     if (tb < te) {
@@ -68,8 +74,8 @@ void Emitter::push(std::size_t b, std::size_t e, std::uint64_t size,
   Chunk c;
   c.begin = b;
   c.end = e;
-  c.size = size;
-  c.oversize = size > options_.size;
+  c.size = whole ? measure_.exact(b, e) : size;
+  c.oversize = c.size > options_.size;
   c.fields = std::move(fields);
   out_->push_back(std::move(c));
 }
@@ -92,7 +98,26 @@ void Emitter::absorb_space(std::size_t b, std::size_t e) {
 }
 
 void Emitter::end() {
-  if (options_.min_size == 0 || options_.overlap > 0 || options_.overlap_sentences > 0) return;
+  if (options_.overlap > 0) {
+    // A window cut again by push() (a token unit's exact count) emits its
+    // tail before the next window, which starts inside the window: restore
+    // the order of starts and drop a tail the next window contains whole.
+    std::vector<Chunk>& v = *out_;
+    auto first = v.begin() + static_cast<std::ptrdiff_t>(first_);
+    std::stable_sort(first, v.end(), [](const Chunk& x, const Chunk& y) {
+      return x.begin != y.begin ? x.begin < y.begin : x.end > y.end;
+    });
+    std::size_t w = first_, reach = 0;
+    for (std::size_t i = first_; i < v.size(); ++i) {
+      if (i > first_ && v[i].end <= reach) continue;  // inside an earlier chunk
+      reach = std::max(reach, v[i].end);
+      if (w != i) v[w] = std::move(v[i]);
+      ++w;
+    }
+    v.resize(w);
+    return;
+  }
+  if (options_.min_size == 0 || options_.overlap_sentences > 0) return;
   std::vector<Chunk>& v = *out_;
   std::size_t w = first_;  // write position
   for (std::size_t i = first_; i < v.size(); ++i) {

@@ -148,16 +148,27 @@ class NwsMeasure final : public Measure {
 
 // Words are ICU word segments that hold letters, numbers, kana or
 // ideographs; punctuation and spaces count 0 and belong to the word before.
+// A word starts at the grapheme cluster its first code point is in (ICU's
+// word rules may start one after a Prepend character such as U+06DD, inside
+// a cluster), so that cuts at word starts never split a cluster.
 class WordsMeasure final : public Measure {
  public:
-  explicit WordsMeasure(const std::string& lang) : seg_(text::Boundary::word, lang) {}
+  explicit WordsMeasure(const std::string& lang) : seg_(text::Boundary::word, lang), cuts_(lang) {}
   void reset(std::string_view doc) override {
     doc_size_ = doc.size();
     starts_.clear();
     seg_.set_text(doc);
+    cuts_.reset(doc);
     std::size_t prev = seg_.first();
     for (std::size_t b = seg_.next(); b != text::done; b = seg_.next()) {
-      if (seg_.word_like()) starts_.push_back(prev);
+      if (seg_.word_like()) {
+        std::size_t s = prev;
+        if (!cuts_.is_cut(s)) {
+          s = cuts_.align_down(0, s);
+          if (s > prev) s = 0;  // inside the first cluster
+        }
+        if (starts_.empty() || starts_.back() < s) starts_.push_back(s);
+      }
       prev = b;
     }
   }
@@ -175,6 +186,7 @@ class WordsMeasure final : public Measure {
     return static_cast<std::size_t>(std::lower_bound(starts_.begin(), starts_.end(), pos) - starts_.begin());
   }
   text::Segmenter seg_;
+  text::GraphemeCuts cuts_;
   std::vector<std::size_t> starts_;
   std::size_t doc_size_ = 0;
 };
