@@ -64,9 +64,13 @@ int main(int argc, char** argv) {
   run.add(app);
 
   return hewn::cli::run("query", app, argc, argv, [&] {
+    // Queries are JSON Lines whatever the file is called (q.json, <(...)).
+    if (io.input_format == "auto") io.input_format = "jsonl";
     so.id_field = io.id_field;
     so.text_field = io.text_field;
     so.trec = format == "trec";
+    if (so.trec && (so.run_tag.empty() || so.run_tag.find_first_of(" \t\r\n") != std::string::npos))
+      throw hewn::UsageError("--run-tag must be one word for --format trec (no white space)");
     so.mode = mode == "dense" ? hewn::query::Mode::dense
               : mode == "hybrid" ? hewn::query::Mode::hybrid
                                  : hewn::query::Mode::bm25;

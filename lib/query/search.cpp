@@ -52,6 +52,8 @@ class Searcher : public io::Handler {
     if (!in.record) throw DataError(std::string(in.source) + ": query reads JSON Lines query records");
     const json::Record& r = *in.record;
     std::string qid = r.id(o_.id_field).value_or(in.default_id());
+    if (o_.trec && !trec_word(qid))
+      r.fail("query id " + hewn::quoted(qid) + " cannot be written in a TREC run (empty, or with white space)");
     std::uint32_t depth = o_.depth ? o_.depth : std::max<std::uint32_t>(o_.k, 100);
     std::uint32_t want = o_.k;
     if (o_.adaptive) want = o_.max_k ? o_.max_k : o_.k;
@@ -91,7 +93,7 @@ class Searcher : public io::Handler {
       hits.resize(adaptive_cut(scores_, o_.min_k, want));
     }
     if (o_.budget) apply_budget(hits);
-    write(qid, hits, out);
+    write(r, qid, hits, out);
   }
 
  private:
@@ -165,18 +167,32 @@ class Searcher : public io::Handler {
     rec.append(io::line_padding, ' ');
     const json::Record& r =
         parser_.parse(std::string_view(rec).substr(0, rec.size() - io::line_padding), ix_.dir() + "/docstore.bin", doc + 1);
-    auto t = r.string(o_.text_field);
-    return t ? std::string(*t) : std::string();
+    // The stored chunk's text: --text-field's field, else the first indexed
+    // field it has (an index built with --text-field body); none is an error
+    // (an empty text would pass any budget).
+    if (auto t = r.string(o_.text_field)) return std::string(*t);
+    for (const std::string& f : ix_.manifest().fields)
+      if (auto t = r.string(f)) return std::string(*t);
+    r.fail("stored chunk has no " + hewn::quoted(o_.text_field) + " field (--text-field names it)");
   }
 
 
-  void write(const std::string& qid, const std::vector<Hit>& hits, std::string& out) {
+  // A TREC run is whitespace-separated: an empty id or one with white space
+  // would shift its columns.
+  static bool trec_word(std::string_view id) {
+    return !id.empty() && id.find_first_of(" \t\r\n\v\f") == std::string_view::npos;
+  }
+
+  void write(const json::Record& r, const std::string& qid, const std::vector<Hit>& hits, std::string& out) {
     for (std::size_t i = 0; i < hits.size(); ++i) {
       auto info = ix_.info(hits[i].doc);
       if (o_.trec) {
+        std::string_view docno = o_.group != Group::none ? info.doc : info.id;
+        if (!trec_word(docno))
+          r.fail("hit " + hewn::quoted(docno) + " cannot be written in a TREC run (empty, or with white space)");
         out += qid;
         out += " Q0 ";
-        out += o_.group != Group::none ? info.doc : info.id;
+        out += docno;
         out.push_back(' ');
         json::append_uint(out, i + 1);
         out.push_back(' ');
