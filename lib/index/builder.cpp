@@ -514,6 +514,7 @@ Manifest Builder::commit() {
   std::string mj = man.to_json();
   mj.push_back('\n');
   write_file(m.tmp, "manifest.json", mj);
+  write_file(m.tmp, "manifest.sha256", sha256_hex(mj) + "\n");  // the manifest's own check
 
   // into place
   sync_dir(m.tmp);

@@ -21,6 +21,11 @@ bool ascending(const std::vector<std::uint64_t>& v, std::uint64_t first, std::ui
 Index::Index(const std::string& dir) : dir_(dir) {
   while (dir_.size() > 1 && dir_.back() == '/') dir_.pop_back();
   m_ = Manifest::load(dir_);
+  try {  // settings this hewn cannot analyze with (a stemmer it lacks) are the index's fault
+    Analyzer probe(m_.analyzer);
+  } catch (const UsageError& e) {
+    throw DataError(dir_ + "/manifest.json: " + e.what());
+  }
   auto load = [&](const char* name) { return read_verified(dir_, m_.file(dir_, name)); };
   auto path = [&](const char* name) { return dir_ + "/" + name; };
   {

@@ -208,6 +208,15 @@ Manifest Manifest::load(const std::string& dir) {
   std::size_t n;
   while ((n = std::fread(buf, 1, sizeof buf, f)) > 0) text.append(buf, n);
   std::fclose(f);
+  // The manifest's own checksum (indexes written before it have none): a
+  // changed number in it would silently change every score.
+  if (std::FILE* c = std::fopen((dir + "/manifest.sha256").c_str(), "rb")) {
+    char hex[65] = {};
+    std::size_t got = std::fread(hex, 1, 64, c);
+    std::fclose(c);
+    if (got != 64 || std::string_view(hex, 64) != sha256_hex(text))
+      throw DataError(path + ": checksum mismatch with manifest.sha256 (the index is corrupt)");
+  }
   while (!text.empty() && (text.back() == '\n' || text.back() == '\r')) text.pop_back();
   Manifest m;
   try {
