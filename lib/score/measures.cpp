@@ -811,6 +811,9 @@ void MeasureSet::finish() {
             std::size_t eq = c.find('=');
             if (eq == std::string::npos || eq == 0) bad("malformed pair parameters in " + quoted(params));
             m.pairs.emplace_back(c.substr(0, eq), std::atof(c.c_str() + eq + 1));
+            const auto& [key, value] = m.pairs.back();
+            if (std::string_view(f.name).starts_with("rbp") && key == "p" && !(value > 0 && value < 1))
+              bad("p must be within (0, 1), not " + c.substr(eq + 1));
           }
         }
         m.names.push_back(given.empty() ? std::string(f.name) : std::string(f.name) + "_" + m.printable);
