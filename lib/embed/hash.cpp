@@ -29,7 +29,16 @@ namespace {
 // occurrence in the text: at a repeat they all exist already, so adding
 // them again would only raise their counts, which is done once at the end
 // (the first-occurrence order of features, which fixes the summation
-// order, is the same).
+// order, is the same). A word longer than long_word_bytes is the
+// exception: it is hashed again at each occurrence, so that the slots of
+// its n-grams (3 a byte) need not be kept.
+//
+// The table's size: a short text's table has more slots than the text can
+// have features (at most 3 a folded byte, 2 a word), so that it never has to
+// grow. That bound is far above the distinct features of a long text (its
+// n-grams and words repeat; a 30 MB text would take gigabytes), so a longer
+// text's table starts smaller and doubles whenever a word could fill more
+// than half of it: memory follows the distinct features, not the length.
 struct Slot {
   std::uint64_t key;    // the feature's hash (a hash of 0 is kept as 1); 0 = empty
   std::uint32_t count;  // its occurrences
@@ -52,18 +61,34 @@ struct Scratch {
   std::vector<double> acc;
 };
 
+// Tables of up to this many slots (4 MiB) are sized by the text's bound on
+// features, as large as the bound of an 80 KB text (a SciFact abstract's
+// takes 8192); a longer text's starts here, or at the size of the thread's
+// table if that is larger, and grows.
+constexpr std::size_t first_slots_max = std::size_t{1} << 18;
+// Longer words are not recorded in gram_slots (see Scratch) and make room
+// for their n-grams chunk_starts start positions at a time.
+constexpr std::size_t long_word_bytes = 256;
+constexpr std::size_t chunk_starts = 4096;
+// A thread's scratch above this is released after its text: one huge text
+// must not hold it for the thread's life.
+constexpr std::size_t max_kept_bytes = std::size_t{64} << 20;
+
 // The table of one text, kept in locals (registers) while it is filled:
 // members of the thread's Scratch would be reloaded after every store.
 struct Table {
   Slot* t;
-  std::uint32_t* order;       // room for every feature
-  std::uint32_t* gram_slots;  // room for every n-gram
+  std::uint32_t* order;       // room + 1 entries
+  std::uint32_t* gram_slots;  // gram_room entries
   std::size_t mask;
+  std::size_t room;           // the most features it may hold before it must grow
+  std::size_t gram_room;
   std::size_t used = 0;       // features so far
   std::size_t grams = 0;      // entries of gram_slots so far
   std::size_t recording = 0;  // 1: add() appends the slot to gram_slots
 
-  // Returns the feature's slot.
+  // Returns the feature's slot. The caller has made room for it (grow(),
+  // grow_grams()).
   std::uint32_t add(std::uint64_t h) {
     if (h == 0) h = 1;  // 0 marks an empty slot
     std::size_t s = (h ^ (h >> 29)) & mask;
@@ -79,6 +104,40 @@ struct Table {
     grams += recording;
     return static_cast<std::uint32_t>(s);
   }
+
+  // Makes room for `more` features: doubles the table until they would fill
+  // at most half of it, moving every feature, and rewrites the slot numbers
+  // kept in order and gram_slots (words keep theirs in the slots). Not
+  // inlined: it is rare, and the registers of the callers' loops stay free.
+  [[gnu::noinline]] void grow(Scratch& s, std::size_t more) {
+    std::size_t cap = (mask + 1) * 2;
+    while (cap / 2 < used + more) cap <<= 1;
+    std::vector<Slot> next(cap, Slot{0, 0, 0});
+    std::size_t next_mask = cap - 1;
+    for (std::size_t i = 0; i < used; ++i) {
+      Slot& from = t[order[i]];
+      std::size_t to = (from.key ^ (from.key >> 29)) & next_mask;
+      while (next[to].key != 0) to = (to + 1) & next_mask;  // (keys are distinct)
+      next[to] = from;
+      from.count = static_cast<std::uint32_t>(to);  // where it went (the old table is dropped)
+      order[i] = static_cast<std::uint32_t>(to);
+    }
+    for (std::size_t i = 0; i < grams; ++i) gram_slots[i] = t[gram_slots[i]].count;
+    s.slots.swap(next);
+    s.dirty = cap;
+    room = cap / 2;
+    if (s.order.size() < room + 1) s.order.resize(room + 1);
+    t = s.slots.data();
+    mask = next_mask;
+    order = s.order.data();
+  }
+
+  // Makes room for `more` entries of gram_slots (and the scratch one).
+  [[gnu::noinline]] void grow_grams(Scratch& s, std::size_t more) {
+    s.gram_slots.resize(std::max(s.gram_slots.size() * 2, grams + more + 1));
+    gram_slots = s.gram_slots.data();
+    gram_room = s.gram_slots.size();
+  }
 };
 
 class HashEmbedder final : public Embedder {
@@ -93,21 +152,22 @@ class HashEmbedder final : public Embedder {
     thread_local Scratch s;
     split_words(text, s);
     const std::size_t nwords = s.word_end.size();
-    // An empty table of more slots than features: at most 3 a folded byte
-    // (character n-grams), 2 a word. It is sized by this text, not by the
-    // largest one so far, to stay small for the caches.
+    // An empty table (see Scratch) of more slots than the text can have
+    // features, sized by this text, not by the largest one so far, to stay
+    // small for the caches; but for a longer text no larger than the table
+    // that the thread has (so that a run of long texts does not grow one at
+    // every text) or first_slots_max, and to grow.
     const std::size_t bound = s.folded.size() * 3 + nwords * 2 + 8;
     std::size_t cap = 64;
-    while (cap <= bound) cap <<= 1;
+    while (cap <= bound && cap < std::max(first_slots_max, s.slots.size())) cap <<= 1;
+    const std::size_t room = cap > bound ? bound : cap / 2;
     if (s.dirty) std::fill(s.slots.begin(), s.slots.begin() + static_cast<std::ptrdiff_t>(s.dirty), Slot{0, 0, 0});
     if (s.slots.size() < cap) s.slots.resize(cap, Slot{0, 0, 0});
-    if (s.order.size() < bound + 1) {
-      s.order.resize(bound + 1);
-      s.gram_slots.resize(bound + 1);
-    }
+    if (s.order.size() < room + 1) s.order.resize(room + 1);
+    if (s.gram_slots.size() < room + 1) s.gram_slots.resize(room + 1);
     s.words.clear();
     s.dirty = cap;  // until the slots are emptied again below
-    Table tb{s.slots.data(), s.order.data(), s.gram_slots.data(), cap - 1};
+    Table tb{s.slots.data(), s.order.data(), s.gram_slots.data(), cap - 1, room, s.gram_slots.size()};
 
     static const std::uint64_t w_prefix = fnv1a("w:"), b_prefix = fnv1a("b:");
     // One pass over a word's bytes hashes "w:" word, "b:" previous " " word
@@ -125,16 +185,24 @@ class HashEmbedder final : public Embedder {
         hb = (hb ^ c) * fnv_prime;
         hg = (hg ^ c) * fnv_prime;
       }
+      // Room for the word's features: 2 and its n-grams, at most 3 a byte
+      // (a long word's make room for themselves). Never short in a table
+      // sized by the bound.
+      const std::size_t len = end - begin;
+      const bool long_word = len > long_word_bytes;
+      const std::size_t most = 2 + (long_word ? 0 : 3 * len);
+      if (tb.used + most > tb.room) [[unlikely]] tb.grow(s, most);
       std::size_t before = tb.used;
       std::uint32_t ws = tb.add(hw);
       bool first = tb.used != before;
       if (w > 0) tb.add(hg);
       bigram_head = (hb ^ std::uint64_t{' '}) * fnv_prime;
-      std::string_view word(s.folded.data() + begin, end - begin);
+      std::string_view word(s.folded.data() + begin, len);
       std::uint32_t known = tb.t[ws].word;
       if (known) {
         ++s.words[known - 1].repeats;
-      } else if (first) {  // (a word whose hash an earlier other feature had takes the plain path)
+      } else if (first && !long_word) {  // (a word whose hash an earlier other feature had takes the plain path)
+        if (tb.grams + 3 * len >= tb.gram_room) [[unlikely]] tb.grow_grams(s, 3 * len);
         WordGrams info{static_cast<std::uint32_t>(tb.grams), 0, 0};
         tb.recording = 1;
         add_char_grams(word, tb, s);
@@ -142,8 +210,10 @@ class HashEmbedder final : public Embedder {
         info.grams_end = static_cast<std::uint32_t>(tb.grams);
         s.words.push_back(info);
         tb.t[ws].word = static_cast<std::uint32_t>(s.words.size());
-      } else {
+      } else if (!long_word) {
         add_char_grams(word, tb, s);
+      } else {
+        add_long_word_grams(word, tb, s);
       }
       begin = end;
     }
@@ -172,6 +242,12 @@ class HashEmbedder final : public Embedder {
       if (norm2 > 0) scale = std::sqrt(norm2);
     }
     for (std::size_t i = 0; i < dim_; ++i) out[i] = static_cast<float>(s.acc[i] / scale);
+    // Scratch that only a huge text needed goes (see max_kept_bytes).
+    std::size_t kept = s.folded.capacity() + s.padded.capacity() + s.slots.capacity() * sizeof(Slot) +
+                       s.words.capacity() * sizeof(WordGrams) +
+                       (s.word_end.capacity() + s.cps.capacity() + s.order.capacity() + s.gram_slots.capacity()) *
+                           sizeof(std::uint32_t);
+    if (kept > max_kept_bytes) s = Scratch{};
     return {};
   }
 
@@ -240,16 +316,47 @@ class HashEmbedder final : public Embedder {
   // "c:" + every 3-, 4- and 5-code-point substring of "<" word ">", by
   // start, then length.
   static void add_char_grams(std::string_view word, Table& tb, Scratch& s) {
+    bool ascii = pad(word, s);
+    add_grams(tb, s, ascii, 0, starts(s, ascii));
+  }
+
+  // The same for a long word, making room as it goes.
+  static void add_long_word_grams(std::string_view word, Table& tb, Scratch& s) {
+    bool ascii = pad(word, s);
+    std::size_t n = starts(s, ascii);
+    for (std::size_t from = 0; from < n; from += chunk_starts) {
+      std::size_t to = std::min(n, from + chunk_starts);
+      if (tb.used + 3 * (to - from) > tb.room) tb.grow(s, 3 * (to - from));
+      add_grams(tb, s, ascii, from, to);
+    }
+  }
+
+  // "<" word ">" in s.padded and, unless it is ASCII, the offsets of its
+  // code points (and its end) in s.cps. Returns whether it is ASCII.
+  static bool pad(std::string_view word, Scratch& s) {
     s.padded.clear();
     s.padded.push_back('<');
     s.padded.append(word);
     s.padded += '>';
+    if (utf8::is_ascii(word)) return true;  // code points are bytes
+    s.cps.clear();
+    for (std::size_t i = 0; i < s.padded.size(); ++i)
+      if (utf8::is_boundary(s.padded, i)) s.cps.push_back(static_cast<std::uint32_t>(i));
+    s.cps.push_back(static_cast<std::uint32_t>(s.padded.size()));
+    return false;
+  }
+
+  // The n-grams' start positions in the padded word (it has 3 code points at least).
+  static std::size_t starts(const Scratch& s, bool ascii) { return (ascii ? s.padded.size() : s.cps.size() - 1) - 2; }
+
+  // Adds the n-grams of the padded word that start at code points [from, to).
+  static void add_grams(Table& tb, const Scratch& s, bool ascii, std::size_t from, std::size_t to) {
     static const std::uint64_t c_prefix = fnv1a("c:");
     const auto* p = reinterpret_cast<const unsigned char*>(s.padded.data());
-    if (utf8::is_ascii(word)) {  // code points are bytes
+    if (ascii) {
       Table t = tb;  // (in registers)
       std::size_t n = s.padded.size();
-      for (std::size_t i = 0; i + 3 <= n; ++i) {
+      for (std::size_t i = from; i < to; ++i) {
         std::uint64_t h = (((c_prefix ^ p[i]) * fnv_prime ^ p[i + 1]) * fnv_prime ^ p[i + 2]) * fnv_prime;
         t.add(h);
         if (i + 4 > n) continue;
@@ -261,12 +368,8 @@ class HashEmbedder final : public Embedder {
       tb = t;
       return;
     }
-    s.cps.clear();
-    for (std::size_t i = 0; i < s.padded.size(); ++i)
-      if (utf8::is_boundary(s.padded, i)) s.cps.push_back(static_cast<std::uint32_t>(i));
-    std::size_t n = s.cps.size();
-    s.cps.push_back(static_cast<std::uint32_t>(s.padded.size()));
-    for (std::size_t i = 0; i + 3 <= n; ++i) {
+    std::size_t n = s.cps.size() - 1;
+    for (std::size_t i = from; i < to; ++i) {
       std::uint64_t h = fnv1a(std::string_view(s.padded).substr(s.cps[i], s.cps[i + 3] - s.cps[i]), c_prefix);
       tb.add(h);
       for (std::size_t len = 4; len <= 5 && i + len <= n; ++len) {
