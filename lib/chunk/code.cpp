@@ -85,7 +85,9 @@ TSNode unwrap(TSNode n) {
   const char* t = ts_node_type(n);
   if (!std::strcmp(t, "decorated_definition")) return field(n, "definition");
   if (!std::strcmp(t, "export_statement")) return field(n, "declaration");
-  if (!std::strcmp(t, "lexical_declaration") || !std::strcmp(t, "variable_declaration"))
+  // const f = () => ...; Go: type T struct {...} (one type_spec)
+  if (!std::strcmp(t, "lexical_declaration") || !std::strcmp(t, "variable_declaration") ||
+      !std::strcmp(t, "type_declaration"))
     return ts_node_named_child_count(n) == 1 ? ts_node_named_child(n, 0) : TSNode{};
   if (!std::strcmp(t, "template_declaration")) {
     uint32_t k = ts_node_named_child_count(n);
@@ -206,11 +208,19 @@ class Code final : public Chunker {
   }
 
   // The size of [b, e) without its trailing whitespace (which trimming
-  // drops when the span ends a chunk; all of it with --no-trim).
+  // drops when the span ends a chunk; all of it with --no-trim) when that is
+  // at most --size, else --size + 1. A long span is first tried with fit(),
+  // which reads about --size units of it: size() may read the whole span
+  // (nws), and the spans of nested nodes hold each other, so measuring them
+  // all would cost the depth times the document.
   std::uint64_t core_size(std::size_t b, std::size_t e) {
-    if (!options_.trim) return measure_->size(b, e);
     std::size_t t = e;
-    while (t > b && (doc_[t - 1] == ' ' || doc_[t - 1] == '\n' || doc_[t - 1] == '\t' || doc_[t - 1] == '\r')) --t;
+    if (options_.trim)
+      while (t > b && (doc_[t - 1] == ' ' || doc_[t - 1] == '\n' || doc_[t - 1] == '\t' || doc_[t - 1] == '\r')) --t;
+    // fit() returns t whenever size(b, t) <= --size, so a cut before t
+    // means the span is larger.
+    if (t - b > 256 && (t - b) / 4 > options_.size && measure_->fit(b, t, options_.size) < t)
+      return options_.size + 1;
     return measure_->size(b, t);
   }
 
@@ -330,6 +340,45 @@ class Code final : public Chunker {
     return out;
   }
 
+  // The nodes from the root down to the smallest one that holds a byte (as
+  // ts_node_descendant_for_byte_range finds it), kept from one call to the
+  // next: a call pops the nodes that do not hold the new byte and descends
+  // from the rest, so walking forward through a document reaches each node
+  // about once, however deep the tree (a search from the root costs the
+  // depth of the byte on every call).
+  struct Chain {
+    Chain(TSNode root, Code* code) : code(code) { push(root); }
+    // The smallest node that holds byte p (the root when none does).
+    TSNode at(std::size_t p) {
+      while (nodes.size() > 1 && !holds(nodes.back(), p)) {
+        if (!defs.empty() && defs.back() == nodes.size() - 1) defs.pop_back();
+        nodes.pop_back();
+        if (code) labels.pop_back();
+      }
+      for (;;) {
+        // The first child (through hidden nodes) that ends after p. A tree
+        // cursor's goto_first_child_for_byte(p) takes the first that ends at
+        // or after p: the hidden newline that ends a Go declaration, or a
+        // "#pragma" line, ending where the next definition starts.
+        TSNode kid = ts_node_first_child_for_byte(nodes.back(), static_cast<uint32_t>(p));
+        if (ts_node_is_null(kid) || !holds(kid, p)) break;
+        push(kid);
+      }
+      return nodes.back();
+    }
+    static bool holds(TSNode n, std::size_t p) { return ts_node_start_byte(n) <= p && p < ts_node_end_byte(n); }
+    void push(TSNode n) {
+      nodes.push_back(n);
+      if (!code) return;
+      labels.push_back(code->label(n));
+      if (!labels.back().empty()) defs.push_back(nodes.size() - 1);
+    }
+    Code* code;                       // labels nodes when set
+    std::vector<TSNode> nodes;        // nodes[0] is the root
+    std::vector<std::string> labels;  // label() of each node
+    std::vector<std::size_t> defs;    // indexes of the nodes with a label
+  };
+
   // Record fields in their final order: lang, symbols, node_types,
   // start_line, end_line, parse_errors.
   void annotate(std::vector<Chunk>& out, std::size_t first, TSNode root) {
@@ -342,6 +391,9 @@ class Code final : public Chunker {
       return line;
     };
     std::vector<std::string> names;
+    // Chunks come in order, so the chains at their starts and ends move
+    // forward through the tree: each node is reached about once.
+    Chain starts(root, this), ends(root, nullptr);
     for (std::size_t i = first; i < out.size(); ++i) {
       Chunk& c = out[i];
       std::string types = "[]";
@@ -356,33 +408,27 @@ class Code final : public Chunker {
       std::size_t b = c.begin;
       while (b + 1 < e && std::strchr(" \t\r\n", doc_[b])) ++b;  // --no-trim
       for (;;) {
-        TSNode first = ts_node_descendant_for_byte_range(root, b, b + 1);
-        if (ts_node_is_null(first) || !std::strstr(ts_node_type(first), "comment") || ts_node_end_byte(first) >= e)
-          break;
+        TSNode first = starts.at(b);
+        if (!std::strstr(ts_node_type(first), "comment") || ts_node_end_byte(first) >= e) break;
         b = ts_node_end_byte(first);
         while (b < e && std::strchr(" \t\r\n", doc_[b])) ++b;
       }
       for (;;) {  // and comments at the end ("}  // namespace x")
-        TSNode last = ts_node_descendant_for_byte_range(root, e - 1, e);
-        if (ts_node_is_null(last) || !std::strstr(ts_node_type(last), "comment") || ts_node_start_byte(last) <= b)
-          break;
+        TSNode last = ends.at(e - 1);
+        if (!std::strstr(ts_node_type(last), "comment") || ts_node_start_byte(last) <= b) break;
         e = ts_node_start_byte(last);
         while (e > b + 1 && std::strchr(" \t\r\n});],", doc_[e - 1])) --e;
       }
-      // Walk down from the root while a child holds [b, e) (ts_node_parent
-      // would cost the depth on every step).
-      TSTreeCursor cur = ts_tree_cursor_new(root);
-      TSNode n = root;
-      while (ts_tree_cursor_goto_first_child_for_byte(&cur, static_cast<uint32_t>(b)) >= 0) {
-        TSNode kid = ts_tree_cursor_current_node(&cur);
-        if (ts_node_start_byte(kid) > b || ts_node_end_byte(kid) < e) break;
-        std::string l = label(n);
-        if (!l.empty()) names.push_back(std::move(l));
-        n = kid;
+      // The definitions: the nodes from the root down that hold [b, e), a
+      // prefix of the chain at b (whose ends only shrink going down).
+      starts.at(b);
+      std::size_t depth = starts.nodes.size() - 1;
+      while (depth > 0 && ts_node_end_byte(starts.nodes[depth]) < e) --depth;
+      for (std::size_t j : starts.defs) {
+        if (j > depth) break;
+        names.push_back(starts.labels[j]);
       }
-      ts_tree_cursor_delete(&cur);
-      std::string l = label(n);
-      if (!l.empty()) names.push_back(std::move(l));
+      TSNode n = starts.nodes[depth];
       TSNode inner = unwrap(n);
       if (!ts_node_is_null(inner)) {
         std::string il = label(inner);

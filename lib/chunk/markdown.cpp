@@ -84,7 +84,7 @@ class Markdown final : public Chunker {
     group_b_ = group_e_ = group_size_ = 0;
     if (!doc.text.empty()) {
       syntax::Tree tree = parser_.parse("markdown", doc.text);
-      sequence(ts_tree_root_node(tree.get()), 0, doc.text.size());
+      sequence(ts_tree_root_node(tree.get()), 0, doc.text.size(), true);
       flush();
     }
     emitter_.end();
@@ -93,8 +93,10 @@ class Markdown final : public Chunker {
  private:
   // Children of a container as pieces (each with the gap after it), merged
   // greedily; sections and headings start chunks, oversize blocks split by
-  // their kind.
-  void sequence(TSNode node, std::size_t b, std::size_t e) {
+  // their kind. top: node is the document or a section outside any list or
+  // block quote (the grammar opens sections inside those too), where
+  // headings enter the path.
+  void sequence(TSNode node, std::size_t b, std::size_t e, bool top) {
     const uint32_t k = ts_node_child_count(node);
     if (k == 0) {
       flush();
@@ -103,8 +105,6 @@ class Markdown final : public Chunker {
       tag(mark);
       return;
     }
-    // Headings count for the path only at the top (not in a list or quote).
-    const bool top = is(node, "section") || is(node, "document");
     TSTreeCursor cur = ts_tree_cursor_new(node);
     ts_tree_cursor_goto_first_child(&cur);
     TSNode kid = ts_tree_cursor_current_node(&cur);
@@ -126,7 +126,7 @@ class Markdown final : public Chunker {
   void piece(TSNode kid, std::size_t b, std::size_t e, bool top) {
     if (is(kid, "section")) {
       flush();
-      sequence(kid, b, e);
+      sequence(kid, b, e, top);
       flush();
       return;
     }
@@ -188,7 +188,7 @@ class Markdown final : public Chunker {
       prose_.split(b, e, 0);
       tag(mark);
     } else {
-      sequence(n, b, e);  // lists, list items, block quotes
+      sequence(n, b, e, false);  // lists, list items, block quotes: no path
       flush();
     }
   }
