@@ -80,6 +80,25 @@ void Progress::finish() {
   if (shown_) std::fprintf(stderr, "\r\033[K");
 }
 
+namespace {
+// Writes "tool: message" as one line: a line end inside the message (a path
+// or an id holding a newline) is written as \n or \r.
+void report(const std::string& tool, std::string_view msg, std::string_view tail = "") {
+  std::string line = tool + ": ";
+  for (char c : msg) {
+    if (c == '\n')
+      line += "\\n";
+    else if (c == '\r')
+      line += "\\r";
+    else
+      line += c;
+  }
+  line += tail;
+  line += '\n';
+  std::cerr << line;
+}
+}  // namespace
+
 int run(const std::string& tool, CLI::App& app, int argc, char** argv, const std::function<int()>& body) {
   std::signal(SIGPIPE, SIG_IGN);
   // Past a file size limit (ulimit -f) a write fails with EFBIG and is
@@ -94,7 +113,7 @@ int run(const std::string& tool, CLI::App& app, int argc, char** argv, const std
   } catch (const CLI::CallForVersion& e) {
     return app.exit(e);
   } catch (const CLI::ParseError& e) {
-    std::cerr << tool << ": " << e.what() << " (see --help)\n";
+    report(tool, e.what(), " (see --help)");
     return 2;
   }
   try {
@@ -102,16 +121,16 @@ int run(const std::string& tool, CLI::App& app, int argc, char** argv, const std
   } catch (const BrokenPipe&) {
     return 0;
   } catch (const UsageError& e) {
-    std::cerr << tool << ": " << e.what() << "\n";
+    report(tool, e.what());
     return 2;
   } catch (const DataError& e) {
-    std::cerr << tool << ": " << e.what() << "\n";
+    report(tool, e.what());
     return 1;
   } catch (const std::bad_alloc&) {
     std::cerr << tool << ": out of memory\n";
     return 1;
   } catch (const std::exception& e) {
-    std::cerr << tool << ": " << e.what() << "\n";
+    report(tool, e.what());
     return 1;
   }
 }
@@ -126,7 +145,7 @@ int run_stream(const std::string& tool, const StreamOptions& so, const RunOption
         so.stream(ro), make_handler, *sink,
         [&](const std::string& msg) {
           progress.finish();
-          std::cerr << tool << ": " << msg << "\n";
+          report(tool, msg);
         },
         [&](const io::StreamStats& s) { progress.update(s); });
   } catch (...) {
