@@ -265,6 +265,8 @@ StreamStats run_stream(const StreamOptions& options, const std::function<std::un
             w.lines.source = src->name();
             w.raw_text = read_all(*src);
             w.lines.bytes = w.raw_text.size();
+            // A byte order mark is not text (as at the start of JSON Lines).
+            if (w.raw_text.starts_with("\xEF\xBB\xBF")) w.raw_text.erase(0, 3);
             return true;
           }
           reader = std::make_unique<LineReader>(std::move(src));
