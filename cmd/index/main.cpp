@@ -163,7 +163,7 @@ int main(int argc, char** argv) {
       if (!shard.empty()) bo.shard = parse_shard(shard, shard_set);
       bo.analyzer.set_stopwords(stopwords);
       bo.bm25.variant = hewn::index::parse_variant(variant);
-      if (!fields.empty()) bo.fields = split_fields(fields);
+      if (build->count("--fields")) bo.fields = split_fields(fields);
       { hewn::index::Analyzer check(bo.analyzer); }
       hewn::index::Builder builder(dir, bo);
       auto sink = hewn::index::make_frame_sink(builder);

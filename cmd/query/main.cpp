@@ -82,6 +82,11 @@ int main(int argc, char** argv) {
                : group_score == "sum" ? hewn::query::Group::sum
                                       : hewn::query::Group::max;
     so.adaptive = cutoff == "adaptive";
+    // Options that would do nothing are refused, so a typo in a pipeline
+    // does not pass unnoticed.
+    if (app.count("--group-score") && group == "none") throw hewn::UsageError("--group-score needs --group doc");
+    if ((app.count("--min-k") || app.count("--max-k")) && !so.adaptive)
+      throw hewn::UsageError("--min-k and --max-k need --cutoff adaptive");
     so.budget_unit = budget_unit == "words"    ? hewn::query::BudgetUnit::words
                      : budget_unit == "tokens" ? hewn::query::BudgetUnit::tokens
                                                : hewn::query::BudgetUnit::chars;

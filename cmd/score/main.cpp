@@ -48,9 +48,11 @@ int main(int argc, char** argv) {
   app.add_option("-l,--min-rel", opt.params.min_rel, "Smallest relevance that counts as relevant (trec_eval -l)")
       ->capture_default_str();
   app.add_option("-M,--max-per-topic", opt.max_per_topic,
-                 "Use only the first N documents of each topic, after sorting (trec_eval -M)");
+                 "Use only the first N documents of each topic, after sorting (trec_eval -M)")
+      ->check(hewn::cli::whole());
   app.add_option("-N,--num-docs", opt.params.num_docs_in_coll,
-                 "Documents in the collection, for utility's fourth coefficient (trec_eval -N)");
+                 "Documents in the collection, for utility's fourth coefficient (trec_eval -N)")
+      ->check(hewn::cli::whole());
   app.add_option("--match", match, "JSON runs: judge hits by doc (best hit per document) or id")
       ->check(CLI::IsMember({"doc", "id"}))
       ->capture_default_str();

@@ -17,7 +17,8 @@ void check_options(const SearchOptions& o, const index::Index& ix) {
     throw UsageError(std::string("--mode ") + (o.mode == Mode::dense ? "dense" : "hybrid") + ": " + ix.dir() +
                      " has no dense vectors");
   if (o.k == 0) throw UsageError("-k must be at least 1");
-  if (o.adaptive && o.max_k != 0 && o.min_k > o.max_k) throw UsageError("--min-k is larger than --max-k");
+  if (o.adaptive && o.min_k > (o.max_k ? o.max_k : o.k))
+    throw UsageError(std::string("--min-k is larger than ") + (o.max_k ? "--max-k" : "-k"));
   if (!(o.alpha >= 0 && o.alpha <= 1)) throw UsageError("--alpha must be within [0, 1]");  // NaN too
   if (!(o.rrf_k >= 0 && o.rrf_k < 1e9)) throw UsageError("--rrf-k must be within [0, 1e9)");
   if (o.budget_unit == BudgetUnit::tokens && !o.count_tokens)
