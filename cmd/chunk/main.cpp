@@ -58,6 +58,7 @@ int main(int argc, char** argv) {
   run.add(app);
 
   return hewn::cli::run("chunk", app, argc, argv, [&] {
+    if (app.count("--lang") && opt.lang.empty()) throw hewn::UsageError("--lang: empty (leave it out for the default)");
     if (app.count("--separators")) opt.separators = hewn::chunk::parse_separators(separators);
     opt.trim = !no_trim;
     std::shared_ptr<const hewn::tokenize::Tokenizer> tokenizer;
