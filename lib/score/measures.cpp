@@ -99,6 +99,17 @@ void c_recip_rank(const Measure&, const RankedRels& rr, const EvalParams& ep, do
     }
 }
 
+// Not in trec_eval: the reciprocal rank of the first relevant document
+// within the top k (0 when there is none there), ir_measures' RR@k (MRR@10
+// of MS MARCO).
+void c_recip_rank_cut(const Measure& m, const RankedRels& rr, const EvalParams& ep, double* v, std::string*) {
+  long first = 0;  // 1-based rank of the first relevant document; 0: none
+  for (long i = 0; i < rr.num_ret && !first; ++i)
+    if (is_rel(rr.rels[i], ep)) first = i + 1;
+  for (std::size_t ci = 0; ci < m.long_cutoffs.size(); ++ci)
+    v[ci] = first && first <= m.long_cutoffs[ci] ? 1.0 / static_cast<double>(first) : 0.0;
+}
+
 // Interpolated precision at recall levels, shared by iprec_at_recall and 11pt_avg.
 template <class Store>
 void interpolated(const std::vector<double>& percents, const RankedRels& rr, const EvalParams& ep, Store store) {
@@ -611,7 +622,12 @@ const Family families[] = {
     {"rbp", Shape::param_pair, "", c_rbp, Averaging::mean, false, true, true},
     {"rbp_resid", Shape::param_pair, "", c_rbp_resid, Averaging::mean, false, true, true},
     {"unj", Shape::cut_long, "5,10,20", c_unj, Averaging::mean, false, true, true},
+    // hewn's own, after trec_eval's (all_trec leaves them out):
+    {"recip_rank_cut", Shape::cut_long, "10", c_recip_rank_cut, Averaging::mean, false, true, true},
 };
+// The first families are trec_eval's own (all_trec means these); hewn's
+// own come after them.
+constexpr std::size_t num_hewn_families = 1;
 constexpr std::size_t num_families = sizeof(families) / sizeof(families[0]);
 
 const char* const official[] = {"runid", "num_q", "num_ret", "num_rel",  "num_rel_ret",     "map",
@@ -626,7 +642,8 @@ struct Alias {
 const Alias aliases[] = {
     {"AP", "map", false},       {"AP", "map_cut", true},         {"P", "P", true},
     {"R", "recall", true},      {"nDCG", "ndcg", false},         {"nDCG", "ndcg_cut", true},
-    {"RR", "recip_rank", false}, {"Rprec", "Rprec", false},      {"R-Prec", "Rprec", false},
+    {"RR", "recip_rank", false}, {"RR", "recip_rank_cut", true}, {"Rprec", "Rprec", false},
+    {"R-Prec", "Rprec", false},
     {"Bpref", "bpref", false},  {"Success", "success", true},    {"NumQ", "num_q", false},
     {"NumRet", "num_ret", false}, {"NumRel", "num_rel", false},  {"NumRelRet", "num_rel_ret", false},
     {"infAP", "infAP", false},  {"SetP", "set_P", false},        {"SetR", "set_recall", false},
@@ -687,7 +704,7 @@ void MeasureSet::add(std::string_view spec) {
     return;
   }
   if (spec == "all_trec") {
-    for (const auto& f : families) family(f.name, "");
+    for (std::size_t i = 0; i + num_hewn_families < num_families; ++i) family(families[i].name, "");
     return;
   }
   if (spec == "set") {
