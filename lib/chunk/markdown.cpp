@@ -2,6 +2,7 @@
 // (CommonMark + GFM tables), merged greedily under their heading path.
 #include <tree_sitter/api.h>
 
+#include <algorithm>
 #include <cstring>
 #include <string>
 #include <vector>
@@ -12,6 +13,7 @@
 #include "chunk/syntax.hpp"
 #include "core/error.hpp"
 #include "core/json.hpp"
+#include "text/segment.hpp"
 
 namespace hewn::chunk {
 namespace {
@@ -77,11 +79,18 @@ class Markdown final : public Chunker {
     out_ = &out;
     measure_->reset(doc.text);
     emitter_.begin(doc.text, out);
-    lines_.reset(doc.text);
-    prose_.reset(doc.text);
-    path_.clear();
-    levels_.clear();
-    group_b_ = group_e_ = group_size_ = 0;
+    const std::size_t mark = out.size();
+    begin(doc.text);
+    if (doc.text.size() > window) {
+      if (windowed()) {
+        emitter_.end();
+        return;
+      }
+      out.resize(mark);  // a window disagreed: start over with one tree
+      measure_->reset(doc.text);
+      emitter_.begin(doc.text, out);
+      begin(doc.text);
+    }
     if (!doc.text.empty()) {
       syntax::Tree tree = parser_.parse("markdown", doc.text);
       sequence(ts_tree_root_node(tree.get()), 0, doc.text.size(), true);
@@ -91,6 +100,236 @@ class Markdown final : public Chunker {
   }
 
  private:
+  void begin(std::string_view text) {
+    lines_.reset(text);
+    prose_.reset(text);
+    path_.clear();
+    levels_.clear();
+    group_b_ = group_e_ = group_size_ = 0;
+    base_ = 0;
+  }
+
+  // Byte offsets of a node in the document (trees of windows are parsed
+  // from byte base_ on).
+  std::size_t start(TSNode n) const { return base_ + ts_node_start_byte(n); }
+  std::size_t end(TSNode n) const { return base_ + ts_node_end_byte(n); }
+
+  // A tree-sitter tree of Markdown takes some 50 bytes per byte of ordinary
+  // text and about 500 per blank line, so a document larger than this is
+  // parsed in windows of about this size (windowed()).
+  static constexpr std::size_t window = 32 << 10;
+
+  // A top-level item of a window, in document order: a block of the
+  // document or of a section outside lists and block quotes (leaf), the
+  // start or end of a section (enter, exit; start is its end then), or a
+  // section without visible children (empty: blank lines only).
+  struct Event {
+    enum Kind { leaf, enter, exit, empty } kind;
+    TSNode node;
+    std::size_t start;
+  };
+
+  // The top-level items under node (the document or a section).
+  void events(TSNode node, bool restart, std::vector<Event>& out) {
+    TSTreeCursor cur = ts_tree_cursor_new(node);
+    bool first = true;
+    if (ts_tree_cursor_goto_first_child(&cur)) {
+      do {
+        TSNode kid = ts_tree_cursor_current_node(&cur);
+        if (!is(kid, "section")) {
+          out.push_back({Event::leaf, kid, start(kid)});
+        } else if (restart && first && (ts_node_child_count(kid) == 0 || !is(ts_node_child(kid, 0), "atx_heading"))) {
+          // A window after the first opens where the document is inside
+          // the section of the blocks before it: its opening section
+          // (the blank line it starts with, and blocks up to a heading)
+          // continues that one.
+          events(kid, false, out);
+        } else if (ts_node_child_count(kid) == 0) {
+          out.push_back({Event::empty, kid, start(kid)});
+        } else {
+          out.push_back({Event::enter, kid, start(kid)});
+          events(kid, false, out);
+          out.push_back({Event::exit, kid, end(kid)});
+        }
+        first = false;
+      } while (ts_tree_cursor_goto_next_sibling(&cur));
+    }
+    ts_tree_cursor_delete(&cur);
+  }
+
+  // The end of the blank line (spaces and tabs) at i, or 0 where there is
+  // none (or no newline ends it).
+  std::size_t blank_line(std::size_t i) const {
+    while (i < doc_.size() && (doc_[i] == ' ' || doc_[i] == '\t')) ++i;
+    if (i < doc_.size() && doc_[i] == '\r') ++i;
+    return i < doc_.size() && doc_[i] == '\n' ? i + 1 : 0;
+  }
+
+  // The start of the last line of the run of blank lines at i, and in
+  // `after` the end of the run (the first line that is not blank, or the
+  // end of the document); i itself where no blank line starts at i.
+  std::size_t blank_run(std::size_t i, std::size_t& after) const {
+    std::size_t last = i;
+    while (std::size_t next = blank_line(i)) {
+      last = i;
+      i = next;
+    }
+    after = i;
+    return last;
+  }
+
+  // Where the first window must end at least: the grammar takes a first
+  // line "---" or "+++" for front matter when a line of exactly that
+  // (and spaces) follows anywhere, so past that line.
+  std::size_t metadata_end() const {
+    std::size_t i = 0;
+    while (i < doc_.size() && (doc_[i] == ' ' || doc_[i] == '\t')) ++i;
+    if (i >= doc_.size() || (doc_[i] != '-' && doc_[i] != '+')) return 0;
+    const char c = doc_[i];
+    for (; i < doc_.size(); ++i) {
+      if (doc_[i] != '\n' && doc_[i] != '\r') continue;
+      std::size_t j = i + 1, k = 0;
+      while (j < doc_.size() && doc_[j] == c) ++j, ++k;
+      if (k != 3) continue;
+      while (j < doc_.size() && (doc_[j] == ' ' || doc_[j] == '\t')) ++j;
+      if (j < doc_.size() && (doc_[j] == '\n' || doc_[j] == '\r')) return std::min(doc_.size(), j + 3);
+    }
+    return 0;
+  }
+
+  // Blocks that a blank line after them closes whatever follows (lists and
+  // block quotes go on over blank lines, indented code may).
+  static bool closed_by_blank(TSNode n) {
+    static constexpr const char* types[] = {"paragraph",   "atx_heading",       "setext_heading",
+                                            "thematic_break", "fenced_code_block", "html_block",
+                                            "pipe_table",  "link_reference_definition"};
+    for (const char* t : types)
+      if (is(n, t)) return true;
+    return false;
+  }
+
+  // The document parsed in windows: each window starts at the top level,
+  // outside any open block (the start of the document, or a blank line
+  // after a block that closed); its items are taken up to the last block
+  // that a blank line inside the window closes, and the next window starts
+  // at the last blank line before the next block (runs of blank lines are
+  // skipped as text). The items are handled as sequence() handles those of
+  // one tree of the whole document: a piece of each block, from its start
+  // (or the end of the piece before) to the start of the next item.
+  // False where a window disagrees with that (then nothing is certain).
+  bool windowed() {
+    const std::size_t n = doc_.size();
+    std::size_t after = 0;
+    std::size_t pos = blank_run(0, after);  // leading blank lines as text
+    std::size_t first_end = metadata_end();
+    bool restart = false;                   // pos is after a block
+    syntax::Tree held;                      // the tree of the pending item
+    std::size_t held_base = 0;
+    Event pending{Event::leaf, {}, 0};
+    bool has_pending = false;
+    std::size_t pb = 0;  // the start of the next piece
+    std::vector<Event> ev;
+    auto resolve = [&](std::size_t next) {
+      std::size_t pe = std::max(pb, next);
+      if (has_pending && pe > pb) {
+        std::size_t keep = base_;
+        base_ = held_base;
+        if (pending.kind == Event::empty) {
+          flush();
+          std::size_t tb = pb, te = pe;
+          text::trim(doc_, tb, te);
+          if (tb < te || !options_.trim) {  // else no chunk: spare the splitter
+            std::size_t mark = out_->size();
+            prose_.split(pb, pe, 0);
+            tag(mark);
+          }
+        } else {
+          piece(pending.node, pb, pe, true);
+        }
+        base_ = keep;
+      }
+      if (has_pending) pb = pe;
+      has_pending = false;
+    };
+    for (;;) {
+      std::size_t size = window;
+      syntax::Tree tree;
+      std::size_t cut = 0;  // items taken: ev[0, cut)
+      std::size_t w = n;
+      for (;;) {
+        w = pos + size >= n ? n : pos + size;
+        if (!restart) w = std::max(w, first_end);
+        if (w < n) {  // to the end of a line
+          const void* nl = std::memchr(doc_.data() + w, '\n', n - w);
+          w = nl ? static_cast<const char*>(nl) - doc_.data() + 1 : n;
+        }
+        tree.reset();
+        tree = parser_.parse("markdown", doc_.substr(pos, w - pos));
+        base_ = pos;
+        ev.clear();
+        events(ts_tree_root_node(tree.get()), restart, ev);
+        std::size_t last = pos;
+        for (const Event& e : ev) {
+          if (e.kind == Event::exit) continue;
+          if (e.start < last || (restart && e.start < after)) return false;
+          last = e.start;
+        }
+        if (w == n) {
+          cut = ev.size();
+          break;
+        }
+        // The last block closed by a blank line inside the window.
+        for (std::size_t i = ev.size(); i-- > 0;) {
+          if (ev[i].kind != Event::leaf || !closed_by_blank(ev[i].node)) continue;
+          std::size_t e = end(ev[i].node);
+          if (e <= ev[i].start || doc_[e - 1] != '\n') continue;
+          std::size_t b = blank_line(e);
+          if (b && b <= w) {
+            cut = i + 1;
+            break;
+          }
+        }
+        if (cut) break;
+        size *= 2;
+      }
+      // Error recovery may have reached back over blocks: the tree of the
+      // whole document may differ there.
+      for (std::size_t i = 0; i < cut; ++i)
+        if (is(ev[i].node, "ERROR")) return false;
+      for (std::size_t i = 0; i < cut; ++i) {
+        if (ev[i].kind == Event::exit) {
+          std::size_t next = n;  // the start of the next item
+          for (std::size_t j = i + 1; j < ev.size(); ++j) {
+            if (ev[j].kind != Event::exit) {
+              next = ev[j].start;
+              break;
+            }
+          }
+          resolve(next);
+          flush();
+        } else if (ev[i].kind == Event::enter) {
+          resolve(ev[i].start);
+          flush();
+        } else {
+          resolve(ev[i].start);
+          pending = ev[i];
+          has_pending = true;
+          held_base = base_;
+        }
+      }
+      if (w == n) {
+        resolve(n);
+        flush();
+        return true;
+      }
+      // The pending item is the last block taken; its tree stays until the
+      // next window gives the start of the item after it (two trees at most).
+      held = std::move(tree);
+      pos = blank_run(end(pending.node), after);
+      restart = true;
+    }
+  }
+
   // Children of a container as pieces (each with the gap after it), merged
   // greedily; sections and headings start chunks, oversize blocks split by
   // their kind. top: node is the document or a section outside any list or
@@ -114,7 +353,7 @@ class Markdown final : public Chunker {
       std::size_t pe = e;
       if (i + 1 < k && ts_tree_cursor_goto_next_sibling(&cur)) {
         next = ts_tree_cursor_current_node(&cur);
-        pe = std::max<std::size_t>(pb, ts_node_start_byte(next));
+        pe = std::max<std::size_t>(pb, start(next));
       }
       if (pe > pb) piece(kid, pb, pe, top);
       pb = pe;
@@ -198,14 +437,14 @@ class Markdown final : public Chunker {
     std::string header;
     TSNode h = ts_node_named_child(n, 0);
     if (!ts_node_is_null(h) && is(h, "pipe_table_header")) {
-      std::size_t hb = ts_node_start_byte(h), he = ts_node_end_byte(h);
+      std::size_t hb = start(h), he = end(h);
       while (he > hb && (doc_[he - 1] == '\n' || doc_[he - 1] == '\r')) --he;
       header = doc_.substr(hb, he - hb);
     }
     starts_.clear();
     TSTreeCursor cur = ts_tree_cursor_new(n);
     if (ts_tree_cursor_goto_first_child(&cur)) {
-      do starts_.push_back(ts_node_start_byte(ts_tree_cursor_current_node(&cur)));
+      do starts_.push_back(start(ts_tree_cursor_current_node(&cur)));
       while (ts_tree_cursor_goto_next_sibling(&cur));
     }
     ts_tree_cursor_delete(&cur);
@@ -218,7 +457,7 @@ class Markdown final : public Chunker {
       if (core_size(x, y) > options_.size) lines_.split(x, y, 0);
       else emitter_.add(x, y);
       for (std::size_t i = mark; i < out_->size(); ++i) {
-        bool first = (*out_)[i].begin <= ts_node_start_byte(n);
+        bool first = (*out_)[i].begin <= start(n);
         tag_one((*out_)[i], first ? std::string_view{} : std::string_view(header));
       }
     };
@@ -242,7 +481,7 @@ class Markdown final : public Chunker {
     TSNode c = ts_node_child_by_field_name(h, "heading_content", 15);
     std::string out;
     if (ts_node_is_null(c)) return out;
-    std::string_view s = doc_.substr(ts_node_start_byte(c), ts_node_end_byte(c) - ts_node_start_byte(c));
+    std::string_view s = doc_.substr(start(c), end(c) - start(c));
     for (char ch : s) {
       if (ch == ' ' || ch == '\t' || ch == '\n' || ch == '\r') {
         if (!out.empty() && out.back() != ' ') out += ' ';
@@ -304,6 +543,7 @@ class Markdown final : public Chunker {
   std::vector<std::string> path_;
   std::vector<std::size_t> starts_;
   std::vector<int> levels_;
+  std::size_t base_ = 0;
   std::size_t group_b_ = 0, group_e_ = 0;
   std::uint64_t group_size_ = 0;
 };
