@@ -280,6 +280,12 @@ std::optional<std::uint64_t> Record::whole(std::string_view key) const {
   fail(field_name(key) + " is not a non-negative integer");
 }
 
+std::uint64_t Record::require_whole(std::string_view key) const {
+  auto v = whole(key);
+  if (!v) fail("missing " + field_name(key));
+  return *v;
+}
+
 bool Record::floats(std::string_view key, std::vector<float>& out) const {
   std::size_t i = index_of(key);
   if (i == fields_.size()) return false;
@@ -296,7 +302,7 @@ bool Record::floats(std::string_view key, std::vector<float>& out) const {
 
 Record::VectorField Record::vector(std::string_view key, std::vector<float>& out) const {
   if (floats(key, out)) return VectorField::array;
-  std::string b64_key = std::string(key) + "_b64";
+  std::string b64_key = b64_field(key);
   auto text = string(b64_key);
   if (!text) return VectorField::none;
   auto dtype = string("dtype");

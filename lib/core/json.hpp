@@ -58,6 +58,9 @@ class Record {
   // Errors: DataError "source:line: field "key" is not a non-negative
   // integer" (a fraction, a negative or larger number, another type).
   std::optional<std::uint64_t> whole(std::string_view key) const;
+  // Like whole(), but an absent field is an error too.
+  // Errors: DataError "source:line: missing field "key"" or as whole().
+  std::uint64_t require_whole(std::string_view key) const;
   // An array of numbers, appended to out as floats; false when absent.
   // Errors: DataError "... field "key" is not an array of numbers", "...
   // field "key" has a number out of float range".
@@ -70,6 +73,8 @@ class Record {
   // base64", "... is not a whole number of f32 values", "... has a value
   // that is not finite", "... field "dtype" is not "f32" or "f16"".
   enum class VectorField { none, array, b64 };
+  // The field of key's base64 form ("embedding" -> "embedding_b64").
+  static std::string b64_field(std::string_view key) { return std::string(key) + "_b64"; }
   VectorField vector(std::string_view key, std::vector<float>& out) const;
   // An array of strings (views valid until the next parse), appended to
   // out; false when absent.

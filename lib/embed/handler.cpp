@@ -3,18 +3,16 @@
 #include <algorithm>
 #include <cstring>
 
+#include "core/base64.hpp"
 #include "core/error.hpp"
+#include "core/half.hpp"
 #include "core/input.hpp"
 #include "core/line_reader.hpp"
 #include "core/utf8.hpp"
-#include "core/base64.hpp"
-#include "core/half.hpp"
 
 namespace hewn::embed {
 namespace {
 
-// Fields embed writes (replaced) and "doc_text" (chunk --keep-doc's copy of
-// the document, dropped).
 // Fields embed writes (replaced when present) or leaves out (doc_text); with
 // --tokens also "tokens", which then counts the model's tokens.
 constexpr std::string_view own_keys[] = {"embedding", "embedding_b64",    "dtype", "dim",
@@ -244,12 +242,7 @@ class LateHandler final : public io::Handler {
       }
       doc = &stream_doc_;
     }
-    auto offset = [&](const char* key) -> std::size_t {
-      auto v = r.whole(key);
-      if (!v) r.fail(std::string("missing field \"") + key + "\"");
-      return static_cast<std::size_t>(*v);
-    };
-    const std::size_t bs = offset("byte_start"), be = offset("byte_end");
+    const std::size_t bs = r.require_whole("byte_start"), be = r.require_whole("byte_end");
     std::string_view text = r.require_string(o_.text_from.back());
     if (be < bs || be > doc->size() || std::string_view(*doc).substr(bs, be - bs) != text)
       r.fail("chunk text does not match its document at bytes " + std::to_string(bs) + ".." + std::to_string(be));

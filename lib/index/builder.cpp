@@ -36,7 +36,8 @@ void put_str(std::string& o, std::string_view s) {
 
 class Encoder : public io::Handler {
  public:
-  explicit Encoder(const BuildOptions& o) : opt_(o), analyzer_(o.analyzer) {
+  explicit Encoder(const BuildOptions& o)
+      : opt_(o), b64_field_(json::Record::b64_field(o.embedding_field)), analyzer_(o.analyzer) {
     if (opt_.fields.empty()) opt_.fields = {opt_.text_field};
   }
 
@@ -97,11 +98,7 @@ class Encoder : public io::Handler {
     for (auto& f : r.fields()) {
       // The vector is stored once, in the dense part: not in the record.
       if (emb_from == json::Record::VectorField::array && f.key == opt_.embedding_field) continue;
-      if (emb_from == json::Record::VectorField::b64 &&
-          ((f.key.size() == opt_.embedding_field.size() + 4 && f.key.starts_with(opt_.embedding_field) &&
-            f.key.ends_with("_b64")) ||
-           f.key == "dtype"))
-        continue;
+      if (emb_from == json::Record::VectorField::b64 && (f.key == b64_field_ || f.key == "dtype")) continue;
       json::append_key(out, f.key, first);
       out.append(f.raw);
       first = false;
@@ -119,6 +116,7 @@ class Encoder : public io::Handler {
 
  private:
   BuildOptions opt_;
+  std::string b64_field_;  // the base64 form of opt_.embedding_field
   Analyzer analyzer_;
   std::vector<std::string> terms_;
   std::vector<float> emb_;

@@ -21,11 +21,7 @@ void each_record(const std::string& path, F f) {
 
 }  // namespace
 
-long offset_field(const json::Record& r, const char* key) {
-  auto v = r.whole(key);
-  if (!v) r.fail(std::string("missing field \"") + key + "\"");
-  return static_cast<long>(*v);
-}
+long offset_field(const json::Record& r, const char* key) { return static_cast<long>(r.require_whole(key)); }
 
 Chunks Chunks::read(const std::string& path, bool keep_text, bool keep_embedding) {
   Chunks c;
