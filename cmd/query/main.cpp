@@ -69,7 +69,7 @@ int main(int argc, char** argv) {
     so.id_field = io.id_field;
     so.text_field = io.text_field;
     so.trec = format == "trec";
-    if (so.trec && (so.run_tag.empty() || so.run_tag.find_first_of(" \t\r\n") != std::string::npos))
+    if (so.trec && !hewn::query::trec_word(so.run_tag))
       throw hewn::UsageError("--run-tag must be one word for --format trec (no white space)");
     so.mode = mode == "dense" ? hewn::query::Mode::dense
               : mode == "hybrid" ? hewn::query::Mode::hybrid

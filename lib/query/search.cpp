@@ -25,6 +25,10 @@ void check_options(const SearchOptions& o, const index::Index& ix) {
     throw UsageError("--budget-unit tokens needs --tokenizer");
 }
 
+bool trec_word(std::string_view id) {
+  return !id.empty() && id.find_first_of(" \t\r\n\v\f") == std::string_view::npos;
+}
+
 std::size_t adaptive_cut(const std::vector<double>& s, std::size_t min_k, std::size_t max_k) {
   std::size_t n = std::min(s.size(), max_k);
   if (n <= min_k) return n;
@@ -177,12 +181,6 @@ class Searcher : public io::Handler {
     r.fail("stored chunk has no " + hewn::quoted(o_.text_field) + " field (--text-field names it)");
   }
 
-
-  // A TREC run is whitespace-separated: an empty id or one with white space
-  // would shift its columns.
-  static bool trec_word(std::string_view id) {
-    return !id.empty() && id.find_first_of(" \t\r\n\v\f") == std::string_view::npos;
-  }
 
   void write(const json::Record& r, const std::string& qid, const std::vector<Hit>& hits, std::string& out) {
     for (std::size_t i = 0; i < hits.size(); ++i) {

@@ -53,6 +53,11 @@ struct SearchOptions {
 // similar option conflicts.
 void check_options(const SearchOptions& o, const index::Index& ix);
 
+// Whether a TREC run can hold id (a query id, document id or run tag) in one
+// column: the columns are whitespace-separated, so an empty id or one with
+// white space would shift them. Errors: none.
+bool trec_word(std::string_view id);
+
 // The adaptive cut-off: given scores ranked best first, the number of hits
 // to keep: the position (within [min_k, max_k]) of the largest relative
 // drop (s[i-1] - s[i]) / |s[i-1]| between consecutive scores; all of them
