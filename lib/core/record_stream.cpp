@@ -1,11 +1,11 @@
 #include "core/record_stream.hpp"
 
+#include <algorithm>
 #include <condition_variable>
 #include <deque>
 #include <exception>
 #include <mutex>
 #include <stdexcept>
-#include <algorithm>
 #include <system_error>
 #include <thread>
 
@@ -216,12 +216,9 @@ StreamStats run_stream(const StreamOptions& options, const std::function<std::un
         read_error = e.what();
         got = false;
       }
-      if (!got) {
+      if (!got) {  // the last group goes out whole
         if (carry.lines.empty() && carry.bytes == 0) return false;
-        b.clear();
-        b.source = carry.source;
-        append_lines(b, carry, 0, carry.lines.size());
-        b.bytes = carry.bytes;
+        std::swap(b, carry);
         b.data.append(line_padding, '\0');
         carry.clear();
         return true;
@@ -235,17 +232,19 @@ StreamStats run_stream(const StreamOptions& options, const std::function<std::un
       append_lines(carry, more, 0, more.lines.size());
       carry.bytes += more.bytes;
       if (cut == 0) continue;
-      b.clear();
-      b.source = carry.source;
-      append_lines(b, carry, 0, cut);
-      b.bytes = line_bytes(carry, 0, cut);
-      b.bytes = std::min(b.bytes, carry.bytes);
-      b.data.append(line_padding, '\0');
+      // Lines [0, cut) are whole groups: they go out in place (carry's lines
+      // are back to back, without padding); the unfinished group stays.
       LineBatch rest;
       rest.source = carry.source;
       append_lines(rest, carry, cut, carry.lines.size());
-      rest.bytes = carry.bytes - b.bytes;
-      std::swap(carry, rest);
+      const std::size_t out_bytes = std::min(line_bytes(carry, 0, cut), carry.bytes);
+      rest.bytes = carry.bytes - out_bytes;
+      carry.data.resize(carry.lines[cut].offset);
+      carry.lines.resize(cut);
+      carry.bytes = out_bytes;
+      std::swap(b, carry);
+      b.data.append(line_padding, '\0');
+      carry = std::move(rest);
       return true;
     }
   };
