@@ -13,20 +13,17 @@ namespace hewn::embed {
 namespace {
 constexpr std::size_t kLanes = 16;
 
-inline float combine_sum(const float* acc) {
-  float s = 0;
-  for (std::size_t l = 0; l < kLanes; ++l) s += acc[l];
-  return s;
-}
-
-// The sum of v[0..n).
-inline float lane_sum(const float* v, std::size_t n) {
+// The sum of term(j) for j < n, in lanes (term may store as it goes).
+template <class Term>
+[[gnu::always_inline]] inline float lane_sum(std::size_t n, Term term) {
   float acc[kLanes] = {};
   std::size_t j = 0;
   for (; j + kLanes <= n; j += kLanes)
-    for (std::size_t l = 0; l < kLanes; ++l) acc[l] += v[j + l];
-  for (std::size_t l = 0; j < n; ++j, ++l) acc[l] += v[j];
-  return combine_sum(acc);
+    for (std::size_t l = 0; l < kLanes; ++l) acc[l] += term(j + l);
+  for (std::size_t l = 0; j < n; ++j, ++l) acc[l] += term(j);
+  float s = 0;
+  for (std::size_t l = 0; l < kLanes; ++l) s += acc[l];
+  return s;
 }
 }  // namespace
 
@@ -51,12 +48,7 @@ HEWN_CLONES void softmax_rows(float* s, std::size_t rows, std::size_t n) {
     for (std::size_t l = 0; j < n; ++j, ++l) mx[l] = s[j] > mx[l] ? s[j] : mx[l];
     float m = mx[0];
     for (std::size_t l = 1; l < kLanes; ++l) m = mx[l] > m ? mx[l] : m;
-    float acc[kLanes] = {};
-    j = 0;
-    for (; j + kLanes <= n; j += kLanes)
-      for (std::size_t l = 0; l < kLanes; ++l) acc[l] += s[j + l] = fast_exp(s[j + l] - m);
-    for (std::size_t l = 0; j < n; ++j, ++l) acc[l] += s[j] = fast_exp(s[j] - m);
-    const float inv = 1.0f / combine_sum(acc);
+    const float inv = 1.0f / lane_sum(n, [&](std::size_t k) { return s[k] = fast_exp(s[k] - m); });
     for (j = 0; j < n; ++j) s[j] *= inv;
   }
 }
@@ -70,14 +62,10 @@ HEWN_CLONES void add_layer_norm(float* x, const float* r, std::size_t m, std::si
       const float* rr = r + i * h;
       for (std::size_t j = 0; j < h; ++j) row[j] += rr[j];
     }
-    const float mean = lane_sum(row, h) / static_cast<float>(h);
-    float acc[kLanes] = {};
-    std::size_t j = 0;
-    for (; j + kLanes <= h; j += kLanes)
-      for (std::size_t l = 0; l < kLanes; ++l) acc[l] += (row[j + l] - mean) * (row[j + l] - mean);
-    for (std::size_t l = 0; j < h; ++j, ++l) acc[l] += (row[j] - mean) * (row[j] - mean);
-    const float inv = 1.0f / std::sqrt(combine_sum(acc) / static_cast<float>(h) + eps);
-    for (j = 0; j < h; ++j) row[j] = (row[j] - mean) * inv * g[j] + b[j];
+    const float mean = lane_sum(h, [&](std::size_t j) { return row[j]; }) / static_cast<float>(h);
+    const float var = lane_sum(h, [&](std::size_t j) { return (row[j] - mean) * (row[j] - mean); });
+    const float inv = 1.0f / std::sqrt(var / static_cast<float>(h) + eps);
+    for (std::size_t j = 0; j < h; ++j) row[j] = (row[j] - mean) * inv * g[j] + b[j];
   }
 }
 
