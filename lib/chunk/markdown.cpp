@@ -77,19 +77,15 @@ class Markdown final : public Chunker {
                      " block quotes, list items or indentation levels");
     doc_ = doc.text;
     out_ = &out;
-    measure_->reset(doc.text);
-    emitter_.begin(doc.text, out);
     const std::size_t mark = out.size();
-    begin(doc.text);
+    begin();
     if (doc.text.size() > window) {
       if (windowed()) {
         emitter_.end();
         return;
       }
       out.resize(mark);  // a window disagreed: start over with one tree
-      measure_->reset(doc.text);
-      emitter_.begin(doc.text, out);
-      begin(doc.text);
+      begin();
     }
     if (!doc.text.empty()) {
       syntax::Tree tree = parser_.parse("markdown", doc.text);
@@ -100,9 +96,12 @@ class Markdown final : public Chunker {
   }
 
  private:
-  void begin(std::string_view text) {
-    lines_.reset(text);
-    prose_.reset(text);
+  // Starts the document doc_ (chunks go to out_).
+  void begin() {
+    measure_->reset(doc_);
+    emitter_.begin(doc_, *out_);
+    lines_.reset(doc_);
+    prose_.reset(doc_);
     path_.clear();
     levels_.clear();
     group_b_ = group_e_ = group_size_ = 0;
