@@ -23,6 +23,11 @@ void Embedder::embed_batch(std::span<const std::string_view> texts, float* out, 
   for (std::size_t i = 0; i < texts.size(); ++i) infos[i] = embed(texts[i], out + i * dim());
 }
 
+void Embedder::encode(std::span<const std::string_view> texts, float* out) const {
+  std::vector<EmbedInfo> infos(texts.size());
+  embed_batch(texts, out, infos.data());
+}
+
 EmbedInfo Embedder::embed_tokens(std::string_view, TokenVectors&) const {
   throw UsageError("--tokens needs the bert backend");
 }

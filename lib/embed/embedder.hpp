@@ -14,6 +14,8 @@
 #include <string_view>
 #include <vector>
 
+#include "core/encoder.hpp"
+
 namespace hewn::embed {
 
 struct Options {
@@ -44,12 +46,14 @@ struct TokenVectors {
   }
 };
 
-class Embedder {
+// An embedder is a TextEncoder (core/encoder.hpp) with embed's extras.
+class Embedder : public TextEncoder {
  public:
-  virtual ~Embedder() = default;
   // The "model" field of output records.
-  virtual const std::string& name() const = 0;
-  virtual std::size_t dim() const = 0;
+  const std::string& name() const override = 0;
+  std::size_t dim() const override = 0;
+  // TextEncoder: embed_batch() without the infos.
+  void encode(std::span<const std::string_view> texts, float* out) const override;
   // Whether embed() returns unit vectors (late chunking follows it).
   virtual bool normalizes() const { return false; }
   // Writes dim() floats for text (valid UTF-8) to out.
