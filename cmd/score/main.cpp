@@ -26,7 +26,7 @@ int main(int argc, char** argv) {
   CLI::App app{"Score retrieval runs (trec_eval 10 exact), chunk spans and chunkings.", "score"};
   std::vector<std::string> runs;
   std::string qrels_path, spans_path, docs_path, output = "-", format = "json", match = "doc";
-  std::string plot_path, plot_kind = "recall", correction = "none", icc_model;
+  std::string plot_path, plot_kind = "recall", correction = "none", icc_model, id_field = "id", text_field = "text";
   std::vector<std::string> measures, chunks_paths;
   std::vector<long> at;
   bool per_query = false;
@@ -37,8 +37,9 @@ int main(int argc, char** argv) {
   app.add_option("runs", runs, "Runs: TREC run files or hits JSON Lines from query; - is stdin")->type_name("RUN ...");
   app.add_option("--qrels", qrels_path, "Judgments: TREC qrels or JSON Lines {qid, doc|id, rel}");
   app.add_option("-m,--measure", measures,
-                 "Measure (trec_eval or ir_measures name, e.g. map, P.5,10, ndcg_cut.10, nDCG@10, all_trec); "
-                 "repeatable; default: official")
+                 "Measure (trec_eval or ir_measures name, e.g. map, P.5,10, ndcg_cut.10, nDCG@10, all_trec; with "
+                 "--spans: span_recall, span_precision, span_iou, NAME@k, precision_omega, precision_omega_sum); "
+                 "repeatable; default: official (with --spans: the span measures at each -k and precision_omega)")
       ->type_name("NAME")
       ->allow_extra_args(false);
   app.add_flag("-q,--per-query", per_query, "Also print each topic's values (trec_eval -q)");
@@ -66,10 +67,12 @@ int main(int argc, char** argv) {
   app.add_option("--spans", spans_path, "Span references JSON Lines {qid, doc, start, end}: span measures of the runs");
   app.add_option("--chunks", chunks_paths,
                  "Chunk records JSON Lines (from chunk): for span measures (once, or once per run: runs of "
-                 "different chunkings), or alone for intrinsic measures")
+                 "different chunkings), or alone for intrinsic measures (several: side by side)")
       ->type_name("FILE")
       ->allow_extra_args(false);
   app.add_option("--docs", docs_path, "Documents JSON Lines {id, text}: checks spans, boundary and block measures");
+  app.add_option("--id-field", id_field, "Field holding the id of each document of --docs")->capture_default_str();
+  app.add_option("--text-field", text_field, "Field holding the text of each document of --docs")->capture_default_str();
   app.add_option("-k,--at", at, "Span measures at these cutoffs (repeatable; default 10)")->type_name("K")->allow_extra_args(false);
   app.add_option("--min", intr.min_size, "Intrinsic: smallest compliant chunk size, in code points")
       ->capture_default_str();
@@ -100,34 +103,47 @@ int main(int argc, char** argv) {
       if (chunks_paths.size() != 1 && chunks_paths.size() != runs.size())
         throw hewn::UsageError("--chunks given " + std::to_string(chunks_paths.size()) + " times for " +
                                std::to_string(runs.size()) + " runs (give it once, or once per run)");
+      auto span_measures = SpanMeasures::parse(measures, at);
       std::optional<Documents> docs;
-      if (!docs_path.empty()) docs = Documents::read(docs_path, "id", "text", false);
+      if (!docs_path.empty()) docs = Documents::read(docs_path, id_field, text_field, false);
       auto refs = SpanRefs::read(spans_path, docs ? &*docs : nullptr);
-      if (at.empty()) at.push_back(10);
-      for (long k : at)
-        if (k <= 0) throw hewn::UsageError("--at must be positive");
       std::vector<SpanEvaluation> evs;
       std::optional<Chunks> chunks;
       for (std::size_t r = 0; r < runs.size(); ++r) {
         if (r == 0 || chunks_paths.size() > 1) chunks = Chunks::read(chunks_paths[r < chunks_paths.size() ? r : 0], false, false);
-        evs.push_back(evaluate_spans(refs, Run::read(runs[r], {MatchField::id}), *chunks, at));
+        evs.push_back(evaluate_spans(refs, Run::read(runs[r], {MatchField::id, true}), *chunks, span_measures));
       }
       write_spans(evs, per_query, fmt, out, compare_spans(evs, cmp_opt));
     } else if (!qrels_path.empty()) {  // IR measures
       if (runs.empty()) throw hewn::UsageError("no run given");
-      MeasureSet ms;
-      for (const auto& m : measures) ms.add(m);
-      if (!plot_path.empty() && plot_kind == "recall") {
-        bool has = false;
-        for (const auto& m : measures) has = has || m.starts_with("recall") || m.starts_with("R@");
-        if (!has && !measures.empty()) ms.add("recall");
+      if (!plot_path.empty() && plot_kind == "sizes") throw hewn::UsageError("--plot-kind sizes is for --chunks alone");
+      MeasureSet ms, computed;  // what is printed; what is computed (plus recall for a recall chart)
+      for (const auto& m : measures) {
+        ms.add(m);
+        computed.add(m);
       }
       ms.finish();
+      bool has_recall = false;
+      for (const auto& m : ms.measures()) has_recall = has_recall || m.family_name() == "recall";
+      bool add_recall = !plot_path.empty() && plot_kind == "recall" && !has_recall;
+      if (add_recall) {
+        if (measures.empty()) computed.add("official");
+        computed.add("recall");
+      }
+      computed.finish();
       RunOptions ro;
       ro.match = match == "id" ? MatchField::id : MatchField::doc;
       auto qrels = Qrels::read(qrels_path);
-      std::vector<Evaluation> evs;
-      for (const auto& path : runs) evs.push_back(evaluate(qrels, path, ro, ms, opt));
+      std::vector<Evaluation> full, evs;
+      for (const auto& path : runs) {
+        full.push_back(evaluate(qrels, path, ro, computed, opt));
+        const Evaluation& ev = full.back();
+        if (ev.retrieved && !ev.retrieved_in_qrels)
+          std::cerr << "score: warning: " << ev.source
+                    << ": no retrieved document id is in the qrels, so every measure is 0 (chunk ids against "
+                       "document qrels? use query --group doc, or hits JSON Lines with --match doc)\n";
+        evs.push_back(add_recall ? project(ev, computed, ms) : ev);
+      }
       auto cmps = compare(evs, ms, cmp_opt);
       if (fmt == Format::trec)
         for (const auto& ev : evs) write_trec(ev, ms, per_query, out);
@@ -135,44 +151,47 @@ int main(int argc, char** argv) {
         for (std::size_t r = 0; r < evs.size(); ++r) write_json(evs[r], ms, per_query, out, r > 0 ? &cmps[r - 1] : nullptr);
       else
         write_rows(evs, ms, fmt, out, cmps);
-      if (!plot_path.empty()) {
-        if (plot_kind == "sizes") throw hewn::UsageError("--plot-kind sizes is for --chunks alone");
-        svg = plot_kind == "recall" ? plot_recall(evs, ms) : plot_delta(evs, ms);
-      }
+      if (!plot_path.empty()) svg = plot_kind == "recall" ? plot_recall(full, computed) : plot_delta(evs, ms);
     } else if (!chunks_paths.empty()) {  // intrinsic measures
       if (!runs.empty()) throw hewn::UsageError("runs need --qrels or --spans");
-      if (chunks_paths.size() > 1) throw hewn::UsageError("intrinsic measures take one --chunks file");
-      const std::string& chunks_path = chunks_paths[0];
+      if (!measures.empty()) throw hewn::UsageError("-m is for runs (--qrels or --spans); intrinsic measures are all computed");
+      if (!plot_path.empty() && plot_kind == "delta") throw hewn::UsageError("--plot-kind delta needs runs and --qrels");
       std::optional<Documents> docs;
-      if (!docs_path.empty()) docs = Documents::read(docs_path, "id", "text", true);
-      auto chunks = Chunks::read(chunks_path, true, true);
-      // ICC embeds each sentence with the model that embedded the chunks.
-      std::unique_ptr<const hewn::embed::Embedder> embedder;
-      const std::string& model = icc_model.empty() ? chunks.model : icc_model;
-      bool embedded = !chunks.records.empty() && chunks.model_line != 0;
-      if (embedded) {
-        auto eo = hewn::embed::options_for_model(model);
-        if (!eo && !icc_model.empty())
-          throw hewn::UsageError("--model: " + hewn::quoted(icc_model) +
-                                 " is neither hash-N nor a model directory");
-        if (eo) {
-          embedder = hewn::embed::make_embedder(*eo);
-          intr.embed_sentence = [&embedder](std::string_view text, std::vector<float>& out) {
-            out.resize(embedder->dim());
-            embedder->embed(text, out.data());
-          };
-        } else {
-          std::cerr << "score: warning: ICC not computed: the chunks' model " << hewn::quoted(model)
-                    << " is not one hewn can run here (give --model)\n";
+      if (!docs_path.empty()) docs = Documents::read(docs_path, id_field, text_field, true);
+      std::vector<IntrinsicResult> results;
+      bool any_embedded = false;
+      for (const auto& chunks_path : chunks_paths) {
+        auto chunks = Chunks::read(chunks_path, true, true);
+        // ICC embeds each sentence with the model that embedded the chunks.
+        std::unique_ptr<const hewn::embed::Embedder> embedder;
+        const std::string& model = icc_model.empty() ? chunks.model : icc_model;
+        bool embedded = !chunks.records.empty() && chunks.model_line != 0;
+        IntrinsicOptions io = intr;
+        if (embedded) {
+          auto eo = hewn::embed::options_for_model(model);
+          if (!eo && !icc_model.empty())
+            throw hewn::UsageError("--model: " + hewn::quoted(icc_model) +
+                                   " is neither hash-N nor a model directory");
+          if (eo) {
+            embedder = hewn::embed::make_embedder(*eo);
+            io.embed_sentence = [&embedder](std::string_view text, std::vector<float>& out) {
+              out.resize(embedder->dim());
+              embedder->embed(text, out.data());
+            };
+          } else {
+            std::cerr << "score: warning: " << chunks_path << ": ICC not computed: the chunks' model "
+                      << hewn::quoted(model) << " is not one hewn can run here (give --model)\n";
+          }
         }
-      } else if (!icc_model.empty()) {
-        throw hewn::UsageError("--model: the chunks carry no embeddings");
+        any_embedded = any_embedded || embedded;
+        results.push_back(intrinsic(chunks, docs ? &*docs : nullptr, io));
       }
-      auto r = intrinsic(chunks, docs ? &*docs : nullptr, intr);
-      write_intrinsic(chunks_path, r, fmt, out);
+      if (!icc_model.empty() && !any_embedded) throw hewn::UsageError("--model: the chunks carry no embeddings");
+      write_intrinsic(chunks_paths, results, fmt, out);
       if (!plot_path.empty()) {
-        if (plot_kind == "delta") throw hewn::UsageError("--plot-kind delta needs runs and --qrels");
-        svg = plot_sizes(r.sizes);
+        std::vector<std::vector<long>> sizes;
+        for (const auto& r : results) sizes.push_back(r.sizes);
+        svg = plot_sizes(chunks_paths, sizes);
       }
     } else {
       throw hewn::UsageError("give --qrels (IR measures), --spans with --chunks (span measures) or --chunks alone");

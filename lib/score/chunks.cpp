@@ -41,7 +41,7 @@ Chunks Chunks::read(const std::string& path, bool keep_text, bool keep_embedding
       r.fail("chunk start " + std::to_string(rec.start) + " is after its end " + std::to_string(rec.end));
     if (keep_text)
       if (auto t = r.string("text")) rec.text = std::string(*t);
-    if (keep_embedding && r.floats("embedding", rec.embedding)) {
+    if (keep_embedding && r.vector("embedding", rec.embedding) != json::Record::VectorField::none) {
       std::string_view m = r.string("model").value_or("");
       if (c.model_line == 0) {
         c.model = std::string(m);

@@ -17,7 +17,7 @@ struct ChunkRecord {
   std::string doc;
   long start = 0, end = 0;   // code points
   std::string text;          // may be empty when absent
-  std::vector<float> embedding;  // empty when absent
+  std::vector<float> embedding;  // "embedding" or "embedding_b64" (f32/f16); empty when absent
   std::uint64_t line = 0;
 };
 
@@ -29,11 +29,14 @@ struct Chunks {
   std::string model;  // the records' "model" (who embedded them), when kept; "" when absent
   std::uint64_t model_line = 0;  // the first embedded record's line
 
-  // Reads chunk records; "text" and "embedding" are kept only when wanted.
+  // Reads chunk records; "text" and the embedding (an "embedding" array or,
+  // as embed(1) writes it, "embedding_b64" with "dtype") are kept only when
+  // wanted.
   // Errors: DataError "source:line: what" for a missing "id"/"doc"/"start"/
   // "end", offsets that are not non-negative integers, start > end, a
-  // repeated id, malformed JSON; with keep_embedding, "source:line: embedded
-  // by model "m", earlier chunks by "n""; those of io::open_input.
+  // repeated id, malformed JSON; with keep_embedding, those of
+  // json::Record::vector and "source:line: embedded by model "m", earlier
+  // chunks by "n""; those of io::open_input.
   static Chunks read(const std::string& path, bool keep_text, bool keep_embedding);
 };
 

@@ -185,7 +185,7 @@ std::vector<Comparison> compare_spans(const std::vector<SpanEvaluation>& evs, co
   if (evs.size() < 2) return out;
   const SpanEvaluation& base = evs[0];
   std::size_t nv = base.names.size(), nq = base.queries.size();
-  auto value = [](const SpanQuery& q, std::size_t v) { return v < q.values.size() ? q.values[v] : q.precision_omega; };
+  auto value = [](const SpanQuery& q, std::size_t v) { return q.values[v]; };
   std::vector<double*> all_t, all_rand;
   out.resize(evs.size() - 1);
   std::vector<double> a(nq), b(nq);

@@ -86,9 +86,10 @@ void rank_topic(const TopicJudgments& judged, const std::vector<Hit>& hits, cons
     rel[k] = e.rel;
   }
   out.rels.clear();
-  out.num_rel_ret = out.num_nonpool = out.num_unjudged = 0;
+  out.num_rel_ret = out.num_nonpool = out.num_unjudged = out.num_in_qrels = 0;
   for (std::size_t i = 0; i < n; ++i) {
     long r = rel[i];
+    out.num_in_qrels += r != rel_nonpool;
     if (options.judged_only && r < 0) continue;
     out.rels.push_back(r);
     if (r == rel_nonpool) ++out.num_nonpool;
@@ -111,8 +112,13 @@ namespace {
 const std::vector<Hit> bogus{{1.0, "ceci_nest_pas_un_docno", 0}};
 
 TopicResult evaluate_topic(const TopicJudgments& t, const std::vector<Hit>* hits, const std::string& source,
-                           const MeasureSet& measures, const EvalOptions& options, RankedRels& rr) {
+                           const MeasureSet& measures, const EvalOptions& options, RankedRels& rr,
+                           Evaluation& ev) {
   rank_topic(t, hits ? *hits : bogus, source, options, rr);
+  if (hits) {
+    ev.retrieved += hits->size();
+    ev.retrieved_in_qrels += static_cast<std::uint64_t>(rr.num_in_qrels);
+  }
   TopicResult res;
   res.qid = t.qid;
   res.values.resize(measures.num_values());
@@ -135,7 +141,7 @@ TopicResult evaluate_topic(const TopicJudgments& t, const std::vector<Hit>* hits
 }
 
 // Sums (in topic order, as trec_eval does) and averages.
-void summarize(Evaluation& ev, const MeasureSet& measures) {
+void summarize(Evaluation& ev, const MeasureSet& measures, const Qrels& qrels, const EvalOptions& options) {
   if (ev.topics.empty()) data_error(ev.source, 0, "no topic of the run is in the qrels");
   std::size_t nv = measures.num_values();
   std::vector<double> sums(nv, 0.0);
@@ -153,6 +159,10 @@ void summarize(Evaluation& ev, const MeasureSet& measures) {
         case Averaging::count: ev.summary[vi] = n; break;
         case Averaging::none: ev.summary[vi] = 0; break;
       }
+      // trec_eval 10's te_calc_avg_num_rel: under -c the summary of num_rel
+      // counts the qrels lines with relevance > 0 over every topic, ignoring
+      // -l (and -J, -M).
+      if (options.all_topics && m.family_name() == "num_rel") ev.summary[vi] = static_cast<double>(qrels.num_positive());
     }
 }
 
@@ -166,9 +176,9 @@ Evaluation evaluate(const Qrels& qrels, const Run& run, const MeasureSet& measur
   for (const auto& t : qrels.topics()) {
     const TopicRun* tr = run.find(t.qid);
     if (!tr && !options.all_topics) continue;
-    ev.topics.push_back(evaluate_topic(t, tr ? &tr->hits : nullptr, run.source, measures, options, rr));
+    ev.topics.push_back(evaluate_topic(t, tr ? &tr->hits : nullptr, run.source, measures, options, rr, ev));
   }
-  summarize(ev, measures);
+  summarize(ev, measures, qrels, options);
   return ev;
 }
 
@@ -177,9 +187,10 @@ Evaluation evaluate(const Qrels& qrels, const std::string& path, const RunOption
   if (path == "-") return evaluate(qrels, Run::read(path, run_options), measures, options);
   std::unordered_map<std::string, TopicResult> done;
   RankedRels rr;
+  Evaluation ev;
   std::function<void(const TopicRun&)> sink = [&](const TopicRun& t) {
     if (const TopicJudgments* j = qrels.find(t.qid))
-      done.emplace(t.qid, evaluate_topic(*j, &t.hits, path, measures, options, rr));
+      done.emplace(t.qid, evaluate_topic(*j, &t.hits, path, measures, options, rr, ev));
   };
   Run run;
   try {
@@ -187,16 +198,52 @@ Evaluation evaluate(const Qrels& qrels, const std::string& path, const RunOption
   } catch (const TopicsNotGrouped&) {
     return evaluate(qrels, Run::read(path, run_options), measures, options);
   }
-  Evaluation ev;
   ev.source = run.source;
   ev.runid = run.runid;
   for (const auto& t : qrels.topics()) {
     auto it = done.find(t.qid);
     if (it != done.end()) ev.topics.push_back(std::move(it->second));
-    else if (options.all_topics) ev.topics.push_back(evaluate_topic(t, nullptr, path, measures, options, rr));
+    else if (options.all_topics) ev.topics.push_back(evaluate_topic(t, nullptr, path, measures, options, rr, ev));
   }
-  summarize(ev, measures);
+  summarize(ev, measures, qrels, options);
   return ev;
+}
+
+Evaluation project(const Evaluation& ev, const MeasureSet& from, const MeasureSet& to) {
+  // For each value of `to`, its index in `from` (same family, same names).
+  std::vector<std::size_t> index, text_index;
+  for (const auto& m : to.measures()) {
+    std::size_t vi = 0, ti = 0;
+    bool found = false;
+    for (const auto& f : from.measures()) {
+      if (f.family == m.family && f.names == m.names) {
+        for (std::size_t k = 0; k < m.names.size(); ++k) index.push_back(vi + k);
+        if (m.text) text_index.push_back(ti);
+        found = true;
+        break;
+      }
+      vi += f.names.size();
+      ti += f.text;
+    }
+    if (!found) throw UsageError("internal: measure " + quoted(m.names.front()) + " was not computed");
+  }
+  auto pick = [&](const std::vector<double>& v) {
+    std::vector<double> out(index.size());
+    for (std::size_t i = 0; i < index.size(); ++i) out[i] = v[index[i]];
+    return out;
+  };
+  Evaluation out;
+  out.source = ev.source;
+  out.runid = ev.runid;
+  out.retrieved = ev.retrieved;
+  out.retrieved_in_qrels = ev.retrieved_in_qrels;
+  out.summary = pick(ev.summary);
+  for (const auto& t : ev.topics) {
+    std::vector<std::string> texts;
+    for (std::size_t i : text_index) texts.push_back(i < t.texts.size() ? t.texts[i] : std::string());
+    out.topics.push_back({t.qid, pick(t.values), std::move(texts)});
+  }
+  return out;
 }
 
 }  // namespace hewn::score

@@ -5,6 +5,7 @@
 #pragma once
 
 #include <climits>
+#include <cstdint>
 #include <string>
 #include <vector>
 
@@ -32,7 +33,15 @@ struct Evaluation {
   std::string runid;
   std::vector<TopicResult> topics;  // qrels topics evaluated, sorted by qid
   std::vector<double> summary;      // averaged as each measure says
+  // Hits of the evaluated topics, and how many of their documents (within
+  // -M) the qrels know: none of them suggests ids of another kind (chunk ids
+  // against document qrels).
+  std::uint64_t retrieved = 0, retrieved_in_qrels = 0;
 };
+
+// A copy of ev holding only the values of `to`, whose measures must all be
+// in `from` (the set ev was computed with) with the same parameters.
+Evaluation project(const Evaluation& ev, const MeasureSet& from, const MeasureSet& to);
 
 // Evaluates run against qrels. Topics of the run that the qrels lack are
 // ignored (as trec_eval does); qrels topics that the run lacks are ignored

@@ -12,6 +12,17 @@
 
 namespace hewn::score {
 
+namespace {
+
+// The last word of a TSV qrels header: BEIR's "score", or a synonym.
+bool header_word(std::string_view s) {
+  std::string w;
+  for (char c : s) w += static_cast<char>(c >= 'A' && c <= 'Z' ? c - 'A' + 'a' : c);
+  return w == "score" || w == "rel" || w == "relevance" || w == "label";
+}
+
+}  // namespace
+
 const TopicJudgments* Qrels::find(std::string_view qid) const {
   auto it = std::lower_bound(topics_.begin(), topics_.end(), qid,
                              [](const TopicJudgments& t, std::string_view q) { return t.qid < q; });
@@ -25,6 +36,7 @@ Qrels Qrels::read(const std::string& path) {
   json::Parser parser;
   std::unordered_map<std::string, std::size_t> index;
   int jsonl = -1;  // unknown
+  int beir = -1;   // TREC lines: unknown, TREC qrels (0) or BEIR's TSV with a header (1)
   std::string qid_buf;
   auto topic = [&](std::string_view qid) -> TopicJudgments& {
     qid_buf.assign(qid);
@@ -52,20 +64,31 @@ Qrels Qrels::read(const std::string& path) {
                      ? "relevance out of range (at most " + std::to_string(max_relevance) + " either way)"
                      : std::string("field \"rel\" is not an integer"));
         topic(*qid).docs.push_back({q.storage_->add(*doc), static_cast<long>(*rel), no});
+        q.num_positive_ += *rel > 0;
         continue;
       }
       if (detail::is_comment(line)) continue;
       std::size_t n = detail::split_fields(line, f, 4);
-      if (n != 4)
+      if (beir < 0) {  // BEIR's TSV starts with a header such as "query-id corpus-id score"
+        beir = n == 3 && header_word(f[2]);
+        if (beir) continue;
+      }
+      if (beir && n != 3)
         data_error(batch.source, no,
-                   "expected 4 fields (topic iteration document relevance), found " + std::to_string(n));
-      auto rel = detail::parse_long(f[3]);
-      if (!rel) data_error(batch.source, no, "relevance " + quoted(f[3]) + " is not an integer");
+                   "expected 3 fields (query-id corpus-id score, as the header line says), found " + std::to_string(n));
+      if (!beir && n != 4)
+        data_error(batch.source, no,
+                   "expected 4 fields (topic iteration document relevance), found " + std::to_string(n) +
+                       (n == 3 ? " (BEIR's layout \"query-id corpus-id score\" needs its header line)" : ""));
+      std::string_view rel_text = f[beir ? 2 : 3], doc = f[beir ? 1 : 2];
+      auto rel = detail::parse_long(rel_text);
+      if (!rel) data_error(batch.source, no, "relevance " + quoted(rel_text) + " is not an integer");
       if (*rel > max_relevance || *rel < -max_relevance)
         data_error(batch.source, no,
-                   "relevance " + std::string(f[3]) + " is out of range (at most " + std::to_string(max_relevance) +
-                       " either way)");
-      topic(f[0]).docs.push_back({q.storage_->add(f[2]), *rel, no});
+                   "relevance " + std::string(rel_text) + " is out of range (at most " +
+                       std::to_string(max_relevance) + " either way)");
+      topic(f[0]).docs.push_back({q.storage_->add(doc), *rel, no});
+      q.num_positive_ += *rel > 0;
     }
   }
   if (q.topics_.empty()) data_error(reader.name(), 0, "no judgments");

@@ -40,10 +40,16 @@ class Qrels {
   const std::vector<TopicJudgments>& topics() const { return topics_; }
   // The topic's judgments, or nullptr.
   const TopicJudgments* find(std::string_view qid) const;
+  // Judgments with a relevance above 0, over every topic: trec_eval's
+  // summary of num_rel under -c (whatever -l, -J and -M say).
+  long num_positive() const { return num_positive_; }
 
   // Reads TREC qrels or JSON Lines (a first non-blank character '{' means
   // JSON Lines). TREC: four whitespace-separated fields per line, lines whose
-  // first non-blank character is '#' are comments. JSON Lines: "qid" (string
+  // first non-blank character is '#' are comments; BEIR's TSV ("query-id
+  // corpus-id score" lines after a header line, recognized as a first line of
+  // three fields whose third is "score", "rel", "relevance" or "label", in
+  // any case) is read too. JSON Lines: "qid" (string
   // or integer), "doc" or else "id", "rel" (an integer).
   // Errors: DataError "source:line: what" for a wrong number of fields, a
   // relevance that is not an integer or beyond max_relevance either way
@@ -55,6 +61,7 @@ class Qrels {
  private:
   std::shared_ptr<detail::Arena> storage_ = std::make_shared<detail::Arena>();
   std::vector<TopicJudgments> topics_;
+  long num_positive_ = 0;
 };
 
 }  // namespace hewn::score

@@ -841,6 +841,31 @@ void MeasureSet::finish() {
   }
 }
 
+std::size_t MeasureSet::first_requested_mean() const {
+  for (const auto& r : requests_) {
+    std::size_t vi = 0;
+    for (const auto& m : measures_) {
+      if (m.family != &families[r.family]) {
+        vi += m.names.size();
+        continue;
+      }
+      if (m.averaging != Averaging::mean || m.text) break;
+      std::string first = r.params.substr(0, r.params.find(','));
+      if (!first.empty() && m.family->shape == Shape::cut_long) {
+        long c = std::strtol(first.c_str(), nullptr, 10);
+        for (std::size_t k = 0; k < m.long_cutoffs.size(); ++k)
+          if (m.long_cutoffs[k] == c) return vi + k;
+      } else if (!first.empty() && m.family->shape == Shape::cut_double) {
+        double c = std::atof(first.c_str());
+        for (std::size_t k = 0; k < m.double_params.size(); ++k)
+          if (m.double_params[k] == c) return vi + k;
+      }
+      return vi;
+    }
+  }
+  return num_values_;
+}
+
 void MeasureSet::compute(const RankedRels& rr, const EvalParams& ep, double* values,
                          std::vector<std::string>& texts) const {
   std::size_t ti = 0;

@@ -24,6 +24,7 @@ struct RankedRels {
   long num_rel_ret = 0;
   long num_nonpool = 0;
   long num_unjudged = 0;
+  long num_in_qrels = 0;         // ranked documents the qrels know (before -J), for diagnostics
   std::vector<long> rel_levels;  // judged documents per relevance level >= 0
   long num_rel_levels = 0;       // highest level present + 1
 };
@@ -72,6 +73,11 @@ class MeasureSet {
   // Computes every value for one topic into values (num_values() of them,
   // in order) and relstring texts into texts (one per text measure).
   void compute(const RankedRels& rr, const EvalParams& ep, double* values, std::vector<std::string>& texts) const;
+
+  // The index of the value that the first request averaged as a mean names
+  // (for "P.10,5", P_10; for a nickname, its first such measure), or
+  // num_values() when no request names one. Call after finish().
+  std::size_t first_requested_mean() const;
 
   // All names accepted by add(), for messages and --list-measures.
   static std::string known_names();

@@ -1,5 +1,6 @@
 #include "score/report.hpp"
 
+#include <algorithm>
 #include <cmath>
 #include <cstdio>
 
@@ -282,24 +283,50 @@ void write_spans(const std::vector<SpanEvaluation>& evs, bool per_query, Format 
   write_table(header, rows, format, out);
 }
 
-void write_intrinsic(const std::string& source, const IntrinsicResult& r, Format format, std::string& out) {
+void write_intrinsic(const std::vector<std::string>& sources, const std::vector<IntrinsicResult>& results,
+                     Format format, std::string& out) {
   if (format == Format::trec) throw UsageError("--format trec is for trec_eval measures; use json, table, markdown or tsv");
   auto integer = [](const std::string& n) { return n == "chunks" || n == "blocks" || n == "size_min" || n == "size_max"; };
   if (format == Format::json) {
-    out += '{';
-    json::append_key(out, "chunks_file", true);
-    json::append_string(out, source);
-    for (std::size_t i = 0; i < r.names.size(); ++i) {
-      json::append_key(out, r.names[i]);
-      if (integer(r.names[i]) && !std::isnan(r.values[i])) json::append_int(out, static_cast<std::int64_t>(r.values[i]));
-      else json::append_double(out, r.values[i]);
+    for (std::size_t f = 0; f < results.size(); ++f) {
+      const IntrinsicResult& r = results[f];
+      out += '{';
+      json::append_key(out, "chunks_file", true);
+      json::append_string(out, sources[f]);
+      for (std::size_t i = 0; i < r.names.size(); ++i) {
+        json::append_key(out, r.names[i]);
+        if (integer(r.names[i]) && !std::isnan(r.values[i])) json::append_int(out, static_cast<std::int64_t>(r.values[i]));
+        else json::append_double(out, r.values[i]);
+      }
+      out += "}\n";
     }
-    out += "}\n";
     return;
   }
+  // Columns: every measure of any chunking, each after those it follows in
+  // the chunkings that have it (each list is in the same canonical order).
+  std::vector<std::string> names;
+  for (const auto& r : results) {
+    std::size_t at = 0;
+    for (const auto& n : r.names) {
+      auto it = std::find(names.begin(), names.end(), n);
+      if (it == names.end()) it = names.insert(names.begin() + static_cast<std::ptrdiff_t>(at), n);
+      at = static_cast<std::size_t>(it - names.begin()) + 1;
+    }
+  }
+  std::vector<std::string> header{"chunks_file"};
+  header.insert(header.end(), names.begin(), names.end());
   std::vector<std::vector<std::string>> rows;
-  for (std::size_t i = 0; i < r.names.size(); ++i) rows.push_back({r.names[i], number4(r.values[i], integer(r.names[i]))});
-  write_table({"measure", "value"}, rows, format, out);
+  for (std::size_t f = 0; f < results.size(); ++f) {
+    std::vector<std::string> row{sources[f]};
+    for (const auto& n : names) {
+      auto it = std::find(results[f].names.begin(), results[f].names.end(), n);
+      row.push_back(it == results[f].names.end()
+                        ? "-"
+                        : number4(results[f].values[static_cast<std::size_t>(it - results[f].names.begin())], integer(n)));
+    }
+    rows.push_back(std::move(row));
+  }
+  write_table(header, rows, format, out);
 }
 
 }  // namespace hewn::score

@@ -45,9 +45,13 @@ void write_rows(const std::vector<Evaluation>& evs, const MeasureSet& ms, Format
 void write_spans(const std::vector<SpanEvaluation>& evs, bool per_query, Format format, std::string& out,
                  const std::vector<Comparison>& cmps = {});
 
-// Intrinsic measures: one JSON object {"chunks": ..., ...}, or a two-column
-// table (measure, value). trec format is a usage error.
-void write_intrinsic(const std::string& source, const IntrinsicResult& r, Format format, std::string& out);
+// Intrinsic measures of one or more chunkings (sources[i] gave results[i]):
+// one JSON object per chunking {"chunks_file": ..., "chunks": ..., ...}, or
+// one row per chunking (a column per measure of any of them, "-" where a
+// chunking lacks it), as the other modes write runs. trec format is a usage
+// error.
+void write_intrinsic(const std::vector<std::string>& sources, const std::vector<IntrinsicResult>& results,
+                     Format format, std::string& out);
 
 // An aligned table (numbers right-aligned), Markdown table or TSV.
 void write_table(const std::vector<std::string>& header, const std::vector<std::vector<std::string>>& rows,

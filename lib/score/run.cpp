@@ -3,12 +3,63 @@
 #include <algorithm>
 #include <unordered_map>
 
+#include <simdjson.h>
+
 #include "core/error.hpp"
 #include "core/json.hpp"
 #include "core/line_reader.hpp"
 #include "score/text_fields.hpp"
 
 namespace hewn::score {
+
+namespace {
+
+// The "start"/"end" of each object of the array field key (query's
+// "before"/"after" neighbours), appended to out.
+void neighbour_spans(const json::Record& r, std::string_view key, std::vector<std::pair<long, long>>& out) {
+  const json::Field* f = r.find(key);
+  if (!f) return;
+  auto bad = [&] {
+    r.fail("field " + quoted(key) + " is not an array of objects with integer \"start\" and \"end\"");
+  };
+  if (f->type != json::Type::array) bad();
+  thread_local simdjson::dom::parser parser;
+  simdjson::padded_string text(f->raw);
+  simdjson::dom::element doc;
+  if (parser.parse(text).get(doc)) bad();
+  for (simdjson::dom::element e : doc.get_array()) {
+    int64_t s = 0, t = 0;
+    if (!e.is_object() || e["start"].get_int64().get(s) || e["end"].get_int64().get(t) || s < 0 || t < s) bad();
+    out.emplace_back(static_cast<long>(s), static_cast<long>(t));
+  }
+}
+
+// A hit's own span, neighbours and rank.
+HitSpan hit_span(const json::Record& r) {
+  HitSpan h;
+  bool has_start = r.find("start"), has_end = r.find("end");
+  if (has_start != has_end) r.fail(has_start ? "hit has \"start\" but no \"end\"" : "hit has \"end\" but no \"start\"");
+  if (has_start) {
+    h.start = static_cast<long>(r.require_whole("start"));
+    h.end = static_cast<long>(r.require_whole("end"));
+    if (h.start > h.end)
+      r.fail("hit span start " + std::to_string(h.start) + " is after its end " + std::to_string(h.end));
+  }
+  neighbour_spans(r, "before", h.context);
+  neighbour_spans(r, "after", h.context);
+  if (has_start || !h.context.empty()) {
+    auto doc = r.id("doc");
+    if (!doc) r.fail("missing field \"doc\" (the document of the hit's span)");
+    h.doc = std::move(*doc);
+  }
+  if (auto rank = r.number("rank")) {
+    h.has_rank = true;
+    h.rank = *rank;
+  }
+  return h;
+}
+
+}  // namespace
 
 const TopicRun* Run::find(std::string_view qid) const {
   auto it = std::lower_bound(order_.begin(), order_.end(), qid,
@@ -35,6 +86,7 @@ Run Run::read(const std::string& path, const RunOptions& options,
     (*sink)(done);
     spare.swap(done.hits);
     spare.clear();
+    done.spans.clear();
     if (jsonl) seen[current].clear();
     run.storage_->clear();
   };
@@ -47,7 +99,7 @@ Run Run::read(const std::string& path, const RunOptions& options,
       if (current != static_cast<std::size_t>(-1)) hand_off();
     }
     if (fresh) {
-      run.topics_.push_back({qid_buf, {}});
+      run.topics_.push_back({qid_buf, {}, {}});
       if (sink) run.topics_.back().hits.swap(spare);
       if (jsonl) seen.emplace_back();
     }
@@ -104,6 +156,7 @@ Run Run::read(const std::string& path, const RunOptions& options,
       } else {
         hits.push_back({score, run.storage_->add(*doc), no});
       }
+      if (options.spans) run.topics_[t].spans.push_back(hit_span(r));
     }
     if (!jsonl && !last_tag.empty()) tag.assign(last_tag);  // batch memory is reused
     last_tag = {};
@@ -111,6 +164,7 @@ Run Run::read(const std::string& path, const RunOptions& options,
   if (run.topics_.empty()) data_error(reader.name(), 0, "no results");
   if (sink) hand_off();
   if (!jsonl) run.runid = tag;
+  run.json = jsonl == 1;
   if (run.runid.empty()) run.runid = path;
   run.order_.resize(run.topics_.size());
   for (std::size_t i = 0; i < run.order_.size(); ++i) run.order_[i] = i;
