@@ -103,6 +103,7 @@ int main(int argc, char** argv) {
       if (chunks_paths.size() != 1 && chunks_paths.size() != runs.size())
         throw hewn::UsageError("--chunks given " + std::to_string(chunks_paths.size()) + " times for " +
                                std::to_string(runs.size()) + " runs (give it once, or once per run)");
+      if (!plot_path.empty()) throw hewn::UsageError("--plot charts IR measures (--qrels) or chunk sizes (--chunks alone), not span measures");
       auto span_measures = SpanMeasures::parse(measures, at);
       std::optional<Documents> docs;
       if (!docs_path.empty()) docs = Documents::read(docs_path, id_field, text_field, false);
