@@ -1,4 +1,9 @@
 // index: build, merge and describe retrieval indexes. See index(1).
+#include <unistd.h>
+
+#include <chrono>
+#include <cstdio>
+#include <filesystem>
 #include <iostream>
 
 #include "common/tool.hpp"
@@ -136,7 +141,15 @@ int main(int argc, char** argv) {
   build->add_option("--metric", bo.dense.metric, "Dense metric: ip (inner product) or l2")
       ->check(CLI::IsMember({"ip", "l2"}))
       ->capture_default_str();
-  build->add_option("--model", bo.dense.model, "Embedding model name recorded in the manifest");
+  std::string model;
+  build->add_option("--model", model,
+                    "The embedding model, recorded in the manifest: a model directory (path and checksum kept, "
+                    "so query finds it from anywhere) or a name")
+      ->type_name("DIR|NAME");
+  build->add_option("--nprobe", bo.dense.nprobe, "IVF indexes: lists probed by default at query time")
+      ->check(hewn::cli::whole(1, 1 << 20));
+  build->add_option("--ef-search", bo.dense.ef_search, "HNSW indexes: search breadth by default at query time")
+      ->check(hewn::cli::whole(1, 1 << 20));
   std::string shard, shard_set;
   build->add_option("--shard", shard, "Record DIR as shard I of N (0 <= I < N) for index merge")->type_name("I/N");
   build->add_option("--shard-set", shard_set, "Name of the run the shard belongs to (e.g. a job id), checked by merge")
@@ -164,6 +177,30 @@ int main(int argc, char** argv) {
       bo.analyzer.set_stopwords(stopwords);
       bo.bm25.variant = hewn::index::parse_variant(variant);
       if (build->count("--fields")) bo.fields = split_fields(fields);
+      if (!model.empty()) {
+        std::error_code ec;
+        if (std::filesystem::is_directory(model, ec))
+          bo.dense.model = hewn::index::describe_model_dir(model);
+        else
+          bo.dense.model.name = model;
+      }
+      // Training and adding vectors to FAISS can take minutes (HNSW): show
+      // it on a terminal.
+      bool show = !run.quiet && ::isatty(2);
+      auto last = std::chrono::steady_clock::now() - std::chrono::seconds(1);
+      bool shown = false;
+      if (show)
+        bo.dense.progress = [&](const char* stage, std::uint64_t done, std::uint64_t total) {
+          auto now = std::chrono::steady_clock::now();
+          if (done != total && now - last < std::chrono::milliseconds(100)) return;
+          last = now;
+          if (std::string_view(stage) == "training")
+            std::fprintf(stderr, "\rindex: dense: training on %llu vectors   ", static_cast<unsigned long long>(total));
+          else
+            std::fprintf(stderr, "\rindex: dense: %s %llu/%llu vectors   ", stage,
+                         static_cast<unsigned long long>(done), static_cast<unsigned long long>(total));
+          shown = true;
+        };
       { hewn::index::Analyzer check(bo.analyzer); }
       hewn::index::Builder builder(dir, bo);
       auto sink = hewn::index::make_frame_sink(builder);
@@ -181,7 +218,13 @@ int main(int argc, char** argv) {
         throw;
       }
       progress.finish();
-      builder.commit();
+      try {
+        builder.commit();
+      } catch (...) {
+        if (shown) std::fprintf(stderr, "\r\033[K");
+        throw;
+      }
+      if (shown) std::fprintf(stderr, "\r\033[K");
       return 0;
     }
     if (*merge) {

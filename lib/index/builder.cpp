@@ -324,6 +324,10 @@ void Builder::add(const DocEntry& d) {
     // The manifest names the model that made the vectors (--model, or the
     // records' "model"), so that query can embed queries the same way.
     if (!d.model.empty()) {
+      const std::string& given = m.opt.dense.model.name;  // --model
+      if (!given.empty() && d.model != given)
+        throw DataError(std::string(d.where) + ": embedding made by model " + hewn::quoted(d.model) +
+                        ", but --model names " + hewn::quoted(given));
       if (m.seen_model.empty()) {
         m.seen_model = d.model;
       } else if (d.model != m.seen_model) {
@@ -499,7 +503,7 @@ Manifest Builder::commit() {
   }
   if (m.has_emb == 1) {
     man.dense = m.opt.dense;
-    if (man.dense.model.empty()) man.dense.model = m.seen_model;
+    if (!man.dense.model.known()) man.dense.model.name = m.seen_model;
     man.dense.present = true;
     man.dense.dim = m.dim;
     std::string raw;

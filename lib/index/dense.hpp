@@ -4,6 +4,7 @@
 
 #include <cstdint>
 #include <memory>
+#include <shared_mutex>
 #include <string>
 #include <vector>
 
@@ -12,32 +13,48 @@
 
 namespace hewn::index {
 
+// Search defaults of approximate indexes, stored in the manifest at build
+// time: HNSW's efSearch, and IVF's nprobe as a function of its lists
+// (a quarter of them, at least 16, at most all). FAISS's own (16 and 1) lose most
+// of the quality (see index(1)).
+inline constexpr std::uint32_t default_ef_search = 128;
+std::uint32_t default_nprobe(std::size_t nlist);
+
+// Fills in s.nprobe and s.ef_search for the FAISS index (a faiss::Index*):
+// the defaults where they are 0 and the index has the parameter.
+// Errors: UsageError "--nprobe: not a parameter of this dense index (F)"
+// (and --ef-search), "--nprobe N: more than the index's L lists".
+void dense_search_defaults(void* index, DenseSettings& s);
+
 // Builds faiss::index_factory(dim, s.factory, metric) over the n vectors
-// (trained on all of them when the index needs training) and writes it to
-// DIR/NAME.
+// (trained on all of them when the index needs training, added in steps
+// that s.progress reports) and writes it to DIR/NAME; fills in s's search
+// defaults (dense_search_defaults()).
 // Errors: UsageError "--dense "x": <FAISS's reason>" for a factory string
-// FAISS rejects or an unknown metric; DataError "--dense "x": cannot train:
-// <reason>" (e.g. fewer vectors than IVF lists).
-FileEntry build_dense(const std::string& dir, const std::string& name, const DenseSettings& s,
+// FAISS rejects or an unknown metric, those of dense_search_defaults();
+// DataError "--dense "x": cannot train: <reason>" (e.g. fewer vectors than
+// IVF lists).
+FileEntry build_dense(const std::string& dir, const std::string& name, DenseSettings& s,
                       const std::vector<float>& vectors, std::uint64_t n);
 
 // A loaded FAISS index; search() is safe to call from several threads.
 class DenseIndex {
  public:
-  // bytes: the file's contents (already verified). Errors: DataError
-  // "PATH: cannot read FAISS index: <reason>".
+  // bytes: the file's contents (already verified); s's search parameters
+  // (or, for an index built before they were stored, the defaults) are set.
+  // Errors: DataError "PATH: cannot read FAISS index: <reason>".
   DenseIndex(const std::string& bytes, const std::string& path, const DenseSettings& s);
   ~DenseIndex();
   DenseIndex(const DenseIndex&) = delete;
   DenseIndex& operator=(const DenseIndex&) = delete;
 
   // Sets search-time parameters ("nprobe", "efSearch") where the index has
-  // them. Errors: UsageError "OPTION: not a parameter of this dense index"
+  // them; not while searches run. Errors: UsageError "OPTION: not a parameter of this dense index"
   // when it has not (option: the command-line option that asked).
   void set_parameter(const std::string& name, double value, const std::string& option);
 
   // The k nearest (internal id, score) pairs for one query vector of dim
-  // floats, best first. Scores are inner products (metric ip) or negated
+  // floats, best first (HNSW searches with a breadth of at least k). Scores are inner products (metric ip) or negated
   // squared L2 distances (metric l2), so that higher is better.
   void search(const float* q, std::uint32_t k, std::vector<std::pair<std::uint32_t, float>>& out) const;
 
@@ -46,6 +63,8 @@ class DenseIndex {
  private:
   void* index_;
   std::uint32_t dim_;
+  std::uint32_t ef_search_ = 0;  // HNSW: the search breadth (raised to k per search); 0: not HNSW
+  mutable std::shared_mutex mu_;  // exclusive while a search raises the breadth
   bool l2_;
 };
 

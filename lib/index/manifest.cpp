@@ -1,9 +1,11 @@
 #include "index/manifest.hpp"
 
+#include <algorithm>
 #include <cerrno>
 #include <cmath>
 #include <cstdio>
 #include <cstring>
+#include <filesystem>
 
 #include "core/error.hpp"
 #include "core/json.hpp"
@@ -80,9 +82,34 @@ std::string Manifest::dense_json() const {
   json::append_key(o, "metric");
   json::append_string(o, dense.metric);
   json::append_key(o, "model");
-  json::append_string(o, dense.model);
+  o += dense.model.to_json();
   json::append_key(o, "dim");
   json::append_uint(o, dense.dim);
+  if (dense.nprobe) {
+    json::append_key(o, "nprobe");
+    json::append_uint(o, dense.nprobe);
+  }
+  if (dense.ef_search) {
+    json::append_key(o, "ef_search");
+    json::append_uint(o, dense.ef_search);
+  }
+  o += "}";
+  return o;
+}
+
+std::string ModelRecord::to_json() const {
+  if (!known()) return "null";
+  std::string o = "{";
+  json::append_key(o, "name", true);
+  json::append_string(o, name);
+  auto add = [&](const char* key, const std::string& v) {
+    if (v.empty()) return;
+    json::append_key(o, key);
+    json::append_string(o, v);
+  };
+  add("backend", backend);
+  add("path", path);
+  add("sha256", sha256);
   o += "}";
   return o;
 }
@@ -258,10 +285,28 @@ Manifest Manifest::load(const std::string& dir) {
       m.dense.present = true;
       m.dense.factory = d.str("factory");
       m.dense.metric = d.str("metric");
-      m.dense.model = d.str("model");
+      // "model": an object; a plain name in indexes built before it was one.
+      std::string_view mr = d.raw("model");
+      if (d.rec->find("model")->type == json::Type::string) {
+        m.dense.model.name = d.str("model");
+      } else if (mr != "null") {
+        Obj mo(mr, path);
+        m.dense.model.name = mo.str("name");
+        m.dense.model.backend = std::string(mo.rec->string("backend").value_or(""));
+        m.dense.model.path = std::string(mo.rec->string("path").value_or(""));
+        m.dense.model.sha256 = std::string(mo.rec->string("sha256").value_or(""));
+      }
       std::uint64_t dim = d.uint("dim");
       if (dim == 0 || dim > 1u << 20) d.bad("dim out of range");
       m.dense.dim = static_cast<std::uint32_t>(dim);
+      auto param = [&](const char* key) -> std::uint32_t {
+        if (!d.rec->find(key)) return 0;
+        std::uint64_t v = d.uint(key);
+        if (v == 0 || v > 1u << 20) d.bad(std::string(key) + " out of range");
+        return static_cast<std::uint32_t>(v);
+      };
+      m.dense.nprobe = param("nprobe");
+      m.dense.ef_search = param("ef_search");
     }
     if (auto* f = top.rec->find("shard")) {
       Obj sh(f->raw, path);
@@ -291,6 +336,74 @@ Manifest Manifest::load(const std::string& dir) {
     }
   } catch (const UsageError& e) {
     throw DataError(path + ": " + e.what());
+  }
+  return m;
+}
+
+namespace {
+std::string file_sha256(const std::string& path) {
+  std::FILE* f = std::fopen(path.c_str(), "rb");
+  if (!f) throw DataError(path + ": cannot read: " + std::strerror(errno));
+  Sha256 sha;
+  static thread_local char buf[1 << 16];
+  std::size_t n;
+  while ((n = std::fread(buf, 1, sizeof buf, f)) > 0) sha.update(std::string_view(buf, n));
+  bool bad = std::ferror(f);
+  std::fclose(f);
+  if (bad) throw DataError(path + ": cannot read: read error");
+  return sha.hex();
+}
+}  // namespace
+
+std::string model_checksum(const std::string& dir) {
+  namespace fs = std::filesystem;
+  std::vector<std::string> files;
+  std::error_code ec;
+  fs::recursive_directory_iterator it(dir, fs::directory_options::follow_directory_symlink, ec), end;
+  if (ec) throw DataError(dir + ": cannot read: " + ec.message());
+  for (; it != end; it.increment(ec)) {
+    if (ec) throw DataError(dir + ": cannot read: " + ec.message());
+    std::string leaf = it->path().filename().string();
+    if (!leaf.empty() && leaf[0] == '.') {
+      if (it->is_directory(ec)) it.disable_recursion_pending();
+      continue;
+    }
+    if (it->is_regular_file(ec)) files.push_back(fs::relative(it->path(), dir).generic_string());
+  }
+  if (ec) throw DataError(dir + ": cannot read: " + ec.message());
+  std::sort(files.begin(), files.end());
+  Sha256 all;
+  for (const std::string& f : files) all.update(file_sha256(dir + "/" + f) + "  " + f + "\n");
+  return all.hex();
+}
+
+ModelRecord describe_model_dir(const std::string& dir) {
+  namespace fs = std::filesystem;
+  ModelRecord m;
+  std::error_code ec;
+  fs::path abs = fs::absolute(dir, ec).lexically_normal();
+  if (ec) throw DataError(dir + ": cannot read: " + ec.message());
+  std::string p = abs.string();
+  while (p.size() > 1 && p.back() == '/') p.pop_back();
+  m.path = p;
+  // The name embed writes in records (embed/model_files.cpp, model_name):
+  // the folder's own name, "." and ".." resolved.
+  m.name = fs::path(p).filename().string();
+  m.sha256 = model_checksum(p);
+  // The backend, as config.json's "model_type" names it (informative: a
+  // directory that hewn cannot load fails when query loads it).
+  std::FILE* f = std::fopen((p + "/config.json").c_str(), "rb");
+  if (f) {
+    std::string text;
+    char buf[1 << 14];
+    std::size_t n;
+    while ((n = std::fread(buf, 1, sizeof buf, f)) > 0) text.append(buf, n);
+    std::fclose(f);
+    try {
+      Obj c(text, p + "/config.json");
+      if (auto* t = c.rec->find("model_type"); t && t->type == json::Type::string) m.backend = c.str("model_type");
+    } catch (const Error&) {
+    }
   }
   return m;
 }

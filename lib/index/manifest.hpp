@@ -2,6 +2,7 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <string>
 #include <vector>
 
@@ -11,12 +12,46 @@
 
 namespace hewn::index {
 
+// The model that made an index's vectors ("dense"."model" in the manifest):
+// enough to find it again and to tell a different model of the same name.
+// Written as a JSON object with the non-empty fields; readers ignore fields
+// they do not know, so that new kinds of models (remote endpoints) can add
+// their own.
+struct ModelRecord {
+  std::string name;     // the records' "model" ("hash-384", a directory's name); empty: unknown
+  std::string backend;  // embed's backend ("hash", "model2vec", "bert"), when known
+  std::string path;     // a model directory's absolute path (index build --model DIR)
+  std::string sha256;   // model_checksum() of that directory
+  bool known() const { return !name.empty(); }
+  // {"name":...,...}, or null when the model is unknown.
+  std::string to_json() const;
+};
+
+// Describes a model directory: its name (the folder's, as embed writes it
+// in records), absolute path, checksum and backend (config.json's
+// "model_type"). Errors: DataError "DIR: cannot read: <reason>".
+ModelRecord describe_model_dir(const std::string& dir);
+
+// The SHA-256 over a model directory's files: of the lines
+// "<SHA-256 of the file>  <path relative to DIR>\n" (sha256sum's format) of
+// every regular file under DIR (symbolic links followed; names starting
+// with "." skipped), sorted by path in byte order.
+// Errors: DataError "PATH: cannot read: <reason>".
+std::string model_checksum(const std::string& dir);
+
 struct DenseSettings {
   bool present = false;
   std::string factory = "Flat";  // FAISS index_factory string
   std::string metric = "ip";     // ip (inner product) or l2
-  std::string model;             // embedding model name, when known
+  ModelRecord model;             // the embedding model, when known
   std::uint32_t dim = 0;
+  // Search defaults stored at build time (0: the index has no such
+  // parameter, or an index built before they were stored).
+  std::uint32_t nprobe = 0;     // IVF: inverted lists probed
+  std::uint32_t ef_search = 0;  // HNSW: search breadth
+  // Building only (not stored): called with a stage ("training",
+  // "adding") and vectors done out of total, for progress.
+  std::function<void(const char* stage, std::uint64_t done, std::uint64_t total)> progress;
 };
 
 // Which part of a sharded build an index is (index build --shard I/N).
