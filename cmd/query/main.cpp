@@ -1,11 +1,76 @@
 // query: retrieve chunks from an index built by index(1). See query(1).
 
+#include <cstdio>
+#include <filesystem>
+#include <mutex>
+
 #include "common/tool.hpp"
 #include "embed/embedder.hpp"
 #include "tokenize/tokenizer.hpp"
 #include "core/error.hpp"
 #include "index/index.hpp"
 #include "query/search.hpp"
+
+namespace {
+
+// The embedder of queries without a vector, or nullptr with the reason in
+// why: --model's (which must be the index's model), else the model the
+// manifest records, where hewn can run it here.
+// Errors: UsageError for a --model that is not the index's or that hewn
+// cannot run; those of embed::make_embedder().
+std::unique_ptr<const hewn::embed::Embedder> query_embedder(const hewn::index::Index& ix, const std::string& given,
+                                                             std::string& why) {
+  const hewn::index::ModelRecord& built = ix.manifest().dense.model;
+  std::string ask = given;
+  if (!given.empty()) {
+    auto eo = hewn::embed::options_for_model(given);
+    if (!eo) throw hewn::UsageError("--model " + hewn::quoted(given) + ": not a model directory, nor hash-N");
+    hewn::index::ModelRecord mine;
+    if (!eo->model.empty())
+      mine = hewn::index::describe_model_dir(given);
+    else
+      mine.name = given;
+    if (built.known() && mine.name != built.name)
+      throw hewn::UsageError("--model " + hewn::quoted(given) + ": " + ix.dir() + " was built with model " +
+                             hewn::quoted(built.name) + ", not " + hewn::quoted(mine.name) +
+                             " (give that model, or leave --model out)");
+    if (!built.sha256.empty() && !mine.sha256.empty() && mine.sha256 != built.sha256)
+      throw hewn::UsageError("--model " + hewn::quoted(given) + ": its files differ from those of model " +
+                             hewn::quoted(built.name) + " that " + ix.dir() + " was built with (" + built.path +
+                             "; checksum in its manifest.json): give that model");
+  } else if (!built.path.empty()) {
+    // Recorded by index build --model DIR: used from anywhere, if unchanged.
+    std::error_code ec;
+    if (!std::filesystem::is_directory(built.path, ec)) {
+      why = "the index's model " + hewn::quoted(built.name) + " is no longer at " + built.path +
+            ": give --model DIR, or embed the queries first";
+      return nullptr;
+    }
+    if (hewn::index::model_checksum(built.path) != built.sha256) {
+      why = "the index's model " + hewn::quoted(built.name) + " at " + built.path +
+            " changed since the index was built (checksum differs): give --model DIR with the model it was built "
+            "with, or embed the queries first";
+      return nullptr;
+    }
+    ask = built.path;
+  } else {
+    ask = built.name;  // hash-N, or (indexes built without --model DIR) a directory of that name here
+  }
+  auto eo = hewn::embed::options_for_model(ask);
+  if (!eo) {
+    why = built.known() ? "the index's model " + hewn::quoted(built.name) +
+                              " is not one hewn can find here: give --model DIR, or embed the queries first"
+                        : "the index does not record its model: give --model DIR|NAME, or embed the queries first";
+    return nullptr;
+  }
+  auto e = hewn::embed::make_embedder(*eo);
+  if (!given.empty() && e->dim() != ix.manifest().dense.dim)
+    throw hewn::UsageError("--model " + hewn::quoted(given) + ": makes vectors of " + std::to_string(e->dim()) +
+                           " dimensions, the index has " + std::to_string(ix.manifest().dense.dim));
+  return e;
+}
+
+}  // namespace
 
 int main(int argc, char** argv) {
   CLI::App app{"Retrieve the best chunks for each query record from an index (BM25, dense or hybrid).", "query"};
@@ -30,8 +95,14 @@ int main(int argc, char** argv) {
   app.add_option("--embedding-field", so.embedding_field, "Field holding the query vector")->capture_default_str();
   app.add_option("--rrf-k", so.rrf_k, "Hybrid: reciprocal rank fusion constant")->capture_default_str();
   app.add_option("--alpha", alpha, "Hybrid: interpolate min-max normalised scores, dense weight ALPHA (instead of RRF)");
-  app.add_option("--depth", so.depth, "Candidates per retriever for hybrid, --group and --cutoff (default max(k,100))")
+  app.add_option("--depth", so.depth,
+                 "Candidates per retriever for hybrid; chunks fetched at least for --group doc (default max(k,100))")
       ->check(hewn::cli::whole(1));
+  std::string model;
+  app.add_option("--model", model,
+                 "Dense and hybrid: the model that embeds queries without a vector (a model directory or hash-N); "
+                 "it must be the index's")
+      ->type_name("DIR|NAME");
   app.add_option("--nprobe", nprobe, "Dense IVF indexes: lists probed")->check(hewn::cli::whole(1, 1 << 20));
   app.add_option("--ef-search", ef_search, "Dense HNSW indexes: search breadth")->check(hewn::cli::whole(1, 1 << 20));
   app.add_option("--group", group, "none, or doc: one hit per document")
@@ -45,7 +116,8 @@ int main(int argc, char** argv) {
       ->capture_default_str();
   app.add_option("--min-k", so.min_k, "Adaptive cut-off: fewest hits")->check(hewn::cli::whole())->capture_default_str();
   app.add_option("--max-k", so.max_k, "Adaptive cut-off: most hits (default -k)")->check(hewn::cli::whole(1));
-  app.add_option("--budget", so.budget, "Keep hits, in rank order, while their total size fits N (greedy fill)")
+  app.add_option("--budget", so.budget,
+                 "Keep hits, in rank order, while their total size with their --neighbors context fits N")
       ->check(hewn::cli::whole(1))
       ->type_name("N");
   app.add_option("--budget-unit", budget_unit,
@@ -62,10 +134,15 @@ int main(int argc, char** argv) {
       ->check(hewn::cli::whole())
       ->type_name("K");
   run.add(app);
+  // Shared with every tool, but queries are always JSON Lines.
+  CLI::Option* input_format = app.get_option("--input-format");
+  input_format->description("auto or jsonl: queries are JSON Lines whatever the file is called (raw is a usage error)");
+  input_format->get_validator()->description("{auto,jsonl}");
 
   return hewn::cli::run("query", app, argc, argv, [&] {
     // Queries are JSON Lines whatever the file is called (q.json, <(...)).
-    if (io.input_format == "auto") io.input_format = "jsonl";
+    if (io.input_format == "raw") throw hewn::UsageError("--input-format raw: queries are JSON Lines records");
+    io.input_format = "jsonl";
     so.id_field = io.id_field;
     so.text_field = io.text_field;
     so.trec = format == "trec";
@@ -87,6 +164,17 @@ int main(int argc, char** argv) {
     if (app.count("--group-score") && group == "none") throw hewn::UsageError("--group-score needs --group doc");
     if ((app.count("--min-k") || app.count("--max-k")) && !so.adaptive)
       throw hewn::UsageError("--min-k and --max-k need --cutoff adaptive");
+    bool hybrid = so.mode == hewn::query::Mode::hybrid, dense = so.mode != hewn::query::Mode::bm25;
+    if (app.count("--alpha") && !hybrid) throw hewn::UsageError("--alpha needs --mode hybrid");
+    if (app.count("--rrf-k") && !hybrid) throw hewn::UsageError("--rrf-k needs --mode hybrid");
+    if (app.count("--rrf-k") && app.count("--alpha"))
+      throw hewn::UsageError("--rrf-k is for reciprocal rank fusion, which --alpha replaces by interpolation");
+    if (app.count("--depth") && !hybrid && group == "none")
+      throw hewn::UsageError("--depth needs --mode hybrid or --group doc");
+    if (app.count("--run-tag") && !so.trec) throw hewn::UsageError("--run-tag needs --format trec");
+    for (const char* opt : {"--nprobe", "--ef-search", "--model", "--embedding-field"})
+      if (app.count(opt) && !dense) throw hewn::UsageError(std::string(opt) + " needs --mode dense or hybrid");
+    if (app.count("--budget-unit") && !so.budget) throw hewn::UsageError("--budget-unit needs --budget");
     so.budget_unit = budget_unit == "words"    ? hewn::query::BudgetUnit::words
                      : budget_unit == "tokens" ? hewn::query::BudgetUnit::tokens
                                                : hewn::query::BudgetUnit::chars;
@@ -102,23 +190,41 @@ int main(int argc, char** argv) {
     hewn::index::Index ix(dir);
     hewn::query::check_options(so, ix);
     if (so.mode != hewn::query::Mode::bm25) ix.dense();  // load and verify before the first query
-    // Queries without a vector are embedded in-process when the index's
-    // model is one hewn runs: hash-N, or a model directory that exists.
     std::unique_ptr<const hewn::embed::Embedder> embedder;
-    const std::string& model = ix.manifest().dense.model;
-    if (so.mode != hewn::query::Mode::bm25)
-      if (auto eo = hewn::embed::options_for_model(model)) {
-        embedder = hewn::embed::make_embedder(*eo);
-        so.embed_text = [&embedder](std::string_view text, std::vector<float>& out) {
-          out.resize(embedder->dim());
-          embedder->embed(text, out.data());
-        };
-      }
+    if (dense) embedder = query_embedder(ix, model, so.no_embedder);
+    if (embedder)
+      so.embed_text = [&embedder](std::string_view text, std::vector<float>& out) {
+        out.resize(embedder->dim());
+        embedder->embed(text, out.data());
+      };
     if (app.count("--nprobe") || app.count("--ef-search")) {
       if (!ix.dense()) throw hewn::UsageError("--nprobe/--ef-search: " + dir + " has no dense vectors");
       if (app.count("--nprobe")) ix.dense()->set_parameter("nprobe", nprobe, "--nprobe");
       if (app.count("--ef-search")) ix.dense()->set_parameter("efSearch", ef_search, "--ef-search");
     }
-    return hewn::cli::run_stream("query", io, run, [&] { return hewn::query::make_searcher(ix, so); });
+    // Queries that --budget leaves with nothing: one warning line at the
+    // end, naming the first in input order.
+    std::mutex mu;
+    std::uint64_t empty = 0;
+    std::pair<std::size_t, std::uint64_t> first_at{~std::size_t(0), 0};
+    std::string first;
+    so.on_budget_empty = [&](const hewn::io::Input& in, const std::string& qid, std::uint64_t best) {
+      std::size_t src = 0;
+      for (std::size_t i = 0; i < io.inputs.size(); ++i)
+        if (io.inputs[i] == in.source) src = i;
+      std::lock_guard<std::mutex> lock(mu);
+      ++empty;
+      if (std::make_pair(src, in.line) < first_at) {
+        first_at = {src, in.line};
+        first = std::string(in.source) + ":" + std::to_string(in.line) + ", query " + hewn::quoted(qid) +
+                ", whose best hit has " + std::to_string(best) + " " + budget_unit;
+      }
+    };
+    int status = hewn::cli::run_stream("query", io, run, [&] { return hewn::query::make_searcher(ix, so); });
+    if (empty)
+      std::fprintf(stderr, "query: warning: no hit fits --budget %llu for %llu %s (first: %s)\n",
+                   static_cast<unsigned long long>(so.budget), static_cast<unsigned long long>(empty),
+                   empty == 1 ? "query" : "queries", first.c_str());
+    return status;
   });
 }

@@ -46,6 +46,25 @@ std::size_t adaptive_cut(const std::vector<double>& s, std::size_t min_k, std::s
   return best;
 }
 
+void dense_ranked(const index::DenseIndex& dense, std::uint32_t total, const float* q, std::uint32_t n,
+                  std::vector<std::pair<std::uint32_t, float>>& scratch, std::vector<Hit>& out) {
+  out.clear();
+  n = std::min(n, total);
+  if (n == 0) return;
+  // FAISS breaks ties at its cut arbitrarily: ask for one more than needed,
+  // and for twice as many while the last one asked for ties with the n-th.
+  std::uint32_t ask = n < total ? n + 1 : n;
+  for (;;) {
+    dense.search(q, ask, scratch);
+    out.clear();
+    for (auto& [d, s] : scratch) out.push_back({d, static_cast<double>(s)});
+    std::sort(out.begin(), out.end(), ranks_before);
+    if (out.size() < ask || ask >= total || out.size() <= n || out.back().score < out[n - 1].score) break;
+    ask = static_cast<std::uint32_t>(std::min<std::uint64_t>(total, std::uint64_t(ask) * 2));
+  }
+  if (out.size() > n) out.resize(n);
+}
+
 namespace {
 
 class Searcher : public io::Handler {
@@ -59,49 +78,90 @@ class Searcher : public io::Handler {
     std::string qid = r.id(o_.id_field).value_or(in.default_id());
     if (o_.trec && !trec_word(qid))
       r.fail("query id " + hewn::quoted(qid) + " cannot be written in a TREC run (empty, or with white space)");
-    std::uint32_t depth = o_.depth ? o_.depth : std::max<std::uint32_t>(o_.k, 100);
     std::uint32_t want = o_.k;
     if (o_.adaptive) want = o_.max_k ? o_.max_k : o_.k;
-    bool reshape = o_.group != Group::none || o_.mode == Mode::hybrid;
+    std::uint32_t depth = o_.depth ? o_.depth : std::max<std::uint32_t>(want, 100);
+    bool grouping = o_.group != Group::none;
+    bool reshape = grouping || o_.mode == Mode::hybrid;
     std::uint32_t n = std::min(reshape ? std::max(depth, want) : want, ix_.size());
 
-    if (o_.mode != Mode::dense) {
-      auto text = r.string(o_.text_field);
-      if (!text) r.fail("missing field " + hewn::quoted(o_.text_field));
-      terms_.clear();
-      analyzer_.analyze(*text, terms_);
-      topk_.search(weigh(ix_, terms_), n, lex_);
-    }
-    if (o_.mode != Mode::bm25) {
-      emb_.clear();
-      if (r.vector(o_.embedding_field, emb_) == json::Record::VectorField::none) {
-        auto text = r.string(o_.text_field);
-        if (!o_.embed_text) r.fail("missing field " + hewn::quoted(o_.embedding_field));
-        if (!text) r.fail("missing fields " + hewn::quoted(o_.embedding_field) + " and " + hewn::quoted(o_.text_field));
-        o_.embed_text(*text, emb_);
-      }
-      if (emb_.size() != ix_.dense()->dim())
-        r.fail("embedding has " + std::to_string(emb_.size()) + " dimensions, the index has " +
-               std::to_string(ix_.dense()->dim()));
-      ix_.dense()->search(emb_.data(), n, dense_raw_);
-      den_.clear();
-      for (auto& [d, s] : dense_raw_) den_.push_back({d, static_cast<double>(s)});
-      std::stable_sort(den_.begin(), den_.end(), ranks_before);
-    }
+    prepare(r);
     std::vector<Hit>& hits = o_.mode == Mode::bm25 ? lex_ : o_.mode == Mode::dense ? den_ : fused_;
-    if (o_.mode == Mode::hybrid) fuse();
-    if (o_.group != Group::none) group(hits);
+    bool exhausted = retrieve(n);
+    if (grouping) {
+      group(hits);
+      // k counts documents: fetch deeper until k of them are found or no
+      // chunk is left.
+      while (hits.size() < want && !exhausted && n < ix_.size()) {
+        n = static_cast<std::uint32_t>(std::min<std::uint64_t>(ix_.size(), std::uint64_t(n) * 2));
+        exhausted = retrieve(n);
+        group(hits);
+      }
+    }
     if (hits.size() > want) hits.resize(want);
     if (o_.adaptive) {
       scores_.clear();
       for (auto& h : hits) scores_.push_back(h.score);
       hits.resize(adaptive_cut(scores_, o_.min_k, want));
     }
-    if (o_.budget) apply_budget(hits);
+    context(hits);
+    if (o_.budget && !hits.empty()) {
+      std::uint64_t best = size_of(hits.front().doc);
+      apply_budget(hits);
+      if (hits.empty() && o_.on_budget_empty) o_.on_budget_empty(in, qid, best);
+    }
     write(r, qid, hits, out);
   }
 
  private:
+  // Analyzes the query's text and gets its vector, as the mode needs.
+  void prepare(const json::Record& r) {
+    if (o_.mode != Mode::dense) {
+      auto text = r.string(o_.text_field);
+      if (!text) r.fail("missing field " + hewn::quoted(o_.text_field));
+      terms_.clear();
+      analyzer_.analyze(*text, terms_);
+      weighed_ = weigh(ix_, terms_);
+    }
+    if (o_.mode == Mode::bm25) return;
+    emb_.clear();
+    if (r.vector(o_.embedding_field, emb_) == json::Record::VectorField::none) {
+      auto text = r.string(o_.text_field);
+      if (!o_.embed_text)
+        r.fail("missing field " + hewn::quoted(o_.embedding_field) +
+               (o_.no_embedder.empty() ? std::string() : " (" + o_.no_embedder + ")"));
+      if (!text) r.fail("missing fields " + hewn::quoted(o_.embedding_field) + " and " + hewn::quoted(o_.text_field));
+      o_.embed_text(*text, emb_);
+    } else if (auto* f = r.find("model"); f && f->type == json::Type::string) {
+      // A vector that names its model (embed writes "model"): it must be
+      // the index's, or the scores compare unrelated spaces.
+      const std::string& built = ix_.manifest().dense.model.name;
+      std::string_view made = *r.string("model");
+      if (!built.empty() && made != built)
+        r.fail("query embedded by model " + hewn::quoted(made) + ", the index by " + hewn::quoted(built) +
+               " (embed the queries with the index's model)");
+    }
+    if (emb_.size() != ix_.dense()->dim())
+      r.fail("embedding has " + std::to_string(emb_.size()) + " dimensions, the index has " +
+             std::to_string(ix_.dense()->dim()));
+  }
+
+  // The n best chunks of each retriever (and their fusion); true when no
+  // retriever has more than it returned.
+  bool retrieve(std::uint32_t n) {
+    bool exhausted = true;
+    if (o_.mode != Mode::dense) {
+      topk_.search(weighed_, n, lex_);
+      exhausted = exhausted && lex_.size() < n;
+    }
+    if (o_.mode != Mode::bm25) {
+      dense_ranked(*ix_.dense(), ix_.size(), emb_.data(), n, dense_raw_, den_);
+      exhausted = exhausted && den_.size() < n;
+    }
+    if (o_.mode == Mode::hybrid) fuse();
+    return exhausted;
+  }
+
   void fuse() {
     std::unordered_map<std::uint32_t, double> acc;
     if (o_.fusion == Fusion::rrf) {
@@ -142,6 +202,15 @@ class Searcher : public io::Handler {
     hits.swap(grouped_);
   }
 
+  // Each hit's context (--neighbors): how many chunks before and after it.
+  void context(const std::vector<Hit>& hits) {
+    ctx_.clear();
+    for (auto& h : hits) {
+      std::uint32_t p = ix_.position(h.doc), gs = ix_.group_size(ix_.group_of(h.doc));
+      ctx_.push_back({std::min(p, o_.neighbors), std::min(gs - p - 1, o_.neighbors)});
+    }
+  }
+
   std::uint64_t size_of(std::uint32_t doc) {
     auto info = ix_.info(doc);
     if (o_.budget_unit == BudgetUnit::chars) return info.end - info.start;
@@ -152,35 +221,92 @@ class Searcher : public io::Handler {
     return words_.size();
   }
 
-  // Keeps hits in rank order while they fit in the budget, skipping those
-  // that do not fit (greedy fill).
+  // The budget caps everything returned: hits are kept in rank order while
+  // they fit (stopping at the first that does not), each with its context,
+  // nearest chunks first, before and after in turn, each side ending at its
+  // first chunk that does not fit.
   void apply_budget(std::vector<Hit>& hits) {
     std::uint64_t left = o_.budget;
-    std::size_t w = 0;
-    for (auto& h : hits) {
-      std::uint64_t s = size_of(h.doc);
-      if (s <= left) {
-        left -= s;
-        hits[w++] = h;
+    std::size_t kept = 0;
+    for (; kept < hits.size(); ++kept) {
+      std::uint32_t doc = hits[kept].doc;
+      std::uint64_t s = size_of(doc);
+      if (s > left) break;
+      left -= s;
+      std::uint32_t g = ix_.group_of(doc), p = ix_.position(doc);
+      auto [nb, na] = ctx_[kept];
+      std::uint32_t b = 0, a = 0;
+      bool open_b = nb > 0, open_a = na > 0;
+      while (open_b || open_a) {
+        if (open_b) {
+          std::uint64_t c = size_of(ix_.member(g, p - b - 1));
+          if (c <= left) {
+            left -= c;
+            open_b = ++b < nb;
+          } else {
+            open_b = false;
+          }
+        }
+        if (open_a) {
+          std::uint64_t c = size_of(ix_.member(g, p + a + 1));
+          if (c <= left) {
+            left -= c;
+            open_a = ++a < na;
+          } else {
+            open_a = false;
+          }
+        }
       }
+      ctx_[kept] = {b, a};
     }
-    hits.resize(w);
+    hits.resize(kept);
+    ctx_.resize(kept);
   }
 
-  std::string chunk_text(std::uint32_t doc) {
-    std::string rec = ix_.record(doc);
-    rec.append(io::line_padding, ' ');
-    const json::Record& r =
-        parser_.parse(std::string_view(rec).substr(0, rec.size() - io::line_padding), ix_.dir() + "/docstore.bin", doc + 1);
-    // The stored chunk's text: --text-field's field, else the first indexed
-    // field it has (an index built with --text-field body); none is an error
-    // (an empty text would pass any budget).
-    if (auto t = r.string(o_.text_field)) return std::string(*t);
+  // The stored chunk record (valid until the next call).
+  const json::Record& stored(std::uint32_t doc) {
+    stored_ = ix_.record(doc);
+    std::size_t len = stored_.size();
+    stored_.append(io::line_padding, ' ');
+    return parser_.parse(std::string_view(stored_).substr(0, len), ix_.dir() + "/docstore.bin", doc + 1);
+  }
+
+  // The stored chunk's text: --text-field's field, else the first indexed
+  // field it has (an index built with --text-field body); none is an error
+  // (an empty text would pass any budget). Sets text_key_ to its field.
+  std::string_view text_of(const json::Record& r) {
+    text_key_ = o_.text_field;
+    if (auto t = r.string(o_.text_field)) return *t;
     for (const std::string& f : ix_.manifest().fields)
-      if (auto t = r.string(f)) return std::string(*t);
+      if (auto t = r.string(f)) {
+        text_key_ = f;
+        return *t;
+      }
     r.fail("stored chunk has no " + hewn::quoted(o_.text_field) + " field (--text-field names it)");
   }
 
+  std::string chunk_text(std::uint32_t doc) { return std::string(text_of(stored(doc))); }
+
+  // "text" and "fields" of a chunk: the stored record's fields as stored,
+  // but for the text and those the hit itself gives (id, doc, start, end).
+  void append_stored(std::string& out, std::uint32_t doc, bool with_text) {
+    const json::Record& r = stored(doc);
+    std::string_view text = text_of(r);
+    if (with_text) {
+      json::append_key(out, "text");
+      json::append_string(out, text);
+    }
+    json::append_key(out, "fields");
+    out += "{";
+    bool first = true;
+    for (const json::Field& f : r.fields()) {
+      if (f.key == text_key_ || f.key == "id" || f.key == "doc" || f.key == "start" || f.key == "end") continue;
+      json::append_key(out, f.key, first);
+      out += f.raw;
+      first = false;
+    }
+    out += "}";
+  }
 
   void write(const json::Record& r, const std::string& qid, const std::vector<Hit>& hits, std::string& out) {
     for (std::size_t i = 0; i < hits.size(); ++i) {
@@ -216,12 +342,9 @@ class Searcher : public io::Handler {
       json::append_uint(out, info.start);
       json::append_key(out, "end");
       json::append_uint(out, info.end);
-      if (o_.text) {
-        json::append_key(out, "text");
-        json::append_string(out, chunk_text(hits[i].doc));
-      }
+      if (o_.text || o_.neighbors) append_stored(out, hits[i].doc, o_.text);
       if (o_.neighbors) {
-        std::uint32_t g = ix_.group_of(hits[i].doc), p = ix_.position(hits[i].doc), gs = ix_.group_size(g);
+        std::uint32_t g = ix_.group_of(hits[i].doc), p = ix_.position(hits[i].doc);
         auto list = [&](const char* key, std::uint32_t from, std::uint32_t to) {
           json::append_key(out, key);
           out += "[";
@@ -236,14 +359,14 @@ class Searcher : public io::Handler {
             json::append_uint(out, ni.start);
             json::append_key(out, "end");
             json::append_uint(out, ni.end);
-            json::append_key(out, "text");
-            json::append_string(out, chunk_text(d));
+            append_stored(out, d, true);
             out += "}";
           }
           out += "]";
         };
-        list("before", p >= o_.neighbors ? p - o_.neighbors : 0, p);
-        list("after", p + 1, p + 1 + std::min<std::size_t>(gs - p - 1, o_.neighbors));
+        auto [b, a] = ctx_[i];
+        list("before", p - b, p);
+        list("after", p + 1, p + 1 + a);
       }
       out += "}\n";
     }
@@ -254,10 +377,13 @@ class Searcher : public io::Handler {
   index::Analyzer analyzer_;
   TopK topk_;
   json::Parser parser_;
+  std::string stored_, text_key_;
   std::vector<std::string> terms_, words_;
+  std::vector<QueryTerm> weighed_;
   std::vector<float> emb_;
   std::vector<std::pair<std::uint32_t, float>> dense_raw_;
   std::vector<Hit> lex_, den_, fused_, grouped_;
+  std::vector<std::pair<std::uint32_t, std::uint32_t>> ctx_;  // context kept: before, after
   std::vector<double> scores_;
 };
 

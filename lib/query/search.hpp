@@ -33,7 +33,7 @@ struct SearchOptions {
   Fusion fusion = Fusion::rrf;
   double rrf_k = 60;
   double alpha = 0.5;  // weight of the dense score (interpolate)
-  std::uint32_t depth = 0;  // candidates per retriever (hybrid, group, cutoff); 0: max(k, 100)
+  std::uint32_t depth = 0;  // candidates per retriever (hybrid, group); 0: max(k, 100)
   Group group = Group::none;
   bool adaptive = false;
   std::uint32_t min_k = 1, max_k = 0;  // 0: k
@@ -44,6 +44,12 @@ struct SearchOptions {
   // set by the caller when the index's model is one it can run; absent, a
   // query without a vector is an error.
   std::function<void(std::string_view text, std::vector<float>& out)> embed_text;
+  // Without embed_text: why the index's model cannot embed queries here
+  // (added to the error of a query without a vector).
+  std::string no_embedder;
+  // Called (from any worker thread) for a query whose hits --budget cut to
+  // none: best is the size of its best hit. Optional.
+  std::function<void(const io::Input& in, const std::string& qid, std::uint64_t best)> on_budget_empty;
   // Counts a chunk text's tokens for BudgetUnit::tokens (a model tokenizer,
   // set by the caller; thread-safe). May throw.
   std::function<std::uint64_t(std::string_view text)> count_tokens;
@@ -64,10 +70,19 @@ bool trec_word(std::string_view id);
 // when there is no drop.
 std::size_t adaptive_cut(const std::vector<double>& scores, std::size_t min_k, std::size_t max_k);
 
+// The n best chunks for a query vector, ranked by the ranking rule (score,
+// then input order): asks the dense index for more while chunks tie with the
+// n-th, so that the hits never depend on n beyond the cut (an approximate
+// index: as long as n is within its search breadth).
+// Errors: none.
+void dense_ranked(const index::DenseIndex& dense, std::uint32_t total, const float* q, std::uint32_t n,
+                  std::vector<std::pair<std::uint32_t, float>>& scratch, std::vector<Hit>& out);
+
 // One handler per worker thread; the index is shared.
 // Errors (from handle()): DataError "source:line: missing field "text"",
-// "source:line: missing field "embedding"" (dense and hybrid modes),
-// "source:line: embedding has D dimensions, the index has E".
+// "source:line: missing field "embedding"" (dense and hybrid modes, with
+// no_embedder's reason), "source:line: embedding has D dimensions, the index
+// has E", "source:line: query embedded by model "x", the index by "y"".
 std::unique_ptr<io::Handler> make_searcher(const index::Index& ix, const SearchOptions& o);
 
 }  // namespace hewn::query
