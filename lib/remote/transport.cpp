@@ -1,0 +1,384 @@
+#include "remote/transport.hpp"
+
+#include <curl/curl.h>
+
+#include <algorithm>
+#include <cctype>
+#include <chrono>
+#include <condition_variable>
+#include <cstring>
+#include <ctime>
+#include <deque>
+#include <map>
+#include <mutex>
+#include <random>
+#include <stdexcept>
+#include <thread>
+#include <vector>
+
+#include "core/error.hpp"
+#include "remote/endpoint.hpp"
+#include "remote/rate_limit.hpp"
+#include "remote/response.hpp"
+#include "remote/retry.hpp"
+
+namespace hewn::remote {
+namespace {
+
+double now_s() {
+  return std::chrono::duration<double>(std::chrono::steady_clock::now().time_since_epoch()).count();
+}
+
+void global_init() {
+  static const bool ok = curl_global_init(CURL_GLOBAL_DEFAULT) == CURLE_OK;
+  if (!ok) throw std::runtime_error("libcurl could not start");
+}
+
+bool header_is(std::string_view line, std::string_view name) {
+  if (line.size() <= name.size() || line[name.size()] != ':') return false;
+  for (std::size_t i = 0; i < name.size(); ++i)
+    if (std::tolower(static_cast<unsigned char>(line[i])) != name[i]) return false;
+  return true;
+}
+
+std::string_view header_value(std::string_view line, std::size_t name_size) {
+  std::string_view v = line.substr(name_size + 1);
+  while (!v.empty() && (v.front() == ' ' || v.front() == '\t')) v.remove_prefix(1);
+  while (!v.empty() && (v.back() == '\r' || v.back() == '\n' || v.back() == ' ')) v.remove_suffix(1);
+  return v;
+}
+
+// Transport failures that no retry will mend: the endpoint is wrong.
+bool fatal_curl(CURLcode rc) {
+  return rc == CURLE_COULDNT_RESOLVE_HOST || rc == CURLE_COULDNT_RESOLVE_PROXY || rc == CURLE_URL_MALFORMAT ||
+         rc == CURLE_UNSUPPORTED_PROTOCOL || rc == CURLE_PEER_FAILED_VERIFICATION || rc == CURLE_SSL_CACERT_BADFILE ||
+         rc == CURLE_SSL_CERTPROBLEM;
+}
+
+std::string plural(unsigned n, const char* word) {
+  return std::to_string(n) + " " + word + (n == 1 ? "" : "s");
+}
+
+}  // namespace
+
+struct Transport::Impl {
+  struct Group {
+    std::size_t remaining = 0;
+    bool stopped = false;
+  };
+  struct Job {
+    const Request* req = nullptr;
+    Outcome* out = nullptr;
+    Group* group = nullptr;
+    unsigned attempt = 0;
+    CURL* easy = nullptr;
+    std::string body;
+    std::string retry_after, remaining_requests, remaining_tokens, reset_requests, reset_tokens;
+    char errbuf[CURL_ERROR_SIZE];
+  };
+
+  TransportOptions opt;
+  std::string key;
+  CURLM* multi = nullptr;
+  curl_slist* headers = nullptr;
+  std::thread loop;
+  Stats stats;
+
+  std::mutex mu;  // guards incoming, stopping, fatal, groups' counts
+  std::condition_variable done;
+  std::deque<Job*> incoming;
+  bool stopping = false;
+  std::string fatal;
+
+  // Loop thread only.
+  std::deque<Job*> ready;
+  std::multimap<double, Job*> delayed;
+  std::vector<CURL*> idle;
+  std::vector<Job*> active;
+  RateLimiter limiter;
+  std::mt19937_64 rng{std::random_device{}()};
+
+  Impl(const TransportOptions& o, std::string k) : opt(o), key(std::move(k)), limiter(o.rpm, o.tpm) {
+    global_init();
+    multi = curl_multi_init();
+    if (!multi) throw std::runtime_error("libcurl could not start");
+    curl_multi_setopt(multi, CURLMOPT_MAXCONNECTS, static_cast<long>(std::max(4u, opt.concurrency)));
+    curl_multi_setopt(multi, CURLMOPT_PIPELINING, CURLPIPE_MULTIPLEX);
+    headers = curl_slist_append(headers, "Content-Type: application/json");
+    headers = curl_slist_append(headers, "Accept: application/json");
+    headers = curl_slist_append(headers, "Expect:");  // no 100-continue round trip
+    if (!key.empty()) headers = curl_slist_append(headers, ("Authorization: Bearer " + key).c_str());
+    loop = std::thread([this] { run(); });
+  }
+
+  ~Impl() {
+    {
+      std::lock_guard lk(mu);
+      stopping = true;
+    }
+    curl_multi_wakeup(multi);
+    loop.join();
+    for (CURL* h : idle) curl_easy_cleanup(h);
+    curl_multi_cleanup(multi);
+    curl_slist_free_all(headers);
+  }
+
+  static std::size_t on_body(char* p, std::size_t size, std::size_t n, void* user) {
+    static_cast<Job*>(user)->body.append(p, size * n);
+    return size * n;
+  }
+
+  static std::size_t on_header(char* p, std::size_t size, std::size_t n, void* user) {
+    Job* j = static_cast<Job*>(user);
+    std::string_view line(p, size * n);
+    if (line.rfind("HTTP/", 0) == 0) {  // a new response (after a redirect or 100): forget the last one's
+      j->retry_after.clear();
+      j->remaining_requests.clear();
+      j->remaining_tokens.clear();
+      j->reset_requests.clear();
+      j->reset_tokens.clear();
+    }
+    struct {
+      std::string_view name;
+      std::string Job::*field;
+    } wanted[] = {{"retry-after", &Job::retry_after},
+                  {"x-ratelimit-remaining-requests", &Job::remaining_requests},
+                  {"x-ratelimit-remaining-tokens", &Job::remaining_tokens},
+                  {"x-ratelimit-reset-requests", &Job::reset_requests},
+                  {"x-ratelimit-reset-tokens", &Job::reset_tokens}};
+    for (auto& w : wanted)
+      if (header_is(line, w.name)) j->*w.field = std::string(header_value(line, w.name.size()));
+    return size * n;
+  }
+
+  void start(Job* j) {
+    CURL* h;
+    if (!idle.empty()) {
+      h = idle.back();
+      idle.pop_back();
+      curl_easy_reset(h);
+    } else {
+      h = curl_easy_init();
+      if (!h) throw std::runtime_error("libcurl could not start a request");
+    }
+    j->easy = h;
+    j->body.clear();
+    j->errbuf[0] = 0;
+    curl_easy_setopt(h, CURLOPT_URL, j->req->url.c_str());
+    curl_easy_setopt(h, CURLOPT_POST, 1L);
+    curl_easy_setopt(h, CURLOPT_POSTFIELDS, j->req->body.data());
+    curl_easy_setopt(h, CURLOPT_POSTFIELDSIZE_LARGE, static_cast<curl_off_t>(j->req->body.size()));
+    curl_easy_setopt(h, CURLOPT_HTTPHEADER, headers);
+    curl_easy_setopt(h, CURLOPT_WRITEFUNCTION, &Impl::on_body);
+    curl_easy_setopt(h, CURLOPT_WRITEDATA, j);
+    curl_easy_setopt(h, CURLOPT_HEADERFUNCTION, &Impl::on_header);
+    curl_easy_setopt(h, CURLOPT_HEADERDATA, j);
+    curl_easy_setopt(h, CURLOPT_ERRORBUFFER, j->errbuf);
+    curl_easy_setopt(h, CURLOPT_PRIVATE, j);
+    curl_easy_setopt(h, CURLOPT_NOSIGNAL, 1L);
+    curl_easy_setopt(h, CURLOPT_TIMEOUT_MS, static_cast<long>(opt.timeout * 1000));
+    curl_easy_setopt(h, CURLOPT_CONNECTTIMEOUT_MS, static_cast<long>(opt.connect_timeout * 1000));
+    curl_easy_setopt(h, CURLOPT_HTTP_VERSION, static_cast<long>(CURL_HTTP_VERSION_2TLS));
+    curl_easy_setopt(h, CURLOPT_TCP_KEEPALIVE, 1L);
+    curl_easy_setopt(h, CURLOPT_ACCEPT_ENCODING, "");
+    curl_easy_setopt(h, CURLOPT_USERAGENT, "hewn/0.1");
+    curl_easy_setopt(h, CURLOPT_SSL_VERIFYPEER, 1L);
+    curl_easy_setopt(h, CURLOPT_SSL_VERIFYHOST, 2L);
+    curl_multi_add_handle(multi, h);
+    active.push_back(j);
+    stats.in_flight.store(static_cast<unsigned>(active.size()), std::memory_order_relaxed);
+  }
+
+  void release(Job* j) {
+    curl_multi_remove_handle(multi, j->easy);
+    idle.push_back(j->easy);
+    j->easy = nullptr;
+    active.erase(std::find(active.begin(), active.end(), j));
+    stats.in_flight.store(static_cast<unsigned>(active.size()), std::memory_order_relaxed);
+  }
+
+  // Hands a job's outcome to its caller (mu held by the caller of complete()).
+  void complete_locked(Job* j) {
+    if (--j->group->remaining == 0) done.notify_all();
+  }
+
+  void complete(Job* j) {
+    std::lock_guard lk(mu);
+    complete_locked(j);
+  }
+
+  std::string what(const Job* j, const std::string& detail) const {
+    return "POST " + shown_url(j->req->url) + ": " + detail;
+  }
+
+  // The endpoint is wrong: every job everywhere ends now.
+  void stop_all(const std::string& message, Job* current) {
+    std::lock_guard lk(mu);
+    if (fatal.empty()) fatal = message;
+    auto end = [&](Job* j) {
+      j->group->stopped = true;
+      j->out->ok = false;
+      j->out->error = fatal;
+      complete_locked(j);
+    };
+    end(current);
+    for (Job* j : std::vector<Job*>(active)) {
+      release(j);
+      end(j);
+    }
+    for (Job* j : ready) end(j);
+    ready.clear();
+    for (auto& [t, j] : delayed) end(j);
+    delayed.clear();
+    for (Job* j : incoming) end(j);
+    incoming.clear();
+  }
+
+  void finish(Job* j, CURLcode rc) {
+    long status = 0;
+    if (rc == CURLE_OK) curl_easy_getinfo(j->easy, CURLINFO_RESPONSE_CODE, &status);
+    release(j);
+    stats.requests.fetch_add(1, std::memory_order_relaxed);
+    ++j->attempt;
+    Outcome& out = *j->out;
+    out.attempts = j->attempt;
+    out.status = status;
+    double now = now_s();
+    // A limit the server says is exhausted holds every request until it resets.
+    if (rc == CURLE_OK) {
+      if (j->remaining_requests == "0")
+        if (auto d = parse_duration(j->reset_requests)) limiter.hold_until(now + std::min(*d, opt.max_retry_after));
+      if (j->remaining_tokens == "0")
+        if (auto d = parse_duration(j->reset_tokens)) limiter.hold_until(now + std::min(*d, opt.max_retry_after));
+    }
+    std::string detail;
+    Verdict v;
+    if (rc != CURLE_OK) {
+      detail = scrub(j->errbuf[0] ? j->errbuf : curl_easy_strerror(rc), key);
+      if (fatal_curl(rc)) return stop_all(what(j, detail), j);
+      v = Verdict::retry;
+    } else {
+      v = classify(status);
+      if (v != Verdict::ok) {
+        std::string text = server_error_text(j->body);
+        detail = "HTTP " + std::to_string(status) + (text.empty() ? "" : ": " + scrub(text, key));
+      }
+    }
+    if (v == Verdict::ok) {
+      out.ok = true;
+      out.body = std::move(j->body);
+      return complete(j);
+    }
+    if (v == Verdict::stop) return stop_all(what(j, detail), j);
+    out.ok = false;
+    out.body = std::move(j->body);
+    if (v == Verdict::retry) {
+      std::optional<double> asked;
+      if (!j->retry_after.empty()) asked = parse_retry_after(j->retry_after, std::time(nullptr));
+      if (!asked && status == 429) {
+        if (j->remaining_requests == "0") asked = parse_duration(j->reset_requests);
+        if (j->remaining_tokens == "0") {
+          auto t = parse_duration(j->reset_tokens);
+          if (t && (!asked || *t > *asked)) asked = t;
+        }
+      }
+      if (asked && *asked > opt.max_retry_after) {
+        char buf[64];
+        std::snprintf(buf, sizeof buf, "%g", *asked);
+        out.error = what(j, detail + " (the server asks to wait " + buf + " s, longer than hewn waits)");
+      } else if (j->attempt <= opt.retries) {
+        double u = std::uniform_real_distribution<double>(0, 1)(rng);
+        double wait = asked ? *asked : backoff_delay(j->attempt - 1, opt.backoff, opt.max_backoff, u);
+        stats.retries.fetch_add(1, std::memory_order_relaxed);
+        delayed.emplace(now + wait, j);
+        return;
+      } else {
+        out.error = what(j, detail + " (gave up after " + plural(j->attempt, "attempt") + ")");
+      }
+    } else {
+      out.error = what(j, detail);
+    }
+    stats.failed.fetch_add(1, std::memory_order_relaxed);
+    complete(j);
+  }
+
+  void run() {
+    while (true) {
+      {
+        std::lock_guard lk(mu);
+        if (stopping) break;
+        for (Job* j : incoming) ready.push_back(j);
+        incoming.clear();
+      }
+      double now = now_s();
+      while (!delayed.empty() && delayed.begin()->first <= now) {
+        ready.push_back(delayed.begin()->second);
+        delayed.erase(delayed.begin());
+      }
+      double wake = now + 1.0;
+      if (!delayed.empty()) wake = std::min(wake, delayed.begin()->first);
+      while (active.size() < opt.concurrency && !ready.empty()) {
+        double t = limiter.next(now);
+        if (t > now) {
+          wake = std::min(wake, t);
+          break;
+        }
+        Job* j = ready.front();
+        ready.pop_front();
+        limiter.take(now, j->req->tokens);
+        start(j);
+      }
+      int running = 0;
+      curl_multi_perform(multi, &running);
+      int left = 0;
+      bool finished = false;
+      while (CURLMsg* m = curl_multi_info_read(multi, &left)) {
+        if (m->msg != CURLMSG_DONE) continue;
+        Job* j = nullptr;
+        curl_easy_getinfo(m->easy_handle, CURLINFO_PRIVATE, &j);
+        CURLcode rc = m->data.result;
+        finish(j, rc);
+        finished = true;
+      }
+      if (finished) continue;  // a slot came free: start the next at once
+      int ms = static_cast<int>(std::clamp((wake - now_s()) * 1000, 0.0, 1000.0));
+      curl_multi_poll(multi, nullptr, 0, ms, nullptr);
+    }
+    // Stopping: nothing is left (callers wait for their jobs before the
+    // transport is destroyed), but release any handle still in the multi.
+    for (Job* j : std::vector<Job*>(active)) release(j);
+  }
+};
+
+Transport::Transport(const TransportOptions& options, std::string key)
+    : impl_(std::make_unique<Impl>(options, std::move(key))) {}
+
+Transport::~Transport() = default;
+
+Stats& Transport::stats() { return impl_->stats; }
+const TransportOptions& Transport::options() const { return impl_->opt; }
+
+void Transport::send(std::span<const Request> requests, std::span<Outcome> outcomes) {
+  if (requests.empty()) return;
+  Impl& m = *impl_;
+  Impl::Group group;
+  group.remaining = requests.size();
+  std::vector<Impl::Job> jobs(requests.size());
+  {
+    std::lock_guard lk(m.mu);
+    if (!m.fatal.empty()) throw UsageError(m.fatal);
+    for (std::size_t i = 0; i < requests.size(); ++i) {
+      jobs[i].req = &requests[i];
+      jobs[i].out = &outcomes[i];
+      jobs[i].group = &group;
+      outcomes[i] = Outcome();
+      m.incoming.push_back(&jobs[i]);
+    }
+  }
+  curl_multi_wakeup(m.multi);
+  std::unique_lock lk(m.mu);
+  m.done.wait(lk, [&] { return group.remaining == 0; });
+  if (group.stopped) throw UsageError(m.fatal);
+}
+
+}  // namespace hewn::remote
