@@ -65,14 +65,14 @@ Progress::Progress(std::string tool, bool quiet) : tool_(std::move(tool)), on_(!
   start_ = last_ = std::chrono::steady_clock::now();
 }
 
-void Progress::update(const io::StreamStats& s) {
+void Progress::update(const io::StreamStats& s, const std::string& note) {
   if (!on_) return;
   auto now = std::chrono::steady_clock::now();
   if (now - last_ < std::chrono::milliseconds(100)) return;
   last_ = now;
   double secs = std::chrono::duration<double>(now - start_).count();
-  std::fprintf(stderr, "\r%s: %llu records, %.0f records/s, %.1f MB/s   ", tool_.c_str(),
-               static_cast<unsigned long long>(s.records), s.records / secs, s.bytes_in / secs / 1e6);
+  std::fprintf(stderr, "\r%s: %llu records, %.0f records/s, %.1f MB/s%s   ", tool_.c_str(),
+               static_cast<unsigned long long>(s.records), s.records / secs, s.bytes_in / secs / 1e6, note.c_str());
   shown_ = true;
 }
 
@@ -147,7 +147,7 @@ int run_stream(const std::string& tool, const StreamOptions& so, const RunOption
           progress.finish();
           report(tool, msg);
         },
-        [&](const io::StreamStats& s) { progress.update(s); });
+        [&](const io::StreamStats& s) { progress.update(s, so.progress_note ? so.progress_note(s) : std::string()); });
   } catch (...) {
     progress.finish();
     try {  // keep what was written before the error (stdout is unbuffered below us)

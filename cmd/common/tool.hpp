@@ -40,6 +40,8 @@ struct StreamOptions {
   std::string text_field = "text";
   std::size_t batch_bytes = 1 << 20;  // input per unit of work; small for slow per-record work (models)
   std::function<bool(std::string_view)> group_start;  // see io::StreamOptions
+  // Appended to the progress line (embed --backend openai: requests, retries, ETA).
+  std::function<std::string(const io::StreamStats&)> progress_note;
   void add(CLI::App& app, const std::string& input_help);
   io::StreamOptions stream(const RunOptions& run) const;
 };
@@ -49,7 +51,7 @@ struct StreamOptions {
 class Progress {
  public:
   Progress(std::string tool, bool quiet);
-  void update(const io::StreamStats& s);
+  void update(const io::StreamStats& s, const std::string& note = "");
   void finish();
 
  private:

@@ -1,12 +1,48 @@
 // embed: add embedding vectors to records. See embed(1).
+#include <sys/stat.h>
+
+#include <chrono>
+#include <cstdio>
 #include <functional>
 #include <iostream>
 
+#include "common/remote.hpp"
 #include "common/tool.hpp"
 #include "core/error.hpp"
 #include "core/output.hpp"
 #include "embed/embedder.hpp"
 #include "embed/handler.hpp"
+#include "embed/openai.hpp"
+#include "remote/embeddings.hpp"
+
+namespace {
+
+// The seconds left, from the input read so far, when every input is a
+// plain file ("" otherwise: standard input, compressed files).
+std::string eta(const std::vector<std::string>& inputs, std::uint64_t bytes_in, double secs) {
+  std::uint64_t total = 0;
+  if (inputs.empty()) return "";
+  for (const std::string& p : inputs) {
+    struct stat st;
+    if (p == "-" || p.ends_with(".zst") || ::stat(p.c_str(), &st) != 0 || !S_ISREG(st.st_mode)) return "";
+    total += static_cast<std::uint64_t>(st.st_size);
+  }
+  if (bytes_in == 0 || bytes_in > total) return "";
+  char buf[48];
+  std::snprintf(buf, sizeof buf, ", ETA %.0f s", secs * static_cast<double>(total - bytes_in) / bytes_in);
+  return buf;
+}
+
+std::string summary(const hewn::remote::Stats& st) {
+  auto n = [](std::uint64_t v, const char* one, const char* many) {
+    return std::to_string(v) + " " + (v == 1 ? one : many);
+  };
+  return n(st.requests.load(), "request", "requests") + " (" + n(st.retries.load(), "retry", "retries") + ", " +
+         std::to_string(st.failed.load()) + " failed), " + n(st.cache_hits.load(), "cache hit", "cache hits") + ", " +
+         n(st.tokens.load(), "token", "tokens");
+}
+
+}  // namespace
 
 
 int main(int argc, char** argv) {
@@ -19,8 +55,12 @@ int main(int argc, char** argv) {
   bool normalize = false, no_normalize = false;
 
   io.add(app, "JSON Lines files (.zst ok) or raw files, each one text; - or none: stdin");
-  app.add_option("-m,--model", opt.model, "Model directory (model2vec or Hugging Face BERT layout)")->type_name("DIR");
-  app.add_option("-b,--backend", opt.backend, "hash (default without --model), model2vec or bert (default: from config.json)");
+  app.add_option("-m,--model", opt.model,
+                 "Model directory (model2vec or Hugging Face BERT layout); openai: the model's name, or BASE#model=NAME")
+      ->type_name("DIR");
+  app.add_option("-b,--backend", opt.backend,
+                 "hash (default without --model), model2vec, bert (default: from config.json) or openai (an "
+                 "OpenAI-compatible endpoint; the default for a model URL)");
   app.add_option("--dim", opt.dim, "hash: vector size")->check(hewn::cli::whole())->capture_default_str();
   app.add_flag("--normalize", normalize, "L2-normalize vectors (default: the model's own setting; hash: on)");
   app.add_flag("--no-normalize", no_normalize, "Do not L2-normalize vectors");
@@ -43,7 +83,8 @@ int main(int argc, char** argv) {
                  "bert: tokens per sequence incl. [CLS]/[SEP] (default: the model's max_seq_length)")
       ->check(hewn::cli::whole(1));
   app.add_option("--batch", opt.batch,
-                 "bert: texts per forward pass, packed back to back without padding (default 32; 1: one at a time)")
+                 "bert: texts per forward pass, packed back to back without padding (default 32; 1: one at a time); "
+                 "openai: texts per request (default 128, at most 2048)")
       ->check(hewn::cli::whole(1))
       ->type_name("N");
   app.add_flag("--tokens", ro.tokens, "bert: one vector per token (token_embeddings, token_spans) instead of one per record");
@@ -59,9 +100,35 @@ int main(int argc, char** argv) {
                  "--late: tokens shared by consecutive windows over a long document")
       ->check(hewn::cli::whole())
       ->capture_default_str();
+  hewn::cli::RemoteOptions remote;
+  std::string encoding = "base64";
+  bool verbose = false;
+  app.add_option("--dimensions", opt.dimensions,
+                 "openai: vector size to ask the model for (text-embedding-3-*, other Matryoshka models)")
+      ->check(hewn::cli::whole(1, 65536))
+      ->type_name("N");
+  app.add_option("--encoding-format", encoding, "openai: how the server sends vectors: base64 (exact, smaller) or float")
+      ->check(CLI::IsMember({"base64", "float"}))
+      ->capture_default_str();
+  app.add_option("--batch-tokens", opt.batch_tokens,
+                 "openai: at most N estimated tokens (UTF-8 bytes / 4) a request (default 100000)")
+      ->check(hewn::cli::whole(1))
+      ->type_name("N");
+  remote.add(app);
+  app.add_flag("-v,--verbose", verbose, "openai: at the end, a line of requests, retries, cache hits and tokens");
   run.add(app);
 
   return hewn::cli::run("embed", app, argc, argv, [&] {
+    const bool openai = opt.backend == "openai" || (opt.backend.empty() && (opt.model.starts_with("http://") ||
+                                                                            opt.model.starts_with("https://")));
+    if (!openai) {
+      for (const char* name : hewn::cli::RemoteOptions::names)
+        if (app.count(name)) throw hewn::UsageError(std::string(name) + " is for the openai backend");
+      for (const char* name : {"--dimensions", "--encoding-format", "--batch-tokens", "--verbose"})
+        if (app.count(name)) throw hewn::UsageError(std::string(name) + " is for the openai backend");
+    }
+    opt.remote = remote.connection();
+    opt.float_encoding = encoding == "float";
     if (normalize && no_normalize) throw hewn::UsageError("--normalize and --no-normalize exclude each other");
     if (normalize) opt.normalize = true;
     if (no_normalize) opt.normalize = false;
@@ -124,12 +191,32 @@ int main(int argc, char** argv) {
       });
     }
     hewn::embed::RunCounters counters;
+    hewn::remote::Stats* stats = hewn::embed::remote_stats(*embedder);
+    if (stats) {
+      auto start = std::chrono::steady_clock::now();
+      io.progress_note = [stats, start, &io](const hewn::io::StreamStats& s) {
+        double secs = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+        char buf[96];
+        std::snprintf(buf, sizeof buf, "; %llu requests, %.1f/s, %llu retries, %llu cached",
+                      static_cast<unsigned long long>(stats->requests.load()), stats->requests.load() / secs,
+                      static_cast<unsigned long long>(stats->retries.load()),
+                      static_cast<unsigned long long>(stats->cache_hits.load()));
+        return buf + eta(io.inputs, s.bytes_in, secs);
+      };
+    }
     // A transformer spends milliseconds on a record: parts of about 4 KB
     // (several texts, one packed batch or two) keep every thread busy up to
     // the end of the input.
     if (embedder->transformer()) io.batch_bytes = 4 << 10;
-    int status =
-        hewn::cli::run_stream("embed", io, run, [&] { return hewn::embed::make_handler(*embedder, ro, counters); });
+    int status;
+    try {
+      status =
+          hewn::cli::run_stream("embed", io, run, [&] { return hewn::embed::make_handler(*embedder, ro, counters); });
+    } catch (...) {
+      if (stats && verbose) std::cerr << "embed: " << summary(*stats) << "\n";
+      throw;
+    }
+    if (stats && verbose) std::cerr << "embed: " << summary(*stats) << "\n";
     if (auto n = counters.truncated.load()) {
       std::cerr << "embed: " << n << (n == 1 ? " text" : " texts") << " truncated to the model's length\n";
     }

@@ -26,7 +26,7 @@ std::unique_ptr<const hewn::embed::Embedder> query_embedder(const hewn::index::I
     auto eo = hewn::embed::options_for_model(given);
     if (!eo) throw hewn::UsageError("--model " + hewn::quoted(given) + ": not a model directory, nor hash-N");
     hewn::index::ModelRecord mine;
-    if (!eo->model.empty())
+    if (!eo->model.empty() && eo->backend != "openai")  // a remote model is named by its URL
       mine = hewn::index::describe_model_dir(given);
     else
       mine.name = given;
@@ -195,7 +195,8 @@ int main(int argc, char** argv) {
     if (embedder)
       so.embed_text = [&embedder](std::string_view text, std::vector<float>& out) {
         out.resize(embedder->dim());
-        embedder->embed(text, out.data());
+        hewn::embed::EmbedInfo info = embedder->embed(text, out.data());
+        if (!info.error.empty()) throw hewn::DataError(info.error);  // a remote model's failed request
       };
     if (app.count("--nprobe") || app.count("--ef-search")) {
       if (!ix.dense()) throw hewn::UsageError("--nprobe/--ef-search: " + dir + " has no dense vectors");

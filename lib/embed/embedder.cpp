@@ -8,6 +8,8 @@
 #include "embed/bert.hpp"
 #include "embed/hash.hpp"
 #include "embed/model_files.hpp"
+#include "embed/openai.hpp"
+#include "remote/embeddings.hpp"
 
 namespace hewn::embed {
 
@@ -26,6 +28,8 @@ void Embedder::embed_batch(std::span<const std::string_view> texts, float* out, 
 void Embedder::encode(std::span<const std::string_view> texts, float* out) const {
   std::vector<EmbedInfo> infos(texts.size());
   embed_batch(texts, out, infos.data());
+  for (const EmbedInfo& info : infos)
+    if (!info.error.empty()) throw DataError(info.error);
 }
 
 EmbedInfo Embedder::embed_tokens(std::string_view, TokenVectors&) const {
@@ -45,6 +49,11 @@ std::optional<Options> options_for_model(const std::string& model) {
     if (eo.dim == 0) return std::nullopt;
     return eo;
   }
+  if (auto url = remote::parse_model_url(model)) {  // a remote model: embed --backend openai
+    eo.backend = "openai";
+    eo.model = model;
+    return eo;
+  }
   std::error_code ec;
   if (!model.empty() && std::filesystem::is_directory(model, ec)) {
     eo.model = model;
@@ -61,11 +70,17 @@ std::unique_ptr<const Embedder> make_embedder(const Options& o) {
     if (!o.model.empty()) throw UsageError("the hash backend takes no --model");
     if (!o.pooling.empty()) throw UsageError("--pooling is for the bert backend");
     if (o.max_tokens) throw UsageError("--max-tokens is for the bert backend");
-    if (o.batch) throw UsageError("--batch is for the bert backend");
+    if (o.batch) throw UsageError("--batch is for the bert and openai backends");
     return make_hash_embedder(o.dim, o.normalize.value_or(true));
   }
-  if (backend != "model2vec" && backend != "bert" && !backend.empty())
-    throw UsageError("unknown backend " + hewn::quoted(backend) + " (hash, model2vec or bert)");
+  if (backend.empty() && (o.model.rfind("http://", 0) == 0 || o.model.rfind("https://", 0) == 0))
+    backend = "openai";  // a model URL
+  if (backend != "model2vec" && backend != "bert" && backend != "openai" && !backend.empty())
+    throw UsageError("unknown backend " + hewn::quoted(backend) + " (hash, model2vec, bert or openai)");
+  if (backend == "openai") {
+    if (o.model.empty()) throw UsageError("the openai backend needs --model NAME");
+    return make_openai(o);
+  }
   if (o.model.empty()) throw UsageError("the " + backend + " backend needs --model DIR");
   if (backend.empty()) {
     JsonConfig c = JsonConfig::load(model_file(o.model, "config.json"));
@@ -80,11 +95,11 @@ std::unique_ptr<const Embedder> make_embedder(const Options& o) {
   if (backend == "model2vec") {
     if (!o.pooling.empty()) throw UsageError("--pooling is for the bert backend");
     if (o.max_tokens) throw UsageError("--max-tokens is for the bert backend");
-    if (o.batch) throw UsageError("--batch is for the bert backend");
+    if (o.batch) throw UsageError("--batch is for the bert and openai backends");
     return make_model2vec(o.model, o.normalize);
   }
   if (backend == "bert") return make_bert(o);
-  throw UsageError("unknown backend " + hewn::quoted(backend) + " (hash, model2vec or bert)");
+  throw UsageError("unknown backend " + hewn::quoted(backend) + " (hash, model2vec, bert or openai)");
 }
 
 }  // namespace hewn::embed

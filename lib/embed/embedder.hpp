@@ -1,7 +1,7 @@
 // Embedders: text -> fixed-size float vector. One family built from options
 // by make_embedder(): "hash" (model-free feature hashing, the default),
-// "model2vec" (static token embeddings) and "bert" (a transformer encoder in
-// Hugging Face layout). Implementations are thread-safe for concurrent const
+// "model2vec" (static token embeddings), "bert" (a transformer encoder in
+// Hugging Face layout) and "openai" (an OpenAI-compatible endpoint). Implementations are thread-safe for concurrent const
 // calls.
 #pragma once
 
@@ -15,6 +15,7 @@
 #include <vector>
 
 #include "core/encoder.hpp"
+#include "remote/connection.hpp"
 
 namespace hewn::embed {
 
@@ -26,11 +27,18 @@ struct Options {
   std::string pooling;                 // bert: "", "mean" or "cls" ("" reads 1_Pooling/config.json)
   std::size_t max_tokens = 0;          // bert: tokens per sequence incl. specials; 0: the model's limit
   std::size_t batch = 0;               // bert: sequences per packed forward pass in embed_batch(); 0: 32
+                                       // openai: texts per request; 0: 128
+  // openai (an OpenAI-compatible /embeddings endpoint; see openai.hpp):
+  remote::Connection remote;           // base URL, key variable, transport, cache
+  unsigned dimensions = 0;             // "dimensions" to ask for; 0: the model's own
+  bool float_encoding = false;         // encoding_format float instead of base64
+  std::size_t batch_tokens = 0;        // estimated tokens per request; 0: 100000
 };
 
 // What happened while embedding one text.
 struct EmbedInfo {
   bool truncated = false;  // the text was cut to the model's limit
+  std::string error;       // openai: why this text has no vector (its request failed); "" when it has one
 };
 
 // Token-level output: one vector per token, with the token's byte span in

@@ -38,6 +38,10 @@ class EmbedHandler final : public io::Handler {
       if (in.record) in.record->fail(e.what());
       data_error(in.source, in.line, e.what());
     }
+    if (!info.error.empty()) {  // openai: the request failed
+      if (in.record) in.record->fail(info.error);
+      data_error(in.source, in.line, info.error);
+    }
     if (const char* what = too_long(info)) {
       if (in.record) in.record->fail(what);
       data_error(in.source, in.line, what);
@@ -106,6 +110,8 @@ class EmbedHandler final : public io::Handler {
     for (std::size_t i = 0, k = 0; i < n && !b.stopped(); ++i) {
       bool embedded = k < ok_.size() && ok_[k] == i;
       std::size_t v = embedded ? k++ : 0;
+      if (embedded && errors_[i].empty() && !infos_[v].error.empty())  // openai: the request failed
+        errors_[i] = located(source_, lines_[i], infos_[v].error);
       if (embedded && errors_[i].empty())
         if (const char* what = too_long(infos_[v])) errors_[i] = located(source_, lines_[i], what);
       if (!errors_[i].empty()) {

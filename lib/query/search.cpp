@@ -131,7 +131,11 @@ class Searcher : public io::Handler {
         r.fail("missing field " + hewn::quoted(o_.embedding_field) +
                (o_.no_embedder.empty() ? std::string() : " (" + o_.no_embedder + ")"));
       if (!text) r.fail("missing fields " + hewn::quoted(o_.embedding_field) + " and " + hewn::quoted(o_.text_field));
-      o_.embed_text(*text, emb_);
+      try {
+        o_.embed_text(*text, emb_);
+      } catch (const DataError& e) {  // a remote model's failed request, located
+        r.fail(e.what());
+      }
     } else if (auto* f = r.find("model"); f && f->type == json::Type::string) {
       // A vector that names its model (embed writes "model"): it must be
       // the index's, or the scores compare unrelated spaces.
