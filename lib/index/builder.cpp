@@ -504,6 +504,10 @@ Manifest Builder::commit() {
   if (m.has_emb == 1) {
     man.dense = m.opt.dense;
     if (!man.dense.model.known()) man.dense.model.name = m.seen_model;
+    // A remote model's name is its URL (BASE#model=NAME, embed -b openai).
+    std::string_view name = man.dense.model.name;
+    if (man.dense.model.backend.empty() && (name.starts_with("http://") || name.starts_with("https://")))
+      man.dense.model.backend = "openai";
     man.dense.present = true;
     man.dense.dim = m.dim;
     std::string raw;
