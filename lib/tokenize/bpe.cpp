@@ -160,27 +160,7 @@ class Bpe final : public Tokenizer {
   std::string_view name() const override { return enc_.name; }
   std::size_t vocab_size() const override { return vocab_; }
 
-  void encode(std::string_view text, std::vector<Token>& out) const override {
-    // Tokens go straight into out's storage, grown by hand (push_back does
-    // not inline here, and costs a tenth of the time).
-    std::size_t n = out.size();
-    out.resize(n + text.size() / 4 + 16);
-    Token* w = out.data() + n;
-    Token* end = out.data() + out.size();
-    run(
-        text,
-        [&](std::uint32_t id, std::size_t b, std::size_t e) __attribute__((always_inline)) {
-          if (w == end) [[unlikely]] {
-            std::size_t used = static_cast<std::size_t>(w - out.data());
-            out.resize(used * 2);
-            w = out.data() + used;
-            end = out.data() + out.size();
-          }
-          *w++ = {id, b, e};
-        },
-        nullptr);
-    out.resize(static_cast<std::size_t>(w - out.data()));
-  }
+  void encode(std::string_view text, std::vector<Token>& out) const override { encode_into(text, out, nullptr); }
   void encode_document(std::string_view doc, std::vector<Token>& out) const override {
     Context& ctx = context();
     ctx.owner = 0;
@@ -190,7 +170,7 @@ class Bpe final : public Tokenizer {
     ctx.before.clear();
     ctx.reach.clear();
     std::size_t first = out.size();
-    bool plain = run(doc, [&](std::uint32_t id, std::size_t b, std::size_t e) { out.push_back({id, b, e}); }, &ctx);
+    bool plain = encode_into(doc, out, &ctx);
     ctx.starts.push_back(static_cast<std::uint32_t>(doc.size()));
     ctx.before.push_back(static_cast<std::uint32_t>(out.size() - first));
     if (plain) {  // no special tokens (they would cut pieces)
@@ -225,6 +205,30 @@ class Bpe final : public Tokenizer {
   }
 
  private:
+  // encode(); with ctx, records the pieces there. Tokens go straight into
+  // out's storage, grown by hand (push_back does not inline here, and cost a
+  // tenth of the time). Returns false when special tokens were found.
+  bool encode_into(std::string_view text, std::vector<Token>& out, Context* ctx) const {
+    std::size_t n = out.size();
+    out.resize(n + text.size() / 4 + 16);
+    Token* w = out.data() + n;
+    Token* end = out.data() + out.size();
+    bool plain = run(
+        text,
+        [&](std::uint32_t id, std::size_t b, std::size_t e) __attribute__((always_inline)) {
+          if (w == end) [[unlikely]] {
+            std::size_t used = static_cast<std::size_t>(w - out.data());
+            out.resize(used * 2);
+            w = out.data() + used;
+            end = out.data() + out.size();
+          }
+          *w++ = {id, b, e};
+        },
+        ctx);
+    out.resize(static_cast<std::size_t>(w - out.data()));
+    return plain;
+  }
+
   // The end of the piece at pos in text[0, e).
   std::size_t next_piece(const unsigned char* s, std::size_t pos, std::size_t e) const {
     return kind_ == Pattern::cl100k ? pretokenize::next_cl100k(s, pos, e) : pretokenize::next_o200k(s, pos, e);
@@ -268,27 +272,7 @@ class Bpe final : public Tokenizer {
     auto bytes = reinterpret_cast<const unsigned char*>(text.data());
     std::size_t pos = b;
     if (kind_ != Pattern::other) {
-      if (!ctx) return pieces(bytes, text.size(), pos, e, s, emit);
-      std::size_t tokens = 0, reach = 0;
-      auto counted = [&](std::uint32_t id, std::size_t tb, std::size_t te) {
-        ++tokens;
-        emit(id, tb, te);
-      };
-      while (pos < e) {
-        std::size_t end = next_piece(bytes, pos, e);
-        // The pre-tokenizer reads at most 3 characters past a piece, or past
-        // the white space that starts it; 16 bytes cover that.
-        std::size_t read = end;
-        if (pretokenize::char_at(bytes, pos).cls == pretokenize::space)
-          read = std::max(end, pretokenize::detail::run(bytes, pos, e, 1u << pretokenize::space));
-        reach = std::max(reach, std::min(read + 16, text.size()));
-        ctx->starts.push_back(static_cast<std::uint32_t>(pos));
-        ctx->before.push_back(static_cast<std::uint32_t>(tokens));
-        ctx->reach.push_back(static_cast<std::uint32_t>(reach));
-        piece(bytes, text.size(), pos, end, s, counted);
-        pos = end;
-      }
-      return;
+      return pieces(bytes, text.size(), pos, e, s, emit, ctx);
     }
     auto subject = reinterpret_cast<PCRE2_SPTR>(text.data());
     while (pos < e) {
@@ -439,8 +423,13 @@ class Bpe final : public Tokenizer {
   // The pieces of text[b, e) in batches: the cache lines of a batch's pieces
   // are fetched together, so that their latencies overlap.
   template <class Emit>
-  void pieces(const unsigned char* bytes, std::size_t size, std::size_t pos, std::size_t e, Scratch& s,
-              Emit& emit) const {
+  void pieces(const unsigned char* bytes, std::size_t size, std::size_t pos, std::size_t e, Scratch& s, Emit& emit,
+              Context* ctx) const {
+    std::size_t tokens = 0, reach = 0;
+    auto counted = [&](std::uint32_t id, std::size_t tb, std::size_t te) __attribute__((always_inline)) {
+      ++tokens;
+      emit(id, tb, te);
+    };
     constexpr int batch = 16;
     std::size_t at[batch + 1], slot[batch];
     std::uint64_t k0[batch], k1[batch];
@@ -462,10 +451,21 @@ class Bpe final : public Tokenizer {
       at[m] = pos;
       for (int k = 0; k < m; ++k) {
         std::size_t n = at[k + 1] - at[k];
+        if (ctx) {
+          // The pre-tokenizer reads at most 3 characters past a piece, or
+          // past the white space that starts it; 16 bytes cover that.
+          std::size_t read = at[k + 1];
+          if (pretokenize::char_at(bytes, at[k]).cls == pretokenize::space)
+            read = std::max(read, pretokenize::detail::run(bytes, at[k], e, 1u << pretokenize::space));
+          reach = std::max(reach, std::min(read + 16, size));
+          ctx->starts.push_back(static_cast<std::uint32_t>(at[k]));
+          ctx->before.push_back(static_cast<std::uint32_t>(tokens));
+          ctx->reach.push_back(static_cast<std::uint32_t>(reach));
+        }
         if (n > 1 && n <= PieceCache::max_bytes)
-          cached_piece(bytes + at[k], at[k], at[k + 1], k0[k], k1[k], slot[k], s, emit);
+          cached_piece(bytes + at[k], at[k], at[k + 1], k0[k], k1[k], slot[k], s, counted);
         else
-          piece(bytes, size, at[k], at[k + 1], s, emit);
+          piece(bytes, size, at[k], at[k + 1], s, counted);
       }
     }
   }
