@@ -9,7 +9,7 @@
 #include <pcre2.h>
 
 #include <cstdio>
-#include <map>
+#include <algorithm>
 #include <vector>
 
 int main(int argc, char** argv) {
@@ -35,8 +35,7 @@ int main(int argc, char** argv) {
     }
   }
   pcre2_match_data* md = pcre2_match_data_create(2, nullptr);
-  std::map<std::vector<unsigned char>, int> blocks;
-  std::vector<const std::vector<unsigned char>*> order;
+  std::vector<std::vector<unsigned char>> order;  // distinct blocks
   std::vector<int> index;
   for (unsigned b = 0; b < 0x1100; ++b) {
     std::vector<unsigned char> v;
@@ -62,9 +61,9 @@ int main(int argc, char** argv) {
       }
       v.push_back(static_cast<unsigned char>(cls));
     }
-    auto [it, fresh] = blocks.emplace(v, static_cast<int>(order.size()));
-    if (fresh) order.push_back(&it->first);
-    index.push_back(it->second);
+    auto it = std::find(order.begin(), order.end(), v);
+    index.push_back(static_cast<int>(it - order.begin()));
+    if (it == order.end()) order.push_back(v);
   }
   FILE* out = std::fopen(argv[1], "w");
   if (!out) {
@@ -77,10 +76,10 @@ int main(int argc, char** argv) {
   std::fprintf(out, "};\nconst std::uint8_t char_class_blocks[%zu][256] = {", order.size());
   for (std::size_t b = 0; b < order.size(); ++b) {
     std::fprintf(out, "%s\n{", b ? "}," : "");
-    for (int i = 0; i < 256; ++i) std::fprintf(out, "%s%d", i ? "," : "", (*order[b])[i]);
+    for (int i = 0; i < 256; ++i) std::fprintf(out, "%s%d", i ? "," : "", order[b][i]);
   }
   std::fprintf(out, "}};\nconst std::uint8_t char_class_ascii[128] = {");
-  for (int c = 0; c < 128; ++c) std::fprintf(out, "%s%d", c ? "," : "", (*order[index[0]])[c]);
+  for (int c = 0; c < 128; ++c) std::fprintf(out, "%s%d", c ? "," : "", order[index[0]][c]);
   std::fprintf(out, "};\n");
   return std::fclose(out) == 0 ? 0 : 1;
 }
