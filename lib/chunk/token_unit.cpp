@@ -16,7 +16,9 @@ class TokensMeasure final : public Measure {
     doc_size_ = doc.size();
     tokens_.clear();
     starts_.clear();
-    tok_->encode(doc, tokens_);
+    // Kept by the tokenizer for exact() and for the records' "tokens" (BPE
+    // counts a span of it from its pieces instead of tokenizing it again).
+    tok_->encode_document(doc, tokens_);
     starts_.reserve(tokens_.size());
     for (const auto& t : tokens_) {
       std::size_t s = t.begin;
@@ -32,9 +34,8 @@ class TokensMeasure final : public Measure {
   }
   std::uint64_t size(std::size_t b, std::size_t e) override { return rank(e) - rank(b); }
   std::uint64_t exact(std::size_t b, std::size_t e) override {
-    scratch_.clear();
-    tok_->encode(doc_.substr(b, e - b), scratch_);
-    return scratch_.size();
+    std::size_t n = tok_->count(doc_.substr(b, e - b));
+    return tok_->count_special() ? n - tok_->prefix().size() - tok_->suffix().size() : n;
   }
   std::size_t fit(std::size_t b, std::size_t limit, std::uint64_t n) override {
     std::size_t r = rank(b);  // first token starting at or after b
@@ -51,7 +52,7 @@ class TokensMeasure final : public Measure {
     return static_cast<std::size_t>(std::lower_bound(starts_.begin(), starts_.end(), pos) - starts_.begin());
   }
   std::shared_ptr<const tokenize::Tokenizer> tok_;
-  std::vector<tokenize::Token> tokens_, scratch_;
+  std::vector<tokenize::Token> tokens_;
   std::vector<std::size_t> starts_;
   std::string_view doc_;
   std::size_t doc_size_ = 0;

@@ -10,6 +10,7 @@
 
 #include "core/error.hpp"
 #include "core/utf8.hpp"
+#include "tokenize/pretokenize.hpp"
 
 namespace hewn::tokenize {
 namespace {
@@ -54,144 +55,87 @@ const BpeEncoding o200k{
     ")?|\\p{N}{1,3}| ?[^" WSM "\\p{L}\\p{N}]+[\\r\\n/]*|[" WSM "]*[\\r\\n]+|[" WSM "]+(?![^" WSM "])|[" WSM "]+",
     {{"<|endoftext|>", 199999}, {"<|endofprompt|>", 200018}}};
 
-// ASCII fast paths of the two patterns. Each returns the end of the match
-// the pattern would make at i in s[0, e), or 0 when that depends on a
-// non-ASCII character (the caller then asks PCRE2). They follow the
-// alternatives in order, with the backtracking worked out per alternative.
 enum class Pattern { other, cl100k, o200k };
-
-inline bool a_upper(unsigned char c) { return c >= 'A' && c <= 'Z'; }
-inline bool a_lower(unsigned char c) { return c >= 'a' && c <= 'z'; }
-inline bool a_letter(unsigned char c) { return a_upper(c) || a_lower(c); }
-inline bool a_digit(unsigned char c) { return c >= '0' && c <= '9'; }
-inline bool a_space(unsigned char c) { return c == ' ' || (c >= '\t' && c <= '\r'); }
-inline bool a_crlf(unsigned char c) { return c == '\r' || c == '\n'; }
-inline bool a_other(unsigned char c) { return c < 0x80 && !a_space(c) && !a_letter(c) && !a_digit(c); }
-
-// 'll and the like: the end, or 0.
-inline std::size_t contraction(const unsigned char* s, std::size_t i, std::size_t e) {
-  if (i + 1 >= e || s[i] != '\'') return 0;
-  unsigned char a = s[i + 1] | 0x20;
-  if (a == 's' || a == 't' || a == 'm' || a == 'd') return i + 2;
-  if (i + 2 >= e) return 0;
-  unsigned char b = s[i + 2] | 0x20;
-  if ((a == 'r' && b == 'e') || (a == 'v' && b == 'e') || (a == 'l' && b == 'l')) return i + 3;
-  return 0;
-}
-
-// The alternatives after the letter ones, shared by both patterns:
-// \p{N}{1,3} | ?[^\s\p{L}\p{N}]+[\r\n(/)]* | \s*[\r\n]+ | \s+(?!\S) | \s+
-inline std::size_t rest(const unsigned char* s, std::size_t i, std::size_t e, bool slash) {
-  unsigned char c = s[i];
-  if (a_digit(c)) {
-    std::size_t k = i;
-    while (k < e && k < i + 3 && a_digit(s[k])) ++k;
-    if (k < i + 3 && k < e && s[k] >= 0x80) return 0;
-    return k;
-  }
-  std::size_t p = c == ' ' ? i + 1 : i;
-  if (p < e) {
-    if (s[p] >= 0x80) return 0;
-    if (a_other(s[p])) {
-      std::size_t q = p;
-      while (q < e && a_other(s[q])) ++q;
-      if (q < e && s[q] >= 0x80) return 0;
-      while (q < e && (a_crlf(s[q]) || (slash && s[q] == '/'))) ++q;
-      return q;
-    }
-  }
-  if (!a_space(c)) return 0;
-  std::size_t r = i;
-  while (r < e && a_space(s[r])) ++r;
-  if (r < e && s[r] >= 0x80) return 0;
-  for (std::size_t q = r; q > i; --q)
-    if (a_crlf(s[q - 1])) return q;  // \s*[\r\n]+
-  if (r == e) return r;              // \s+(?!\S) at the end
-  if (r - i >= 2) return r - 1;      // \s+(?!\S), leaving one space
-  return r;                          // \s+
-}
-
-// [^\r\n\p{L}\p{N}]? before letters: where the letters start (i, or i + 1
-// after such a character), e when no letters follow, `undecided` when a
-// non-ASCII character decides. s[i] is ASCII.
-constexpr std::size_t undecided = static_cast<std::size_t>(-1);
-inline std::size_t letters_at(const unsigned char* s, std::size_t i, std::size_t e) {
-  unsigned char c = s[i];
-  if (a_letter(c)) return i;
-  if (a_crlf(c) || a_digit(c) || i + 1 >= e) return e;
-  if (s[i + 1] >= 0x80) return undecided;
-  return a_letter(s[i + 1]) ? i + 1 : e;
-}
-
-// cl100k_base: 'contraction | [^\r\n\p{L}\p{N}]?\p{L}+ | rest
-inline std::size_t fast_cl100k(const unsigned char* s, std::size_t i, std::size_t e) {
-  if (s[i] >= 0x80) return 0;
-  if (std::size_t k = contraction(s, i, e)) return k;
-  std::size_t j = letters_at(s, i, e);
-  if (j == undecided) return 0;
-  if (j < e) {
-    std::size_t k = j;
-    while (k < e && a_letter(s[k])) ++k;
-    if (k < e && s[k] >= 0x80) return 0;
-    return k;
-  }
-  return rest(s, i, e, false);
-}
-
-// o200k_base: [^\r\n\p{L}\p{N}]?U*L+C? | [^\r\n\p{L}\p{N}]?U+L*C? | rest
-inline std::size_t fast_o200k(const unsigned char* s, std::size_t i, std::size_t e) {
-  if (s[i] >= 0x80) return 0;
-  std::size_t j = letters_at(s, i, e);
-  if (j == undecided) return 0;
-  if (j < e) {
-    std::size_t u = j;
-    while (u < e && a_upper(s[u])) ++u;
-    if (u < e && s[u] >= 0x80) return 0;
-    std::size_t l = u;
-    while (l < e && a_lower(s[l])) ++l;
-    if (l < e && s[l] >= 0x80) return 0;
-    // U*L+ when there are lowercase letters, else U+ (L* empty).
-    std::size_t k = l;
-    if (std::size_t c2 = contraction(s, k, e)) k = c2;
-    return k;
-  }
-  return rest(s, i, e, true);
-}
 
 struct MatchData {
   pcre2_match_data* md = pcre2_match_data_create(4, nullptr);
   ~MatchData() { pcre2_match_data_free(md); }
 };
 
-// Merged pieces, remembered per thread: a piece that is not one token costs
-// many table lookups, and such words recur within a corpus.
+// Merged pieces of up to 16 bytes, remembered per thread: most pieces of a
+// text recur, and a hit costs one probe of a table that stays in the core's
+// caches, where the rank table (megabytes) does not. Keys are the piece's
+// bytes in two words (zero-padded) and its length.
 struct PieceCache {
-  static constexpr std::size_t slots = 32768, max_bytes = 24, max_tokens = 6;
-  struct Entry {
-    std::uint64_t owner = 0;  // Bpe::serial_ of the tokenizer that filled it
+  static constexpr std::size_t bits = 14, max_bytes = 16, max_tokens = 6;
+  struct alignas(64) Entry {  // a cache line
+    std::uint64_t k0 = 0, k1 = 0;
+    std::uint32_t ids[max_tokens] = {};
+    std::uint32_t owner = 0;  // Bpe::serial_ of the tokenizer that filled it; 0: empty
     std::uint8_t len = 0, ntok = 0;
-    unsigned char bytes[max_bytes];
-    std::uint8_t ends[max_tokens];
-    std::uint32_t ids[max_tokens];
+    std::uint8_t ends[max_tokens] = {};  // token ends within the piece
   };
-  std::vector<Entry> entries = std::vector<Entry>(slots);
-  static std::size_t slot(const unsigned char* p, std::size_t n) {
-    return hash_bytes(head(p, n), p, n) >> 49;  // 15 bits
+  // Two ways, the one used last first.
+  struct Set {
+    Entry way[2];
+  };
+  std::vector<Set> sets = std::vector<Set>(std::size_t(1) << bits);
+  static std::size_t slot(std::uint64_t k0, std::uint64_t k1, std::size_t n) {
+    std::uint64_t h = (k0 * 0x9E3779B97F4A7C15ull) ^ ((k1 + n) * 0xC2B2AE3D27D4EB4Full);
+    return (h ^ (h >> 29)) >> (64 - bits);
+  }
+  static PieceCache& of_thread() {
+    static thread_local PieceCache cache;
+    return cache;
   }
 };
 
+// Bytes [0, n) of p (n <= 16) as two little-endian words, zero-padded;
+// room: whether 16 bytes from p may be read.
+inline void key16(const unsigned char* p, std::size_t n, bool room, std::uint64_t& k0, std::uint64_t& k1) {
+  if (!room) {
+    unsigned char buf[16] = {};
+    std::memcpy(buf, p, n);
+    k0 = load64(buf);
+    k1 = load64(buf + 8);
+    return;
+  }
+  k0 = load64(p);
+  k1 = load64(p + 8);
+  if (n < 8) k0 &= (std::uint64_t(1) << (8 * n)) - 1, k1 = 0;
+  else if (n < 16) k1 &= (std::uint64_t(1) << (8 * (n - 8))) - 1;
+}
+
 struct Scratch {
-  std::vector<std::pair<std::uint32_t, std::uint32_t>> parts;  // start, rank of the pair starting here
+  struct Part {
+    std::uint32_t start, rank, id;  // rank of the pair starting here; id of the part
+  };
+  std::vector<Part> parts;
   struct Node {
     std::uint32_t start, prev, next, rank;
   };
   std::vector<Node> nodes;
 };
 
+// What encode_document() keeps on a thread for count() of spans of the
+// document: a copy of it, and per piece its start, the tokens before it, and
+// how far the pre-tokenizer looked to find it and its predecessors.
+struct Context {
+  std::uint32_t owner = 0;     // Bpe::serial_; 0: nothing kept
+  const char* where = nullptr;  // the caller's copy of doc
+  std::string doc;
+  std::vector<std::uint32_t> starts;  // piece starts, then doc.size()
+  std::vector<std::uint32_t> before;  // tokens before piece k (then all tokens)
+  // reach[k]: a bound (at most doc.size()) on the bytes the pre-tokenizer
+  // read to find pieces 0..k: for text cut at e >= reach[k], pieces from a
+  // common start up to k are the document's.
+  std::vector<std::uint32_t> reach;
+};
+
 class Bpe final : public Tokenizer {
  public:
-  Bpe(RankTable ranks, const BpeEncoding& enc, bool allow_special)
-      : ranks_(std::move(ranks)), enc_(enc), allow_special_(allow_special) {
+  Bpe(RankTable ranks, const BpeEncoding& enc, bool allow_special, bool reference)
+      : ranks_(std::move(ranks)), enc_(enc), allow_special_(allow_special), reference_(reference) {
     int err = 0;
     PCRE2_SIZE off = 0;
     re_ = pcre2_compile(reinterpret_cast<PCRE2_SPTR>(enc_.pattern.data()), enc_.pattern.size(),
@@ -203,9 +147,10 @@ class Bpe final : public Tokenizer {
                   reinterpret_cast<const char*>(buf));
     }
     jit_ = pcre2_jit_compile(re_, PCRE2_JIT_COMPLETE) == 0;
-    kind_ = enc_.pattern == cl100k.pattern ? Pattern::cl100k
-            : enc_.pattern == o200k.pattern ? Pattern::o200k
-                                            : Pattern::other;
+    kind_ = reference                       ? Pattern::other
+            : enc_.pattern == cl100k.pattern ? Pattern::cl100k
+            : enc_.pattern == o200k.pattern  ? Pattern::o200k
+                                             : Pattern::other;
     std::uint32_t top = ranks_.max_rank();
     for (const auto& [text, id] : enc_.specials) top = std::max(top, id);
     vocab_ = std::size_t(top) + 1;
@@ -215,12 +160,28 @@ class Bpe final : public Tokenizer {
   std::string_view name() const override { return enc_.name; }
   std::size_t vocab_size() const override { return vocab_; }
 
-  void encode(std::string_view text, std::vector<Token>& out) const override {
-    run(text, [&](std::uint32_t id, std::size_t b, std::size_t e) { out.push_back({id, b, e}); });
+  void encode(std::string_view text, std::vector<Token>& out) const override { encode_into(text, out, nullptr); }
+  void encode_document(std::string_view doc, std::vector<Token>& out) const override {
+    Context& ctx = context();
+    ctx.owner = 0;
+    if (kind_ == Pattern::other || doc.size() >= 0xFFFFFFF0u) return encode(doc, out);
+    ctx.doc.assign(doc);
+    ctx.starts.clear();
+    ctx.before.clear();
+    ctx.reach.clear();
+    std::size_t first = out.size();
+    bool plain = encode_into(doc, out, &ctx);
+    ctx.starts.push_back(static_cast<std::uint32_t>(doc.size()));
+    ctx.before.push_back(static_cast<std::uint32_t>(out.size() - first));
+    if (plain) {  // no special tokens (they would cut pieces)
+      ctx.where = doc.data();
+      ctx.owner = serial_;
+    }
   }
   std::size_t count(std::string_view text) const override {
+    if (std::size_t n; count_in_document(text, n)) return n;
     std::size_t n = 0;
-    run(text, [&](std::uint32_t, std::size_t, std::size_t) { ++n; });
+    run(text, [&](std::uint32_t, std::size_t, std::size_t) { ++n; }, nullptr);
     return n;
   }
   std::string decode(const std::vector<std::uint32_t>& ids) const override {
@@ -244,16 +205,48 @@ class Bpe final : public Tokenizer {
   }
 
  private:
+  // encode(); with ctx, records the pieces there. Tokens go straight into
+  // out's storage, grown by hand (push_back does not inline here, and cost a
+  // tenth of the time). Returns false when special tokens were found.
+  bool encode_into(std::string_view text, std::vector<Token>& out, Context* ctx) const {
+    std::size_t n = out.size();
+    out.resize(n + text.size() / 4 + 16);
+    Token* w = out.data() + n;
+    Token* end = out.data() + out.size();
+    bool plain = run(
+        text,
+        [&](std::uint32_t id, std::size_t b, std::size_t e) __attribute__((always_inline)) {
+          if (w == end) [[unlikely]] {
+            std::size_t used = static_cast<std::size_t>(w - out.data());
+            out.resize(used * 2);
+            w = out.data() + used;
+            end = out.data() + out.size();
+          }
+          *w++ = {id, b, e};
+        },
+        ctx);
+    out.resize(static_cast<std::size_t>(w - out.data()));
+    return plain;
+  }
+
+  // The end of the piece at pos in text[0, e).
+  std::size_t next_piece(const unsigned char* s, std::size_t pos, std::size_t e) const {
+    return kind_ == Pattern::cl100k ? pretokenize::next_cl100k(s, pos, e) : pretokenize::next_o200k(s, pos, e);
+  }
+
+  // Tokenizes text; with ctx, records its pieces there. Returns false when
+  // special tokens were found.
   template <class Emit>
-  void run(std::string_view text, Emit&& emit) const {
+  bool run(std::string_view text, Emit&& emit, Context* ctx) const {
     if (!utf8::valid(text)) throw UsageError("text is not valid UTF-8");
     static thread_local MatchData md;
     static thread_local Scratch scratch;
     if (!allow_special_ || enc_.specials.empty()) {
-      segment(text, 0, text.size(), md.md, scratch, emit);
-      return;
+      segment(text, 0, text.size(), md.md, scratch, emit, ctx);
+      return true;
     }
     std::size_t from = 0;
+    bool plain = true;
     while (from < text.size()) {
       // The leftmost special token; the longest one on ties.
       std::size_t at = std::string_view::npos, len = 0;
@@ -263,29 +256,26 @@ class Bpe final : public Tokenizer {
         if (p != std::string_view::npos && (p < at || (p == at && t.size() > len))) at = p, len = t.size(), id = sid;
       }
       std::size_t end = at == std::string_view::npos ? text.size() : at;
-      segment(text, from, end, md.md, scratch, emit);
+      segment(text, from, end, md.md, scratch, emit, ctx);
       if (at == std::string_view::npos) break;
+      plain = false;
       emit(id, at, at + len);
       from = at + len;
     }
+    return plain;
   }
 
   // Pre-tokenizes text[b, e) and merges each piece.
   template <class Emit>
-  void segment(std::string_view text, std::size_t b, std::size_t e, pcre2_match_data* md, Scratch& s,
-               Emit& emit) const {
-    auto subject = reinterpret_cast<PCRE2_SPTR>(text.data());
+  void segment(std::string_view text, std::size_t b, std::size_t e, pcre2_match_data* md, Scratch& s, Emit& emit,
+               Context* ctx) const {
     auto bytes = reinterpret_cast<const unsigned char*>(text.data());
     std::size_t pos = b;
+    if (kind_ != Pattern::other) {
+      return pieces(bytes, text.size(), pos, e, s, emit, ctx);
+    }
+    auto subject = reinterpret_cast<PCRE2_SPTR>(text.data());
     while (pos < e) {
-      std::size_t fast = kind_ == Pattern::cl100k ? fast_cl100k(bytes, pos, e)
-                         : kind_ == Pattern::o200k ? fast_o200k(bytes, pos, e)
-                                                   : 0;
-      if (fast > pos) {
-        piece(text, pos, fast, s, emit);
-        pos = fast;
-        continue;
-      }
       int rc = jit_ ? pcre2_jit_match(re_, subject, e, pos, PCRE2_NO_UTF_CHECK, md, nullptr)
                     : pcre2_match(re_, subject, e, pos, PCRE2_NO_UTF_CHECK, md, nullptr);
       std::size_t mb = e, me = e;
@@ -294,44 +284,105 @@ class Bpe final : public Tokenizer {
         mb = ov[0];
         me = ov[1];
       }
-      if (mb > pos) piece(text, pos, mb, s, emit);  // never happens with the built-in patterns
+      if (mb > pos) piece(bytes, text.size(), pos, mb, s, emit);  // never happens with the built-in patterns
       if (me == mb) {
         if (mb >= e) break;
         // An empty match (a custom pattern): take one code point as a piece.
         std::size_t q = mb + 1;
         while (q < e && !utf8::is_boundary(text, q)) ++q;
-        piece(text, mb, q, s, emit);
+        piece(bytes, text.size(), mb, q, s, emit);
         pos = q;
         continue;
       }
-      piece(text, mb, me, s, emit);
+      piece(bytes, text.size(), mb, me, s, emit);
       pos = me;
     }
   }
 
+  // count() of text when it is a span of the document encode_document()
+  // kept on this thread (the same bytes, found by address): false when not.
+  bool count_in_document(std::string_view text, std::size_t& n) const {
+    const Context& ctx = context();
+    if (ctx.owner != serial_ || text.empty()) return false;
+    auto at = reinterpret_cast<std::uintptr_t>(text.data()), from = reinterpret_cast<std::uintptr_t>(ctx.where);
+    if (at < from || at - from > ctx.doc.size() || text.size() > ctx.doc.size() - (at - from)) return false;
+    std::size_t b = at - from, e = b + text.size();
+    if (std::memcmp(ctx.doc.data() + b, text.data(), text.size()) != 0) return false;
+    if (!utf8::is_boundary(ctx.doc, b) || !utf8::is_boundary(ctx.doc, e)) return false;  // invalid: let run() say so
+    n = count_span(ctx, b, e);
+    return true;
+  }
+
+  static Context& context() {
+    static thread_local Context ctx;
+    return ctx;
+  }
+
+  // Tokens of doc[b, e) tokenized on its own: its pieces are pre-tokenized
+  // afresh until one starts where a document piece starts; from there they
+  // are the document's (counted from ctx.before) as long as the document's
+  // pre-tokenizer read nothing at or past e; the rest afresh again.
+  std::size_t count_span(const Context& ctx, std::size_t b, std::size_t e) const {
+    auto bytes = reinterpret_cast<const unsigned char*>(ctx.doc.data());
+    static thread_local Scratch scratch;
+    const auto& st = ctx.starts;
+    std::size_t pieces = ctx.reach.size();
+    std::size_t k = static_cast<std::size_t>(std::lower_bound(st.begin(), st.end(), b) - st.begin());
+    std::size_t n = 0, pos = b;
+    auto counter = [&](std::uint32_t, std::size_t, std::size_t) { ++n; };
+    while (pos < e) {
+      if (k < pieces && st[k] == pos) {
+        auto safe = std::upper_bound(ctx.reach.begin() + static_cast<std::ptrdiff_t>(k), ctx.reach.end(),
+                                     static_cast<std::uint32_t>(e));
+        std::size_t j = static_cast<std::size_t>(safe - ctx.reach.begin());
+        n += ctx.before[j] - ctx.before[k];
+        pos = st[j];
+        k = j;
+        if (pos >= e) break;
+      }
+      std::size_t end = next_piece(bytes, pos, e);
+      piece(bytes, ctx.doc.size(), pos, end, scratch, counter);
+      pos = end;
+      while (k < pieces && st[k] < pos) ++k;
+    }
+    return n;
+  }
+
+  // Tokens of the piece text[b, e) of a text of size bytes.
   template <class Emit>
-  void piece(std::string_view text, std::size_t b, std::size_t e, Scratch& s, Emit& emit) const {
-    auto p = reinterpret_cast<const unsigned char*>(text.data()) + b;
+  void piece(const unsigned char* text, std::size_t size, std::size_t b, std::size_t e, Scratch& s,
+             Emit& emit) const {
+    const unsigned char* p = text + b;
     std::size_t n = e - b;
     if (n == 1) {
       emit(ranks_.byte(p[0]), b, e);
       return;
     }
-    std::uint32_t whole = ranks_.find(p, n);
-    if (whole != RankTable::none) {
-      emit(whole, b, e);
-      return;
+    if (n > PieceCache::max_bytes || reference_) {
+      std::uint32_t whole = ranks_.find(p, n);
+      if (whole != RankTable::none) return emit(whole, b, e);
+      if (reference_) return merge_plain(p, n, b, s, emit);
+      if (n <= 128) return merge_small(p, n, b, s, emit);
+      return merge_large(p, n, b, s, emit);
     }
-    if (n > PieceCache::max_bytes) {
-      if (n <= 128)
-        merge_small(p, n, b, s, emit);
-      else
-        merge_large(p, n, b, s, emit);
-      return;
-    }
-    static thread_local PieceCache cache;
-    PieceCache::Entry& c = cache.entries[PieceCache::slot(p, n)];
-    if (c.owner == serial_ && c.len == n && std::memcmp(c.bytes, p, n) == 0) {
+    std::uint64_t k0, k1;
+    key16(p, n, b + 16 <= size, k0, k1);
+    cached_piece(p, b, e, k0, k1, PieceCache::slot(k0, k1, n), s, emit);
+  }
+
+  // piece() of 2 to 16 bytes, keys and cache slot computed.
+  template <class Emit>
+  void cached_piece(const unsigned char* p, std::size_t b, std::size_t e, std::uint64_t k0, std::uint64_t k1,
+                    std::size_t slot, Scratch& s, Emit& emit) const {
+    std::size_t n = e - b;
+    PieceCache::Set& set = PieceCache::of_thread().sets[slot];
+    auto same = [&](const PieceCache::Entry& c) {
+      return c.k0 == k0 && c.k1 == k1 && c.len == n && c.owner == serial_;
+    };
+    if (!same(set.way[0]) && same(set.way[1])) std::swap(set.way[0], set.way[1]);
+    PieceCache::Entry& c = set.way[0];
+    if (same(c)) {
+      if (c.ntok == 1) return emit(c.ids[0], b, e);
       std::size_t from = 0;
       for (std::size_t k = 0; k < c.ntok; ++k) {
         emit(c.ids[k], b + from, b + c.ends[k]);
@@ -339,55 +390,133 @@ class Bpe final : public Tokenizer {
       }
       return;
     }
+    PieceCache::Entry fresh;
     std::size_t ntok = 0;
-    bool fits = true;
-    auto remember = [&](std::uint32_t id, std::size_t tb, std::size_t te) {
-      if (ntok < PieceCache::max_tokens) {
-        c.ids[ntok] = id;
-        c.ends[ntok] = static_cast<std::uint8_t>(te - b);
-      } else {
-        fits = false;
-      }
-      ++ntok;
+    std::uint32_t whole = ranks_.find(p, n);
+    if (whole != RankTable::none) {
+      fresh.ids[0] = whole;
+      fresh.ends[0] = static_cast<std::uint8_t>(n);
+      ntok = 1;
+      emit(whole, b, e);
+    } else {
+      auto remember = [&](std::uint32_t id, std::size_t tb, std::size_t te) {
+        if (ntok < PieceCache::max_tokens) {
+          fresh.ids[ntok] = id;
+          fresh.ends[ntok] = static_cast<std::uint8_t>(te - b);
+        }
+        ++ntok;
+        emit(id, tb, te);
+      };
+      merge_small(p, n, b, s, remember);
+    }
+    if (ntok <= PieceCache::max_tokens) {
+      fresh.k0 = k0;
+      fresh.k1 = k1;
+      fresh.owner = serial_;
+      fresh.len = static_cast<std::uint8_t>(n);
+      fresh.ntok = static_cast<std::uint8_t>(ntok);
+      set.way[1] = set.way[0];
+      c = fresh;
+    }
+  }
+
+  // The pieces of text[b, e) in batches: the cache lines of a batch's pieces
+  // are fetched together, so that their latencies overlap.
+  template <class Emit>
+  void pieces(const unsigned char* bytes, std::size_t size, std::size_t pos, std::size_t e, Scratch& s, Emit& emit,
+              Context* ctx) const {
+    std::size_t tokens = 0, reach = 0;
+    auto counted = [&](std::uint32_t id, std::size_t tb, std::size_t te) __attribute__((always_inline)) {
+      ++tokens;
       emit(id, tb, te);
     };
-    c.owner = 0;
-    merge_small(p, n, b, s, remember);
-    if (fits) {
-      c.owner = serial_;
-      c.len = static_cast<std::uint8_t>(n);
-      c.ntok = static_cast<std::uint8_t>(ntok);
-      std::memcpy(c.bytes, p, n);
+    constexpr int batch = 16;
+    std::size_t at[batch + 1], slot[batch];
+    std::uint64_t k0[batch], k1[batch];
+    PieceCache& cache = PieceCache::of_thread();
+    while (pos < e) {
+      int m = 0;
+      while (m < batch && pos < e) {
+        at[m] = pos;
+        pos = next_piece(bytes, pos, e);
+        std::size_t n = pos - at[m];
+        if (n > 1 && n <= PieceCache::max_bytes) {
+          key16(bytes + at[m], n, at[m] + 16 <= size, k0[m], k1[m]);
+          slot[m] = PieceCache::slot(k0[m], k1[m], n);
+          __builtin_prefetch(&cache.sets[slot[m]].way[0]);
+          __builtin_prefetch(&cache.sets[slot[m]].way[1]);
+        }
+        ++m;
+      }
+      at[m] = pos;
+      for (int k = 0; k < m; ++k) {
+        std::size_t n = at[k + 1] - at[k];
+        if (ctx) {
+          // The pre-tokenizer reads at most 3 characters past a piece, or
+          // past the white space that starts it; 16 bytes cover that.
+          std::size_t read = at[k + 1];
+          if (pretokenize::char_at(bytes, at[k]).cls == pretokenize::space)
+            read = std::max(read, pretokenize::detail::run(bytes, at[k], e, 1u << pretokenize::space));
+          reach = std::max(reach, std::min(read + 16, size));
+          ctx->starts.push_back(static_cast<std::uint32_t>(at[k]));
+          ctx->before.push_back(static_cast<std::uint32_t>(tokens));
+          ctx->reach.push_back(static_cast<std::uint32_t>(reach));
+        }
+        if (n > 1 && n <= PieceCache::max_bytes)
+          cached_piece(bytes + at[k], at[k], at[k + 1], k0[k], k1[k], slot[k], s, counted);
+        else
+          piece(bytes, size, at[k], at[k + 1], s, counted);
+      }
     }
   }
 
   // tiktoken's algorithm: repeatedly merge the adjacent pair of lowest rank
-  // (the leftmost on ties).
+  // (the leftmost on ties), keeping each part's id.
   template <class Emit>
   void merge_small(const unsigned char* p, std::size_t n, std::size_t base, Scratch& s, Emit& emit) const {
     auto& parts = s.parts;
-    parts.clear();
-    for (std::size_t i = 0; i + 1 < n; ++i) parts.push_back({std::uint32_t(i), ranks_.find(p + i, 2)});
-    parts.push_back({std::uint32_t(n - 1), RankTable::none});
-    parts.push_back({std::uint32_t(n), RankTable::none});
+    parts.resize(n + 1);
+    for (std::size_t i = 0; i + 1 < n; ++i) parts[i] = {std::uint32_t(i), ranks_.pair(p[i], p[i + 1]), ranks_.byte(p[i])};
+    parts[n - 1] = {std::uint32_t(n - 1), RankTable::none, ranks_.byte(p[n - 1])};
+    parts[n] = {std::uint32_t(n), RankTable::none, 0};
+    std::size_t m = n + 1;  // parts in use, the end marker included
     auto rank_at = [&](std::size_t i) {
-      if (i + 3 < parts.size()) return ranks_.find(p + parts[i].first, parts[i + 3].first - parts[i].first);
+      if (i + 3 < m) return ranks_.find(p + parts[i].start, parts[i + 3].start - parts[i].start);
       return RankTable::none;
     };
     for (;;) {
       std::uint32_t best = RankTable::none;
       std::size_t at = 0;
-      for (std::size_t i = 0; i + 1 < parts.size(); ++i)
-        if (parts[i].second < best) best = parts[i].second, at = i;
+      for (std::size_t i = 0; i + 1 < m; ++i)
+        if (parts[i].rank < best) best = parts[i].rank, at = i;
       if (best == RankTable::none) break;
-      parts[at].second = rank_at(at);
-      if (at > 0) parts[at - 1].second = rank_at(at - 1);
-      parts.erase(parts.begin() + static_cast<std::ptrdiff_t>(at) + 1);
+      parts[at].id = best;
+      parts[at].rank = rank_at(at);
+      if (at > 0) parts[at - 1].rank = rank_at(at - 1);
+      std::copy(parts.begin() + static_cast<std::ptrdiff_t>(at) + 2, parts.begin() + static_cast<std::ptrdiff_t>(m),
+                parts.begin() + static_cast<std::ptrdiff_t>(at) + 1);
+      --m;
     }
-    for (std::size_t i = 0; i + 1 < parts.size(); ++i) {
-      std::uint32_t a = parts[i].first, z = parts[i + 1].first;
-      emit(ranks_.find(p + a, z - a), base + a, base + z);
+    for (std::size_t i = 0; i + 1 < m; ++i) emit(parts[i].id, base + parts[i].start, base + parts[i + 1].start);
+  }
+
+  // The same merges, plainly: the reference.
+  template <class Emit>
+  void merge_plain(const unsigned char* p, std::size_t n, std::size_t base, Scratch&, Emit& emit) const {
+    std::vector<std::size_t> cuts(n + 1);
+    for (std::size_t i = 0; i <= n; ++i) cuts[i] = i;
+    for (;;) {
+      std::uint32_t best = RankTable::none;
+      std::size_t at = 0;
+      for (std::size_t i = 0; i + 2 < cuts.size(); ++i) {
+        std::uint32_t r = ranks_.find(p + cuts[i], cuts[i + 2] - cuts[i]);
+        if (r < best) best = r, at = i;
+      }
+      if (best == RankTable::none) break;
+      cuts.erase(cuts.begin() + static_cast<std::ptrdiff_t>(at) + 1);
     }
+    for (std::size_t i = 0; i + 1 < cuts.size(); ++i)
+      emit(ranks_.find(p + cuts[i], cuts[i + 1] - cuts[i]), base + cuts[i], base + cuts[i + 1]);
   }
 
   // The same merges with a heap and a linked list: O(n log n) for long pieces.
@@ -437,15 +566,15 @@ class Bpe final : public Tokenizer {
 
   RankTable ranks_;
   BpeEncoding enc_;
-  bool allow_special_;
+  bool allow_special_, reference_;
   pcre2_code* re_ = nullptr;
   bool jit_ = false;
   Pattern kind_ = Pattern::other;
   std::size_t vocab_ = 0;
   // Tells cache entries of this tokenizer from those of one that lived at the
   // same address before.
-  const std::uint64_t serial_ = next_serial.fetch_add(1) + 1;
-  static inline std::atomic<std::uint64_t> next_serial{0};
+  const std::uint32_t serial_ = next_serial.fetch_add(1) + 1;
+  static inline std::atomic<std::uint32_t> next_serial{0};
 };
 
 }  // namespace
@@ -480,9 +609,21 @@ std::uint32_t RankTable::finish() {
     while (slots_[h].rank != none) h = (h + 1) & mask_;
     slots_[h] = {h8, r, static_cast<std::uint16_t>(len), static_cast<std::uint16_t>(full >> 48)};
   }
+  filter_.assign((std::size_t(1) << filter_bits) / 64, 0);
+  for (const Slot& slot : slots_)
+    if (slot.rank != none) {
+      auto [off, len] = spans_[slot.rank];
+      std::uint64_t f = hash(reinterpret_cast<const unsigned char*>(blob_.data()) + off, len) >> (64 - filter_bits);
+      filter_[f >> 6] |= std::uint64_t(1) << (f & 63);
+    }
   for (int c = 0; c < 256; ++c) {
     unsigned char b = static_cast<unsigned char>(c);
     bytes_[c] = find(&b, 1);
+  }
+  pairs_.resize(65536);
+  for (int c = 0; c < 65536; ++c) {
+    unsigned char ab[2] = {static_cast<unsigned char>(c >> 8), static_cast<unsigned char>(c)};
+    pairs_[c] = find(ab, 2);
   }
   return dup;
 }
@@ -492,6 +633,10 @@ std::uint32_t RankTable::find(const unsigned char* p, std::size_t n) const {
 }
 
 std::uint32_t RankTable::find(const unsigned char* p, std::size_t n, std::uint64_t full) const {
+  if (!filter_.empty()) {
+    std::uint64_t f = full >> (64 - filter_bits);
+    if (!(filter_[f >> 6] >> (f & 63) & 1)) return none;
+  }
   std::uint64_t h8 = head(p, n);
   auto tag = static_cast<std::uint16_t>(full >> 48);
   std::size_t h = full & mask_;
@@ -522,8 +667,8 @@ std::string known_sha256(std::string_view name) {
   return {};
 }
 
-std::shared_ptr<Tokenizer> make_bpe(RankTable ranks, const BpeEncoding& encoding, bool allow_special) {
-  return std::make_shared<Bpe>(std::move(ranks), encoding, allow_special);
+std::shared_ptr<Tokenizer> make_bpe(RankTable ranks, const BpeEncoding& encoding, bool allow_special, bool reference) {
+  return std::make_shared<Bpe>(std::move(ranks), encoding, allow_special, reference);
 }
 
 }  // namespace hewn::tokenize

@@ -1,5 +1,7 @@
-// tiktoken byte-pair encoding: a pre-tokenization regex (PCRE2 with JIT),
-// then byte-pair merges by rank within each piece.
+// tiktoken byte-pair encoding: pre-tokenization (cl100k_base and o200k_base
+// by hand-written pre-tokenizers, pretokenize.hpp; other patterns by PCRE2),
+// then byte-pair merges by rank within each piece, with a per-thread cache of
+// merged pieces.
 #pragma once
 
 #include <cstdint>
@@ -64,6 +66,8 @@ class RankTable {
   }
   std::uint32_t find(const unsigned char* p, std::size_t n, std::uint64_t hash) const;
   std::uint32_t byte(unsigned char c) const { return bytes_[c]; }
+  // find() of the two bytes a, b (a table lookup).
+  std::uint32_t pair(unsigned char a, unsigned char b) const { return pairs_[a << 8 | b]; }
   // Bytes of rank r; empty when r is not a rank.
   std::string_view text(std::uint32_t r) const;
   std::size_t size() const { return count_; }
@@ -80,6 +84,12 @@ class RankTable {
   std::vector<Slot> slots_;
   std::size_t mask_ = 0, count_ = 0;
   std::uint32_t bytes_[256];
+  std::vector<std::uint32_t> pairs_;  // by a << 8 | b
+  // A bit per hash of the high filter_bits of every token's hash: most
+  // strings a merge asks about are not tokens, and this answers them from
+  // 128 KiB instead of a probe of the (megabytes) table.
+  static constexpr int filter_bits = 20;
+  std::vector<std::uint64_t> filter_;
 };
 
 // Reads a .tiktoken file: one "base64(token) rank" per line.
@@ -104,7 +114,11 @@ const BpeEncoding* known_encoding(std::string_view name);
 // OpenAI's published SHA-256 of a known encoding's rank file.
 std::string known_sha256(std::string_view name);
 
+// reference: pre-tokenize with the pattern by PCRE2 and merge with
+// tiktoken's plain loop (lowest rank first, leftmost on ties), without
+// caches: slow, the yardstick the fast path is tested against.
 // Errors: Error if the pattern does not compile (a bug).
-std::shared_ptr<Tokenizer> make_bpe(RankTable ranks, const BpeEncoding& encoding, bool allow_special);
+std::shared_ptr<Tokenizer> make_bpe(RankTable ranks, const BpeEncoding& encoding, bool allow_special,
+                                    bool reference = false);
 
 }  // namespace hewn::tokenize

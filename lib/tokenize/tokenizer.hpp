@@ -39,6 +39,13 @@ class Tokenizer {
   // suffix().size() when the tokenizer was made with count_special.
   // Errors: as encode().
   virtual std::size_t count(std::string_view text) const;
+  // encode() of a document whose spans count() will be asked about next on
+  // this thread (chunk sizes): a tokenizer may keep what makes that fast
+  // (BPE keeps a copy of doc and its pieces, and counts a span of it by
+  // reusing the pieces the span's own tokenization shares with the
+  // document's). Results are those of encode() and count() either way.
+  // Errors: as encode().
+  virtual void encode_document(std::string_view doc, std::vector<Token>& out) const { encode(doc, out); }
   // The text of ids (special tokens skipped; WordPiece joins "##" pieces and
   // puts a space between words; Unigram turns U+2581 into spaces).
   // Errors: UsageError "unknown token id N".

@@ -1,0 +1,5 @@
+#include "tokenize/pretokenize.hpp"
+
+namespace hewn::tokenize::pretokenize {
+#include "char_classes.inc"
+}  // namespace hewn::tokenize::pretokenize
