@@ -3,6 +3,7 @@
 #include "chunk/handler.hpp"
 #include "common/tool.hpp"
 #include "core/error.hpp"
+#include "embed/embedder.hpp"
 #include "tokenize/tokenizer.hpp"
 
 int main(int argc, char** argv) {
@@ -16,8 +17,9 @@ int main(int argc, char** argv) {
 
   io.add(app, "JSON Lines files (.zst ok) or raw files, each one document; - or none: stdin");
   app.add_option("-s,--strategy", opt.strategy,
-                 "fixed, recursive, sentence, markdown, code (cAST syntax trees) or auto (code for known source "
-                 "extensions or languages, markdown for .md, recursive otherwise)")
+                 "fixed, recursive, sentence, markdown, code (cAST syntax trees), auto (code for known source "
+                 "extensions or languages, markdown for .md, recursive otherwise), semantic (cut where the topic "
+                 "shifts) or cluster (Chroma's cluster DP; needs an encoder)")
       ->capture_default_str();
   app.add_option("--size", opt.size, "Maximum chunk size, in --unit (a hard limit)")
       ->check(hewn::cli::whole())
@@ -55,6 +57,45 @@ int main(int argc, char** argv) {
   app.add_flag("--keep-doc", keep_doc,
                "Add \"doc_text\" (the whole document) to each document's first chunk, for embed --late in a pipe");
   app.add_flag("--no-trim", no_trim, "Keep the whitespace at chunk ends (chunks then tile the document)");
+  hewn::embed::Options enc;
+  auto& so = opt.semantic;
+  app.add_option("--model", enc.model,
+                 "semantic, cluster: the encoder's model directory (model2vec or Hugging Face BERT layout)")
+      ->type_name("DIR");
+  app.add_option("--backend", enc.backend,
+                 "semantic, cluster: the encoder: hash, model2vec or bert (default: from --model's config.json)");
+  app.add_option("--dim", enc.dim, "--backend hash: vector size")->check(hewn::cli::whole(1))->capture_default_str();
+  app.add_option("--breakpoints", so.breakpoints,
+                 "semantic: cohesion (model-free, the default without an encoder), percentile (the default with "
+                 "one), stdev, iqr, gradient, target or chonkie")
+      ->type_name("METHOD");
+  app.add_option("--threshold", so.threshold,
+                 "semantic: the method's amount (percentile 95, stdev 3, iqr 1.5, gradient 95, chonkie 0.8, "
+                 "cohesion 1.2)")
+      ->check(CLI::Range(0.0, 1e9))
+      ->type_name("X");
+  app.add_option("--buffer", so.buffer,
+                 "semantic: sentences of context: each side of a sentence (default 1), or chonkie's window (3)")
+      ->check(CLI::Range(static_cast<std::int64_t>(0), static_cast<std::int64_t>(1000)))
+      ->type_name("N");
+  app.add_option("--skip-window", so.skip_window, "semantic chonkie: merge similar groups up to N groups apart")
+      ->check(hewn::cli::whole(0, 1000))
+      ->type_name("N");
+  app.add_option("--segments", so.segments, "semantic: cut each document into exactly N segments (when it has N sentences)")
+      ->check(hewn::cli::whole(1))
+      ->type_name("N");
+  app.add_option("--target", so.target, "semantic target: the mean group size to hit, in --unit (default --size / 2)")
+      ->check(hewn::cli::whole(1))
+      ->type_name("N");
+  app.add_option("--piece-size", so.piece_size,
+                 "cluster: size of the pieces grouped (default 50 tokens, 40 words, else 200)")
+      ->check(hewn::cli::whole(1))
+      ->type_name("N");
+  app.add_option("--batch", so.batch, "semantic, cluster: texts per call of the encoder")
+      ->check(hewn::cli::whole(1))
+      ->capture_default_str();
+  app.add_flag("--chunk-vectors", so.chunk_vectors,
+               "semantic, cluster: add each chunk's vector, the mean of its sentences' (or pieces') vectors");
   run.add(app);
 
   return hewn::cli::run("chunk", app, argc, argv, [&] {
@@ -76,6 +117,14 @@ int main(int argc, char** argv) {
       opt.size -= extra;
     }
     opt.unit_given = app.count("--unit") > 0;
+    std::unique_ptr<const hewn::embed::Embedder> encoder;
+    if (app.count("--dim") && !enc.model.empty()) throw hewn::UsageError("--dim is for the hash backend");
+    if (!enc.model.empty() || !enc.backend.empty()) {
+      encoder = hewn::embed::make_embedder(enc);
+      opt.semantic.encoder = encoder.get();
+    } else if (app.count("--dim")) {
+      throw hewn::UsageError("--dim needs --backend hash");
+    }
     hewn::chunk::ChunkerFactory factory(opt);
     hewn::chunk::RecordOptions ro{io.id_field, io.text_field, tokenizer, keep_doc};
     return hewn::cli::run_stream("chunk", io, run, [&] { return hewn::chunk::make_handler(factory, ro); });

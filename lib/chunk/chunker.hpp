@@ -11,6 +11,7 @@
 #include <string_view>
 #include <vector>
 
+#include "chunk/semantic_options.hpp"
 #include "chunk/unit.hpp"
 
 namespace hewn::chunk {
@@ -45,6 +46,7 @@ struct Options {
   bool unit_given = false;  // --unit was given (else code counts "nws")
   std::string context;      // markdown: "headings" writes a "context" field
   std::string code_lang;    // code, auto: the language --lang names (set by the factory)
+  SemanticOptions semantic; // semantic, cluster (chunk/semantic.hpp)
 };
 
 class Chunker {

@@ -4,6 +4,7 @@
 #include "chunk/chunker.hpp"
 #include "chunk/code.hpp"
 #include "chunk/emitter.hpp"
+#include "chunk/semantic.hpp"
 #include "chunk/splitter.hpp"
 #include "chunk/syntax.hpp"
 #include "core/error.hpp"
@@ -143,7 +144,7 @@ class Auto final : public Chunker {
 }  // namespace
 
 std::vector<std::string> strategy_names() {
-  return {"fixed", "recursive", "sentence", "markdown", "code", "auto"};
+  return {"fixed", "recursive", "sentence", "markdown", "code", "auto", "semantic", "cluster"};
 }
 
 ChunkerFactory::ChunkerFactory(Options o) : options_(std::move(o)) {
@@ -163,6 +164,7 @@ ChunkerFactory::ChunkerFactory(Options o) : options_(std::move(o)) {
   if (options_.overlap > 0 && (options_.strategy == "code" || options_.strategy == "markdown" ||
                                options_.strategy == "auto"))
     throw UsageError("--overlap does not apply to the " + options_.strategy + " strategy");
+  check_semantic_options(options_);
   if (options_.separators && options_.strategy != "recursive")
     throw UsageError("--separators applies only to the recursive strategy");
   if (!options_.context.empty() && options_.context != "headings")
@@ -206,6 +208,8 @@ std::unique_ptr<Chunker> ChunkerFactory::make() const {
   if (s == "code") return make_code_chunker(options_, *code_unit_);
   if (s == "markdown") return make_markdown_chunker(options_, *unit_);
   if (s == "auto") return std::make_unique<Auto>(options_, *unit_, *code_unit_);
+  if (s == "semantic") return make_semantic_chunker(options_, *unit_);
+  if (s == "cluster") return make_cluster_chunker(options_, *unit_);
   return std::make_unique<Recursive>(options_, *unit_);
 }
 

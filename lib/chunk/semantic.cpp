@@ -1,0 +1,452 @@
+#include "chunk/semantic.hpp"
+
+#include <algorithm>
+#include <cmath>
+#include <span>
+
+#include "chunk/breakpoints.hpp"
+#include "chunk/cluster.hpp"
+#include "chunk/cohesion.hpp"
+#include "chunk/emitter.hpp"
+#include "chunk/splitter.hpp"
+#include "core/error.hpp"
+#include "core/json.hpp"
+#include "text/segment.hpp"
+
+namespace hewn::chunk {
+namespace {
+
+constexpr std::size_t cohesion_block = 256;   // sentences per C99 run (longer documents: overlapping windows)
+constexpr std::size_t cohesion_whole = 2048;  // --segments: the most sentences segmented at once
+constexpr std::size_t cohesion_max_len = 200; // cohesion: the most sentences in one segment
+constexpr double chonkie_default = 0.8;       // Chonkie's similarity threshold
+constexpr std::size_t savgol_window = 5, savgol_order = 3;
+
+struct Span {
+  std::size_t b, e;
+};
+
+// What the semantic strategies share: sentences, the encoder in batches, the
+// emission of groups (split by the recursive levels when too large), and the
+// chunk vectors.
+class SemanticBase : public Chunker {
+ protected:
+  SemanticBase(const Options& o, const Unit& u)
+      : options_(o),
+        measure_(u.make_measure()),
+        emitter_(options_, *measure_),
+        splitter_(default_levels(), options_, *measure_, emitter_, 0),
+        sentences_(text::Boundary::sentence, o.lang),
+        graphemes_(o.lang) {}
+
+  void start(const Document& doc, std::vector<Chunk>& out) {
+    doc_ = doc.text;
+    measure_->reset(doc.text);
+    emitter_.begin(doc.text, out);
+    splitter_.reset(doc.text);
+    first_ = out.size();
+  }
+
+  // ICU sentences; a boundary inside a grapheme cluster is not used, and a
+  // sentence of white space only joins the one before it (or after it).
+  void find_sentences(std::vector<Span>& out) {
+    out.clear();
+    sentences_.set_text(doc_);
+    graphemes_.reset(doc_);
+    std::size_t prev = sentences_.first();
+    for (std::size_t b = sentences_.next(); b != text::done; b = sentences_.next()) {
+      if (!graphemes_.is_cut(b)) continue;
+      std::size_t tb = prev, te = b;
+      text::trim(doc_, tb, te);
+      if (tb == te && !out.empty()) out.back().e = b;
+      else if (!out.empty() && out.back().b == out.back().e) out.back() = {out.back().b, b};
+      else out.push_back({prev, b});
+      prev = b;
+    }
+  }
+
+  std::string_view trimmed(std::size_t b, std::size_t e) const {
+    text::trim(doc_, b, e);
+    return doc_.substr(b, e - b);
+  }
+
+  // Unit vectors of texts (encoded in batches), n x dim.
+  void encode(const std::vector<std::string_view>& texts, std::vector<float>& out) {
+    const TextEncoder& enc = *options_.semantic.encoder;
+    const std::size_t dim = enc.dim(), batch = std::max<std::uint64_t>(1, options_.semantic.batch);
+    out.assign(texts.size() * dim, 0.f);
+    std::span<const std::string_view> all(texts);
+    for (std::size_t i = 0; i < texts.size(); i += batch)
+      enc.encode(all.subspan(i, std::min(batch, texts.size() - i)), out.data() + i * dim);
+    for (std::size_t i = 0; i < texts.size(); ++i) normalize(out.data() + i * dim, dim);
+  }
+
+  static void normalize(float* v, std::size_t dim) {
+    double s = 0;
+    for (std::size_t k = 0; k < dim; ++k) s += static_cast<double>(v[k]) * v[k];
+    if (s <= 0) return;
+    float inv = static_cast<float>(1.0 / std::sqrt(s));
+    for (std::size_t k = 0; k < dim; ++k) v[k] *= inv;
+  }
+
+  static double dot(const float* a, const float* b, std::size_t dim) {
+    double s = 0;
+    for (std::size_t k = 0; k < dim; ++k) s += static_cast<double>(a[k]) * b[k];
+    return s;
+  }
+
+  // Emits [b, e) as one chunk when it fits, else split by the recursive levels.
+  void emit(std::size_t b, std::size_t e) {
+    std::size_t tb = b, te = e;
+    text::trim(doc_, tb, te);
+    if (tb == te || !options_.trim) tb = b, te = e;
+    if (measure_->size(tb, te) <= options_.size) emitter_.add(b, e);
+    else splitter_.split(b, e, 0);
+  }
+
+  // Emits groups of items: group k runs from the start of items[starts[k]]
+  // (0 for the first) to the start of the next group (the end of the
+  // document for the last).
+  void emit_groups(const std::vector<Span>& items, const std::vector<std::size_t>& starts) {
+    for (std::size_t k = 0; k < starts.size(); ++k) {
+      std::size_t b = k == 0 ? 0 : items[starts[k]].b;
+      std::size_t e = k + 1 < starts.size() ? items[starts[k + 1]].b : doc_.size();
+      if (b < e) emit(b, e);
+    }
+    emitter_.end();
+  }
+
+  // With --chunk-vectors: each chunk written for this document gets the
+  // normalized mean of the unit vectors of the items it overlaps.
+  void attach_vectors(std::vector<Chunk>& out, const std::vector<Span>& items, const std::vector<float>& vecs,
+                      const char* from) {
+    const std::size_t dim = options_.semantic.encoder->dim();
+    std::vector<double> mean(dim);
+    std::vector<float> v(dim);
+    std::size_t it = 0;
+    for (std::size_t c = first_; c < out.size(); ++c) {
+      Chunk& ch = out[c];
+      while (it < items.size() && items[it].e <= ch.begin) ++it;
+      std::fill(mean.begin(), mean.end(), 0.0);
+      for (std::size_t k = it; k < items.size() && items[k].b < ch.end; ++k)
+        for (std::size_t d = 0; d < dim; ++d) mean[d] += vecs[k * dim + d];
+      for (std::size_t d = 0; d < dim; ++d) v[d] = static_cast<float>(mean[d]);
+      normalize(v.data(), dim);
+      std::string json = "[";
+      for (std::size_t d = 0; d < dim; ++d) {
+        if (d) json += ',';
+        json::append_float(json, v[d]);
+      }
+      json += ']';
+      ch.fields.emplace_back("embedding", std::move(json));
+      ch.fields.emplace_back("dim", std::to_string(dim));
+      std::string name;
+      json::append_string(name, options_.semantic.encoder->name());
+      ch.fields.emplace_back("model", std::move(name));
+      std::string f;
+      json::append_string(f, from);
+      ch.fields.emplace_back("embedding_from", std::move(f));
+    }
+  }
+
+  Options options_;
+  std::unique_ptr<Measure> measure_;
+  Emitter emitter_;
+  Splitter splitter_;
+  text::Segmenter sentences_;
+  text::GraphemeCuts graphemes_;
+  std::string_view doc_;
+  std::size_t first_ = 0;
+  std::vector<Span> spans_;
+  std::vector<std::size_t> starts_;
+};
+
+// Model-free: Utiyama-Isahara's DP (cohesion) or C99 over term vectors.
+class Cohesion final : public SemanticBase {
+ public:
+  Cohesion(const Options& o, const Unit& u) : SemanticBase(o, u), terms_(o.lang) {}
+  void split(const Document& doc, std::vector<Chunk>& out) override {
+    start(doc, out);
+    find_sentences(spans_);
+    const std::size_t n = spans_.size();
+    vectors_.resize(n);
+    terms_.bound_memory();
+    for (std::size_t i = 0; i < n; ++i) terms_.terms(doc_.substr(spans_[i].b, spans_[i].e - spans_[i].b), vectors_[i]);
+    starts_.assign(1, 0);
+    C99Options co;
+    co.c = options_.semantic.threshold;
+    co.segments = options_.semantic.segments;
+    if (co.segments > 0 && n > cohesion_whole)
+      data_error(doc.source, doc.line,
+                 "--segments: the document has " + std::to_string(n) + " sentences (at most " +
+                     std::to_string(cohesion_whole) + " are segmented at once)");
+    if (options_.semantic.breakpoints == "cohesion") {
+      for (std::size_t b : u00_segment(vectors_, co.segments, cohesion_max_len)) starts_.push_back(b);
+    } else if (co.segments > 0 || n <= cohesion_block) {
+      for (std::size_t b : c99_.segment(vectors_, co)) starts_.push_back(b);
+    } else {
+      // Overlapping windows of cohesion_block sentences, half a window
+      // apart; each keeps the boundaries in its middle half (the first from
+      // the start, the last to the end).
+      const std::size_t block = cohesion_block, stride = block / 2;
+      std::size_t ws = 0, lo = 0;
+      while (true) {
+        std::size_t we = std::min(n, ws + block);
+        bool last = we == n;
+        std::size_t hi = last ? n : ws + 3 * block / 4;
+        window_.assign(vectors_.begin() + static_cast<std::ptrdiff_t>(ws),
+                       vectors_.begin() + static_cast<std::ptrdiff_t>(we));
+        for (std::size_t b : c99_.segment(window_, co))
+          if (ws + b >= lo && ws + b < hi && ws + b > 0) starts_.push_back(ws + b);
+        if (last) break;
+        lo = hi;
+        ws = std::min(ws + stride, n - block);
+      }
+    }
+    emit_groups(spans_, starts_);
+  }
+
+ private:
+  TermCounter terms_;
+  C99 c99_;
+  std::vector<TermVector> vectors_, window_;
+};
+
+// With an encoder: Kamradt's breakpoints (percentile, stdev, iqr, gradient,
+// target) or Chonkie's smoothed minima.
+class Breakpoints final : public SemanticBase {
+ public:
+  Breakpoints(const Options& o, const Unit& u) : SemanticBase(o, u) {}
+  void split(const Document& doc, std::vector<Chunk>& out) override {
+    start(doc, out);
+    find_sentences(spans_);
+    const std::size_t n = spans_.size();
+    starts_.assign(1, 0);
+    const SemanticOptions& so = options_.semantic;
+    const std::size_t dim = so.encoder->dim();
+    bool sentence_vectors = false;
+    if (n >= 2) {
+      const std::size_t w = static_cast<std::size_t>(so.buffer);
+      texts_.clear();
+      if (so.breakpoints == "chonkie") {
+        // Similarity of each window of w sentences with the sentence after it.
+        if (n > w) {
+          for (std::size_t i = 0; i + w < n; ++i) texts_.push_back(trimmed(spans_[i].b, spans_[i + w - 1].e));
+          for (std::size_t i = 0; i < n; ++i) texts_.push_back(trimmed(spans_[i].b, spans_[i].e));
+          encode(texts_, vecs_);
+          const std::size_t m = n - w;
+          std::vector<double> sims(m);
+          for (std::size_t i = 0; i < m; ++i) sims[i] = dot(&vecs_[i * dim], &vecs_[(m + i + w) * dim], dim);
+          if (m >= savgol_window) {
+            auto smooth = breakpoints::savgol(sims, savgol_window, savgol_order);
+            for (std::size_t i : breakpoints::local_minima(smooth, so.threshold, 1)) starts_.push_back(i + w);
+          }
+          sentence_vectors = true;
+          if (so.skip_window > 0) skip_merge();
+        }
+      } else {
+        for (std::size_t i = 0; i < n; ++i) {
+          std::size_t b = i >= w ? i - w : 0, e = std::min(n - 1, i + w);
+          texts_.push_back(trimmed(spans_[b].b, spans_[e].e));
+        }
+        encode(texts_, vecs_);
+        std::vector<double> dist(n - 1);
+        for (std::size_t i = 0; i + 1 < n; ++i) dist[i] = 1 - dot(&vecs_[i * dim], &vecs_[(i + 1) * dim], dim);
+        std::vector<std::size_t> cuts;
+        if (so.segments > 0) {
+          cuts = breakpoints::top_cuts(dist, so.segments - 1);
+        } else if (so.breakpoints == "target") {
+          // The mean group size is total / groups: the threshold that hits
+          // the target keeps the round(total / target) - 1 largest distances.
+          double total = static_cast<double>(measure_->size(0, doc_.size()));
+          double groups = std::round(total / static_cast<double>(so.target));
+          cuts = breakpoints::top_cuts(dist, groups > 1 ? static_cast<std::size_t>(groups) - 1 : 0);
+        } else {
+          breakpoints::Threshold t{};
+          breakpoints::parse_threshold(so.breakpoints, t);
+          cuts = breakpoints::threshold_cuts(dist, t, so.threshold);
+        }
+        for (std::size_t c : cuts) starts_.push_back(c + 1);
+        sentence_vectors = w == 0;
+      }
+    }
+    emit_groups(spans_, starts_);
+    if (so.chunk_vectors) {
+      if (sentence_vectors) {
+        // The sentences' own vectors: the last n rows.
+        const std::size_t skip = vecs_.size() / dim - n;
+        vecs_.erase(vecs_.begin(), vecs_.begin() + static_cast<std::ptrdiff_t>(skip * dim));
+      } else {
+        texts_.clear();
+        for (const Span& s : spans_) texts_.push_back(trimmed(s.b, s.e));
+        encode(texts_, vecs_);
+      }
+      attach_vectors(out, spans_, vecs_, "sentences");
+    }
+  }
+
+ private:
+  // Chonkie's skip-window merge: a group joins the most similar of the next
+  // skip_window + 1 groups (similarity at least the threshold) together with
+  // the groups between them.
+  void skip_merge() {
+    const SemanticOptions& so = options_.semantic;
+    const std::size_t g = starts_.size(), dim = so.encoder->dim();
+    if (g < 2) return;
+    std::vector<std::string_view> texts;
+    for (std::size_t k = 0; k < g; ++k) {
+      std::size_t b = spans_[starts_[k]].b, e = k + 1 < g ? spans_[starts_[k + 1]].b : doc_.size();
+      texts.push_back(trimmed(b, e));
+    }
+    std::vector<float> v;
+    encode(texts, v);
+    std::vector<std::size_t> merged;
+    for (std::size_t i = 0; i < g;) {
+      merged.push_back(starts_[i]);
+      if (i == g - 1) break;
+      std::size_t last = std::min(i + so.skip_window + 1, g - 1), best = g;
+      double best_sim = -2;
+      for (std::size_t j = i + 1; j <= last; ++j) {
+        double s = dot(&v[i * dim], &v[j * dim], dim);
+        if (s >= so.threshold && s > best_sim) best_sim = s, best = j;
+      }
+      i = best == g ? i + 1 : best + 1;
+    }
+    starts_ = std::move(merged);
+  }
+
+  std::vector<std::string_view> texts_;
+  std::vector<float> vecs_;
+};
+
+// Chroma's ClusterSemanticChunker: pieces by the recursive levels, embedded,
+// grouped by the DP of chunk/cluster.hpp under --size.
+class Cluster final : public SemanticBase {
+ public:
+  Cluster(const Options& o, const Unit& u)
+      : SemanticBase(o, u),
+        piece_options_(piece_options(o)),
+        piece_emitter_(piece_options_, *measure_),
+        piece_splitter_(default_levels(), piece_options_, *measure_, piece_emitter_, 0) {}
+
+  void split(const Document& doc, std::vector<Chunk>& out) override {
+    start(doc, out);
+    pieces_.clear();
+    piece_emitter_.begin(doc_, pieces_);
+    piece_splitter_.reset(doc_);
+    if (!doc_.empty()) piece_splitter_.split(0, doc_.size());
+    piece_emitter_.end();
+    spans_.clear();
+    texts_.clear();
+    for (const Chunk& p : pieces_) {
+      spans_.push_back({p.begin, p.end});
+      texts_.push_back(doc_.substr(p.begin, p.end - p.begin));
+    }
+    const SemanticOptions& so = options_.semantic;
+    const std::size_t n = spans_.size(), dim = so.encoder->dim();
+    encode(texts_, vecs_);
+    const std::uint64_t max = options_.size;
+    const std::size_t max_pieces = static_cast<std::size_t>(4 * max / piece_options_.size + 4);
+    starts_ = cluster_groups(
+        vecs_.data(), n, dim,
+        [&](std::size_t s, std::size_t i) { return measure_->size(spans_[s].b, spans_[i].e) <= max; }, max_pieces);
+    if (starts_.empty()) starts_.push_back(0);
+    if (n == 0) spans_.push_back({0, 0});
+    emit_groups(spans_, starts_);
+    if (so.chunk_vectors && n > 0) attach_vectors(out, spans_, vecs_, "pieces");
+  }
+
+ private:
+  static Options piece_options(const Options& o) {
+    Options p = o;
+    p.size = std::min(o.size, o.semantic.piece_size);
+    p.min_size = 0;
+    p.overlap = 0;
+    p.trim = true;
+    return p;
+  }
+  Options piece_options_;
+  Emitter piece_emitter_;
+  Splitter piece_splitter_;
+  std::vector<Chunk> pieces_;
+  std::vector<std::string_view> texts_;
+  std::vector<float> vecs_;
+};
+
+}  // namespace
+
+void check_semantic_options(Options& o) {
+  SemanticOptions& so = o.semantic;
+  const bool semantic = o.strategy == "semantic", cluster = o.strategy == "cluster";
+  if (!semantic && !cluster) {
+    if (!so.breakpoints.empty() || so.threshold >= 0 || so.buffer >= 0 || so.skip_window || so.segments ||
+        so.target || so.piece_size || so.chunk_vectors || so.encoder)
+      throw UsageError("--model, --backend, --breakpoints, --threshold, --buffer, --skip-window, --segments, "
+                       "--target, --piece-size and --chunk-vectors apply only to the semantic and cluster strategies");
+    return;
+  }
+  if (o.overlap > 0) throw UsageError("--overlap does not apply to the " + o.strategy + " strategy");
+  if (so.batch == 0) throw UsageError("--batch must be at least 1");
+  if (cluster) {
+    if (!so.encoder) throw UsageError("-s cluster needs an encoder (--model or --backend)");
+    if (!so.breakpoints.empty() || so.threshold >= 0 || so.buffer >= 0 || so.skip_window || so.segments || so.target)
+      throw UsageError("--breakpoints, --threshold, --buffer, --skip-window, --segments and --target apply only "
+                       "to the semantic strategy");
+    if (so.piece_size == 0) {
+      const std::string& u = o.unit.name;
+      so.piece_size = u == "tokens" ? 50 : u == "words" ? 40 : 200;
+    }
+    return;
+  }
+  if (so.piece_size) throw UsageError("--piece-size applies only to the cluster strategy");
+  if (so.breakpoints.empty()) so.breakpoints = so.encoder ? "percentile" : "cohesion";
+  const std::string& m = so.breakpoints;
+  breakpoints::Threshold t{};
+  const bool kamradt = breakpoints::parse_threshold(m, t);
+  if (m != "cohesion" && m != "c99" && m != "target" && m != "chonkie" && !kamradt)
+    throw UsageError("unknown --breakpoints " + quoted(m) +
+                     " (known: cohesion, c99, percentile, stdev, iqr, gradient, target, chonkie)");
+  if (m == "cohesion" || m == "c99") {
+    if (so.encoder)
+      throw UsageError("--breakpoints " + m + " uses no model (leave out --model and --backend, or choose "
+                       "percentile, stdev, iqr, gradient, target or chonkie)");
+    if (so.buffer >= 0 || so.skip_window || so.target)
+      throw UsageError("--buffer, --skip-window and --target do not apply to --breakpoints " + m);
+    if (m == "cohesion" && so.threshold >= 0) throw UsageError("--threshold does not apply to --breakpoints cohesion");
+    if (so.chunk_vectors) throw UsageError("--chunk-vectors needs an encoder (--model or --backend)");
+    if (so.threshold < 0) so.threshold = 1.2;
+    return;
+  }
+  if (!so.encoder) throw UsageError("--breakpoints " + m + " needs an encoder (--model or --backend)");
+  if (m != "chonkie" && so.skip_window) throw UsageError("--skip-window applies only to --breakpoints chonkie");
+  if (m != "target" && so.target) throw UsageError("--target applies only to --breakpoints target");
+  if ((m == "chonkie" || m == "target") && so.segments)
+    throw UsageError("--segments does not apply to --breakpoints " + m);
+  if (m == "target") {
+    if (so.threshold >= 0) throw UsageError("--threshold does not apply to --breakpoints target");
+    if (so.target == 0) so.target = std::max<std::uint64_t>(1, o.size / 2);
+  }
+  if (m == "chonkie") {
+    if (so.threshold < 0) so.threshold = chonkie_default;
+    if (so.threshold > 1) throw UsageError("--threshold for chonkie is a similarity, at most 1");
+    if (so.buffer < 0) so.buffer = 3;
+    if (so.buffer == 0) throw UsageError("--buffer for chonkie (the window of sentences) must be at least 1");
+  } else {
+    if (so.buffer < 0) so.buffer = 1;
+    if (kamradt && so.threshold < 0) so.threshold = breakpoints::default_amount(t);
+    if ((t == breakpoints::Threshold::percentile || t == breakpoints::Threshold::gradient) && kamradt &&
+        so.threshold > 100)
+      throw UsageError("--threshold for " + m + " is a percentile, at most 100");
+  }
+}
+
+std::unique_ptr<Chunker> make_semantic_chunker(const Options& o, const Unit& u) {
+  if (o.semantic.breakpoints == "cohesion" || o.semantic.breakpoints == "c99") return std::make_unique<Cohesion>(o, u);
+  return std::make_unique<Breakpoints>(o, u);
+}
+
+std::unique_ptr<Chunker> make_cluster_chunker(const Options& o, const Unit& u) {
+  return std::make_unique<Cluster>(o, u);
+}
+
+}  // namespace hewn::chunk
