@@ -10,6 +10,7 @@
 #include "score/intrinsic.hpp"
 #include "score/plot.hpp"
 #include "score/report.hpp"
+#include "score/segmentation.hpp"
 #include "score/spans.hpp"
 
 namespace {
@@ -85,6 +86,19 @@ int main(int argc, char** argv) {
                  "Intrinsic: embedder of ICC's sentences, hash-N or a model directory (default: the chunks' "
                  "\"model\" field)")
       ->type_name("MODEL");
+  std::string gold_path, boundary_unit = "sentence";
+  hewn::score::BoundaryOptions bnd;
+  app.add_option("--gold", gold_path,
+                 "Gold segmentations JSON Lines {id, segments: [[start, end], ...]} (code points): boundary "
+                 "measures of the --chunks chunkings");
+  app.add_option("--boundary-unit", boundary_unit,
+                 "Boundary measures: units of Pk and the others, sentence (the gold's \"sentences\", else ICU over "
+                 "--docs) or char")
+      ->check(CLI::IsMember({"sentence", "char"}))
+      ->capture_default_str();
+  app.add_option("--tolerance", bnd.tolerance, "Boundary precision and recall: units a boundary may be off")
+      ->check(CLI::Range(0L, 1000000L))
+      ->capture_default_str();
   app.add_option("--plot", plot_path, "Also write an SVG chart to this file");
   app.add_option("--plot-kind", plot_kind, "recall (curves per run), delta (per-topic bars, 2 runs); sizes for chunks")
       ->check(CLI::IsMember({"recall", "delta", "sizes"}))
@@ -97,7 +111,21 @@ int main(int argc, char** argv) {
     Format fmt = parse_format(format);
     cmp_opt.correction = parse_correction(correction);
     std::string out, svg;
-    if (!spans_path.empty()) {  // span measures
+    if (!gold_path.empty()) {  // boundary measures
+      if (chunks_paths.empty()) throw hewn::UsageError("--gold needs --chunks (one chunking, or several to compare)");
+      if (!runs.empty() || !spans_path.empty() || !qrels_path.empty())
+        throw hewn::UsageError("--gold takes no runs, --spans or --qrels");
+      if (!plot_path.empty()) throw hewn::UsageError("--plot does not apply to --gold");
+      bnd.unit = boundary_unit == "char" ? BoundaryUnit::character : BoundaryUnit::sentence;
+      bnd.lang = intr.lang;
+      auto gold = Gold::read(gold_path);
+      std::optional<Documents> docs;
+      if (!docs_path.empty()) docs = Documents::read(docs_path, "id", "text", true);
+      std::vector<SpanEvaluation> evs;
+      for (const auto& path : chunks_paths)
+        evs.push_back(evaluate_boundaries(gold, Chunks::read(path, false, false), docs ? &*docs : nullptr, bnd));
+      write_boundaries(evs, per_query, fmt, out, compare_spans(evs, cmp_opt));
+    } else if (!spans_path.empty()) {  // span measures
       if (chunks_paths.empty()) throw hewn::UsageError("--spans needs --chunks (the chunk records of the runs)");
       if (runs.empty()) throw hewn::UsageError("--spans needs at least one run");
       if (chunks_paths.size() != 1 && chunks_paths.size() != runs.size())
