@@ -5,6 +5,7 @@
 
 #include <unistd.h>
 
+#include <cstdio>
 #include <fstream>
 #include <string>
 
@@ -40,9 +41,18 @@ std::vector<char> masses(std::initializer_list<int> m) {
   return v;
 }
 
+// Files under /tmp, removed when the test program ends.
 std::string temp_file(const std::string& name, const std::string& text) {
+  struct Cleanup {
+    std::vector<std::string> paths;
+    ~Cleanup() {
+      for (const auto& p : paths) std::remove(p.c_str());
+    }
+  };
+  static Cleanup cleanup;
   std::string path = "/tmp/hewn-segmentation-test-" + std::to_string(getpid()) + "-" + name;
   std::ofstream(path) << text;
+  cleanup.paths.push_back(path);
   return path;
 }
 
