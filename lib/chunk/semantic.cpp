@@ -54,13 +54,19 @@ class SemanticBase : public Chunker {
     sentences_.set_text(doc_);
     graphemes_.reset(doc_);
     std::size_t prev = sentences_.first();
+    bool last_blank = false;  // only the first span can stay blank
     for (std::size_t b = sentences_.next(); b != text::done; b = sentences_.next()) {
       if (!graphemes_.is_cut(b)) continue;
       std::size_t tb = prev, te = b;
       text::trim(doc_, tb, te);
-      if (tb == te && !out.empty()) out.back().e = b;
-      else if (!out.empty() && out.back().b == out.back().e) out.back() = {out.back().b, b};
-      else out.push_back({prev, b});
+      const bool blank = tb == te;
+      if (!out.empty() && (blank || last_blank)) {
+        out.back().e = b;
+        last_blank = last_blank && blank;
+      } else {
+        out.push_back({prev, b});
+        last_blank = blank;
+      }
       prev = b;
     }
   }
