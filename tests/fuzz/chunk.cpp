@@ -24,14 +24,15 @@
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
   using namespace hewn;
   if (size < 4) return 0;
-  static const char* strategies[] = {"fixed", "recursive", "sentence"};
+  static const char* strategies[] = {"fixed", "recursive", "sentence", "semantic"};
   static const char* units[] = {"chars", "bytes", "words"};
   chunk::Options o;
-  o.strategy = strategies[data[0] % 3];
-  o.unit.name = units[(data[0] / 3) % 3];
+  o.strategy = strategies[data[0] % 4];
+  o.unit.name = units[(data[0] / 4) % 3];
   o.size = 1 + data[1] % 64;
   o.trim = data[0] & 0x80;
   if (o.strategy == "sentence") o.overlap_sentences = data[2] % 3;
+  else if (o.strategy == "semantic") o.semantic.breakpoints = data[2] & 1 ? "c99" : "cohesion";  // model-free
   else o.overlap = data[2] % o.size;
   if (data[3] & 1 && o.strategy == "recursive") o.separators = std::vector<std::string>{"\n\n", "\n", " ", ""};
   o.min_size = data[3] % 4 == 2 ? o.size / 2 : 0;
