@@ -116,11 +116,12 @@ int main(int argc, char** argv) {
       if (!runs.empty() || !spans_path.empty() || !qrels_path.empty())
         throw hewn::UsageError("--gold takes no runs, --spans or --qrels");
       if (!plot_path.empty()) throw hewn::UsageError("--plot does not apply to --gold");
+      if (!measures.empty()) throw hewn::UsageError("-m is for runs (--qrels or --spans); boundary measures are all computed");
       bnd.unit = boundary_unit == "char" ? BoundaryUnit::character : BoundaryUnit::sentence;
       bnd.lang = intr.lang;
       auto gold = Gold::read(gold_path);
       std::optional<Documents> docs;
-      if (!docs_path.empty()) docs = Documents::read(docs_path, "id", "text", true);
+      if (!docs_path.empty()) docs = Documents::read(docs_path, id_field, text_field, true);
       std::vector<SpanEvaluation> evs;
       for (const auto& path : chunks_paths)
         evs.push_back(evaluate_boundaries(gold, Chunks::read(path, false, false), docs ? &*docs : nullptr, bnd));
