@@ -65,6 +65,11 @@ int main(int argc, char** argv) {
   app.add_option("--backend", enc.backend,
                  "semantic, cluster: the encoder: hash, model2vec or bert (default: from --model's config.json)");
   app.add_option("--dim", enc.dim, "--backend hash: vector size")->check(hewn::cli::whole(1))->capture_default_str();
+  app.add_option("--pooling", enc.pooling, "bert encoder: mean or cls (default: 1_Pooling/config.json, else mean)")
+      ->check(CLI::IsMember({"mean", "cls"}));
+  app.add_option("--max-tokens", enc.max_tokens,
+                 "bert encoder: tokens per sequence incl. [CLS]/[SEP] (default: the model's max_seq_length)")
+      ->check(hewn::cli::whole(1));
   app.add_option("--breakpoints", so.breakpoints,
                  "semantic: cohesion (model-free, the default without an encoder), percentile (the default with "
                  "one), stdev, iqr, gradient, target or chonkie")
