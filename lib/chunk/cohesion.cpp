@@ -112,7 +112,7 @@ std::uint32_t TermCounter::id_of(std::string_view word) {
   const std::uint64_t h = hash_of(lower_);
   if (std::uint32_t* id = find_or_null(lower_, h)) return *id;
   std::uint32_t id = stop;
-  if (letter && lower_.size() > 1) {
+  if (letter) {
     key_.assign(1, '\x01');
     if (stemmer_) {
       const sb_symbol* s =
