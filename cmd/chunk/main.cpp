@@ -1,6 +1,7 @@
 // chunk: split documents into chunks with exact offsets. See chunk(1).
 #include "chunk/chunker.hpp"
 #include "chunk/handler.hpp"
+#include "common/remote.hpp"
 #include "common/tool.hpp"
 #include "core/error.hpp"
 #include "embed/embedder.hpp"
@@ -63,7 +64,8 @@ int main(int argc, char** argv) {
                  "semantic, cluster: the encoder's model directory (model2vec or Hugging Face BERT layout)")
       ->type_name("DIR");
   app.add_option("--backend", enc.backend,
-                 "semantic, cluster: the encoder: hash, model2vec or bert (default: from --model's config.json)");
+                 "semantic, cluster: the encoder: hash, model2vec, bert (default: from --model's config.json) or "
+                 "openai (an OpenAI-compatible endpoint; --model is then the model's name)");
   app.add_option("--dim", enc.dim, "--backend hash: vector size")->check(hewn::cli::whole(1))->capture_default_str();
   app.add_option("--pooling", enc.pooling, "bert encoder: mean or cls (default: 1_Pooling/config.json, else mean)")
       ->check(CLI::IsMember({"mean", "cls"}));
@@ -96,6 +98,11 @@ int main(int argc, char** argv) {
                  "cluster: size of the pieces grouped (default 50 tokens, 40 words, else 200)")
       ->check(hewn::cli::whole(1))
       ->type_name("N");
+  hewn::cli::RemoteOptions remote;
+  remote.add(app);
+  app.add_option("--dimensions", enc.dimensions, "openai: vector size to ask the model for (Matryoshka models)")
+      ->check(hewn::cli::whole(1, 65536))
+      ->type_name("N");
   app.add_option("--batch", so.batch, "semantic, cluster: texts per call of the encoder")
       ->check(hewn::cli::whole(1))
       ->capture_default_str();
@@ -122,6 +129,14 @@ int main(int argc, char** argv) {
       opt.size -= extra;
     }
     opt.unit_given = app.count("--unit") > 0;
+    const bool openai = enc.backend == "openai" || (enc.backend.empty() && (enc.model.starts_with("http://") ||
+                                                                            enc.model.starts_with("https://")));
+    if (!openai) {
+      for (const char* name : hewn::cli::RemoteOptions::names)
+        if (app.count(name)) throw hewn::UsageError(std::string(name) + " is for --backend openai");
+      if (app.count("--dimensions")) throw hewn::UsageError("--dimensions is for --backend openai");
+    }
+    enc.remote = remote.connection();
     std::unique_ptr<const hewn::embed::Embedder> encoder;
     if (app.count("--dim") && !enc.model.empty()) throw hewn::UsageError("--dim is for the hash backend");
     if (!enc.model.empty() || !enc.backend.empty()) {
