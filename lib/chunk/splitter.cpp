@@ -159,7 +159,7 @@ void Splitter::split(std::size_t b, std::size_t e, std::size_t from) {
   if (b >= e) return;
   if (from == 0) {
     std::uint64_t s = measure_.size(b, e);
-    if (s <= options_.size) {
+    if (s <= options_.size && (overlap_ > 0 || fits_alone(b, e))) {
       emitter_.add_sized(b, e, s);
       return;
     }
@@ -184,36 +184,87 @@ void Splitter::split(std::size_t b, std::size_t e, std::size_t from) {
     if (s <= options_.size) {
       good.push_back({prev, c, s});
     } else {
-      merge(good);
+      merge(good, lvl);
       good.clear();
       split(prev, c, lvl + 1);
     }
     prev = c;
   }
-  merge(good);
+  merge(good, lvl);
   good.clear();
 }
 
-void Splitter::merge(const std::vector<Piece>& pieces) {
+bool Splitter::fits_alone(std::size_t b, std::size_t e) {
+  if (options_.trim) text::trim(doc_, b, e);
+  return b == e || measure_.exact(b, e) <= options_.size;
+}
+
+std::size_t Splitter::fit_alone(std::size_t b, std::size_t c) {
+  if (fits_alone(b, c)) return c;
+  for (std::uint64_t n = measure_.size(b, c); n-- > 1;) {
+    std::size_t k = measure_.fit(b, c, n);
+    if (k > b && k < c && fits_alone(b, k)) return k;
+  }
+  return c;  // no unit start to cut at: the emitter flags it
+}
+
+void Splitter::merge(const std::vector<Piece>& pieces, std::size_t lvl) {
   const std::uint64_t max = options_.size;
+  // Emits the group [lo, hi) with `total` units. Without overlap, a group
+  // over the limit on its own (a token unit's exact count) gives back its
+  // last pieces, which start the next group, and a single piece over the
+  // limit on its own is split at the next level, instead of leaving a tail
+  // of a unit or two as a chunk of its own. Returns the end of what was
+  // emitted.
+  auto emit = [&](std::size_t lo, std::size_t hi, std::uint64_t& total) {
+    if (overlap_ == 0) {
+      while (hi - lo > 1 && !fits_alone(pieces[lo].b, pieces[hi - 1].e)) total -= pieces[--hi].size;
+      if (hi - lo == 1 && !fits_alone(pieces[lo].b, pieces[lo].e)) {
+        split(pieces[lo].b, pieces[lo].e, lvl + 1);
+        return hi;
+      }
+    }
+    emitter_.add_sized(pieces[lo].b, pieces[hi - 1].e, total);
+    return hi;
+  };
+  auto sum = [&](std::size_t lo, std::size_t hi) {
+    std::uint64_t t = 0;
+    for (std::size_t j = lo; j < hi; ++j) t += pieces[j].size;
+    return t;
+  };
   std::size_t lo = 0;
   std::uint64_t total = 0;
   for (std::size_t i = 0; i < pieces.size(); ++i) {
     std::uint64_t s = pieces[i].size;
-    if (total + s > max && i > lo) {
-      emitter_.add_sized(pieces[lo].b, pieces[i - 1].e, total);
+    while (total + s > max && i > lo) {
+      std::uint64_t kept = total;
+      std::size_t hi = emit(lo, i, kept);
+      if (hi < i) {  // the pieces given back start the next group
+        lo = hi;
+        total = sum(lo, i);
+        continue;
+      }
       while (lo < i && (total > overlap_ || (total + s > max && total > 0))) total -= pieces[lo++].size;
       if (total == 0) lo = i;  // an overlap of zero-size pieces (spaces, punctuation) is none
+      break;
     }
     total += s;
   }
-  if (lo < pieces.size()) emitter_.add_sized(pieces[lo].b, pieces.back().e, total);
+  while (lo < pieces.size()) {
+    std::uint64_t kept = total;
+    lo = emit(lo, pieces.size(), kept);
+    total = sum(lo, pieces.size());
+  }
 }
 
 void Splitter::windows(std::size_t b, std::size_t e) {
   const std::uint64_t max = options_.size;
   while (b < e) {
     std::size_t c = measure_.fit(b, e, max);
+    // Without overlap, a window over the limit on its own ends at the last
+    // unit start that fits, and the rest starts the next window (instead of
+    // standing alone as a chunk of a few units).
+    if (overlap_ == 0) c = fit_alone(b, c);
     emitter_.add(b, c);
     if (c >= e) break;
     std::size_t nb = c;

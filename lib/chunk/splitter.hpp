@@ -35,6 +35,10 @@ class Splitter {
   }
   // Splits [b, e) from level `from` on, emitting chunks.
   void split(std::size_t b, std::size_t e, std::size_t from = 0);
+  // True when [b, e), trimmed as the emitter trims it, is within --size
+  // measured on its own (Measure::exact; a token unit's count can exceed
+  // the document's tokens in the span by the context lost at the cut).
+  bool fits_alone(std::size_t b, std::size_t e);
 
  private:
   struct Piece {
@@ -42,7 +46,11 @@ class Splitter {
     std::uint64_t size;
   };
   void cuts(const Level& level, std::size_t b, std::size_t e, std::vector<std::size_t>& out);
-  void merge(const std::vector<Piece>& pieces);
+  // Merges the pieces that fit of level lvl.
+  void merge(const std::vector<Piece>& pieces, std::size_t lvl);
+  // The largest unit start k in (b, c] with [b, k) fitting alone; c when
+  // [b, c) fits or no start does.
+  std::size_t fit_alone(std::size_t b, std::size_t c);
   void windows(std::size_t b, std::size_t e);
 
   std::vector<Level> levels_;

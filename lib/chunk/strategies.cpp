@@ -93,6 +93,15 @@ class Sentence final : public Base {
       std::size_t j = i;
       std::uint64_t total = 0;
       while (j < k && total + pieces_[j].size <= max) total += pieces_[j++].size;
+      // Sentences over the limit together on their own (a token unit's
+      // exact count) leave the last ones to the next chunk; one alone is
+      // split by the levels below.
+      while (j - i > 1 && !below_.fits_alone(pieces_[i].b, pieces_[j - 1].e)) --j;
+      if (j - i == 1 && !below_.fits_alone(pieces_[i].b, pieces_[i].e)) {
+        below_.split(pieces_[i].b, pieces_[i].e, 0);
+        ++i;
+        continue;
+      }
       emitter_.add(pieces_[i].b, pieces_[j - 1].e);
       if (j == k) break;
       std::size_t next = j;

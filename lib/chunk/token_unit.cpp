@@ -14,6 +14,7 @@ class TokensMeasure final : public Measure {
   void reset(std::string_view doc) override {
     doc_ = doc;
     doc_size_ = doc.size();
+    exact_b_ = exact_e_ = 0;
     tokens_.clear();
     starts_.clear();
     // Kept by the tokenizer for exact() and for the records' "tokens" (BPE
@@ -34,8 +35,12 @@ class TokensMeasure final : public Measure {
   }
   std::uint64_t size(std::size_t b, std::size_t e) override { return rank(e) - rank(b); }
   std::uint64_t exact(std::size_t b, std::size_t e) override {
+    // The splitter and the emitter ask for the same span in turn.
+    if (b == exact_b_ && e == exact_e_ && b < e) return exact_n_;
     std::size_t n = tok_->count(doc_.substr(b, e - b));
-    return tok_->count_special() ? n - tok_->prefix().size() - tok_->suffix().size() : n;
+    exact_n_ = tok_->count_special() ? n - tok_->prefix().size() - tok_->suffix().size() : n;
+    exact_b_ = b, exact_e_ = e;
+    return exact_n_;
   }
   std::size_t fit(std::size_t b, std::size_t limit, std::uint64_t n) override {
     std::size_t r = rank(b);  // first token starting at or after b
@@ -56,6 +61,7 @@ class TokensMeasure final : public Measure {
   std::vector<std::size_t> starts_;
   std::string_view doc_;
   std::size_t doc_size_ = 0;
+  std::size_t exact_b_ = 0, exact_e_ = 0, exact_n_ = 0;  // the last exact() asked
 };
 
 class TokensUnit final : public Unit {
