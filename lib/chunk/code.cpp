@@ -3,7 +3,9 @@
 
 #include <tree_sitter/api.h>
 
+#include <cctype>
 #include <cstring>
+#include <span>
 
 #include "chunk/emitter.hpp"
 #include "chunk/splitter.hpp"
@@ -147,13 +149,37 @@ class Code final : public Chunker {
     // Past max_depth (pathological nesting), a node is cut like a leaf.
     const uint32_t k = depth < max_depth ? ts_node_child_count(node) : 0;
     if (k == 0) {
-      flush();
+      // A head carried into the node (an opening delimiter such as a
+      // docstring's """, "x = ") runs on into the token's first lines.
+      std::size_t from = b;
+      if (carry && group_b_ != group_e_ && group_e_ == b) {
+        from = group_b_;
+        group_b_ = group_e_ = group_size_ = 0;
+        comments_b_ = npos;
+      } else {
+        flush();
+        types_.clear();
+      }
       std::size_t mark = out_->size();
-      lines_.split(b, e, 0);
-      std::string types = "[";
-      json::append_string(types, ts_node_type(node));
-      types += ']';
-      for (std::size_t i = mark; i < out_->size(); ++i) (*out_)[i].fields.emplace_back("node_types", types);
+      lines_.split(from, e, 0);
+      // The chunk that holds the head has its node types too.
+      const std::string_view type = ts_node_type(node);
+      std::string only = types_json({&type, 1});
+      if (types_.empty() || types_.back() != type) types_.push_back(type);
+      std::string with_head = types_json(types_);
+      for (std::size_t i = mark; i < out_->size(); ++i)
+        (*out_)[i].fields.emplace_back("node_types", (*out_)[i].begin < b ? with_head : only);
+      // The last piece stays open, as after any oversize node, for closing
+      // punctuation (a docstring's closing """).
+      if (out_->size() > mark) {
+        if (out_->back().begin >= b) types_.assign(1, type);
+        group_b_ = out_->back().begin;
+        group_e_ = e;
+        group_size_ = measure_->size(group_b_, e);
+        out_->pop_back();
+      } else {
+        types_.clear();
+      }
       return;
     }
     bool head = carry || group_b_ == group_e_;
@@ -168,6 +194,12 @@ class Code final : public Chunker {
       if (i + 1 < k && ts_tree_cursor_goto_next_sibling(&cur)) {
         next = ts_tree_cursor_current_node(&cur);
         pe = std::max<std::size_t>(pb, ts_node_start_byte(next));
+        // An opening string delimiter (a docstring's """) is one piece with
+        // what follows it.
+        if (i == 0 && opening(kid)) {
+          kid = next;
+          continue;
+        }
       }
       if (pe > pb) {
         std::uint64_t s = core_size(pb, pe);
@@ -189,9 +221,15 @@ class Code final : public Chunker {
             while (q > 0 && (doc_[q - 1] == ' ' || doc_[q - 1] == '\t')) --q;
             trailing = q > 0 && doc_[q - 1] != '\n';
           }
-          const bool named = ts_node_is_named(kid) && !trailing;
+          // A named token that closes its node with punctuation only (a
+          // docstring's closing """) is punctuation too.
+          const bool closes = closing(i, k, kid);
+          const bool named = ts_node_is_named(kid) && !trailing && !closes;
           if (tail && named) flush();
           if (named) tail = false;
+          // Closing punctuation that does not fit takes the group's last
+          // line along rather than stand alone.
+          if (group_size_ + s > options_.size && closes) keep_last_line();
           if (group_size_ + s > options_.size) flush();
           if (group_b_ == group_e_) group_b_ = pb;
           group_e_ = pe;
@@ -205,6 +243,34 @@ class Code final : public Chunker {
       kid = next;
     }
     ts_tree_cursor_delete(&cur);
+  }
+
+  // True for the last child of a node when it is a token (no children) of
+  // punctuation only, such as Python's string_end.
+  bool closing(uint32_t i, uint32_t k, TSNode kid) const {
+    if (i + 1 != k || ts_node_child_count(kid) != 0) return false;
+    std::size_t kb = ts_node_start_byte(kid), ke = ts_node_end_byte(kid);
+    if (kb == ke) return false;
+    for (std::size_t p = kb; p < ke; ++p) {
+      unsigned char c = doc_[p];
+      if (c >= 0x80 || std::isalnum(c) || std::isspace(c)) return false;
+    }
+    return true;
+  }
+
+  // True for a token (no children) that opens a string: punctuation with a
+  // quote, after at most a few letters of prefix (r""", f', b", R"x().
+  bool opening(TSNode kid) const {
+    if (ts_node_child_count(kid) != 0) return false;
+    std::size_t kb = ts_node_start_byte(kid), ke = ts_node_end_byte(kid);
+    if (ke - kb > 8) return false;
+    bool quote = false;
+    for (std::size_t p = kb; p < ke; ++p) {
+      unsigned char c = doc_[p];
+      if (c >= 0x80 || std::isspace(c)) return false;
+      quote = quote || c == '"' || c == '\'' || c == '`';
+    }
+    return quote;
   }
 
   // The size of [b, e) without its trailing whitespace (which trimming
@@ -222,6 +288,27 @@ class Code final : public Chunker {
     if (t - b > 256 && (t - b) / 4 > options_.size && measure_->fit(b, t, options_.size) < t)
       return options_.size + 1;
     return measure_->size(b, t);
+  }
+
+  // Emits the group up to the start of its last line that is not blank, and
+  // keeps that line open (with the group's node types); nothing when the
+  // group is one line.
+  void keep_last_line() {
+    std::size_t t = group_e_;
+    while (t > group_b_ && std::strchr(" \t\r\n", doc_[t - 1])) --t;
+    std::size_t x = t;
+    while (x > group_b_ && doc_[x - 1] != '\n') --x;
+    std::size_t tb = group_b_, te = x;
+    text::trim(doc_, tb, te);
+    if (tb == te) return;
+    const std::size_t e = group_e_;
+    std::vector<std::string_view> types = types_;
+    group_e_ = x;
+    flush();
+    group_b_ = x;
+    group_e_ = e;
+    group_size_ = measure_->size(x, e);
+    types_ = std::move(types);
   }
 
   // Emits the group up to x (a piece start inside it) and keeps the rest.
@@ -242,16 +329,20 @@ class Code final : public Chunker {
     comments_b_ = x;
   }
 
+  static std::string types_json(std::span<const std::string_view> types) {
+    std::string out = "[";
+    for (std::size_t i = 0; i < types.size(); ++i) {
+      if (i) out += ',';
+      json::append_string(out, types[i]);
+    }
+    out += ']';
+    return out;
+  }
+
   void flush() {
     comments_b_ = npos;
     if (group_b_ == group_e_) return;
-    std::string types = "[";
-    for (std::size_t i = 0; i < types_.size(); ++i) {
-      if (i) types += ',';
-      json::append_string(types, types_[i]);
-    }
-    types += ']';
-    emitter_.add(group_b_, group_e_, {{"node_types", std::move(types)}});
+    emitter_.add(group_b_, group_e_, {{"node_types", types_json(types_)}});
     group_b_ = group_e_ = group_size_ = 0;
     types_.clear();
   }
