@@ -68,8 +68,8 @@ std::vector<std::string> strategy_names();
 class ChunkerFactory {
  public:
   // Errors: UsageError for an unknown strategy, unit or locale, size 0,
-  // overlap >= size, min_size > size, or an option that does not apply to the
-  // strategy.
+  // overlap >= size, min_size > size, min_size with overlap or
+  // overlap_sentences, or an option that does not apply to the strategy.
   explicit ChunkerFactory(Options options);
   std::unique_ptr<Chunker> make() const;
   const Options& options() const { return options_; }

@@ -166,6 +166,12 @@ ChunkerFactory::ChunkerFactory(Options o) : options_(std::move(o)) {
   if (options_.size == 0) throw UsageError("--size must be at least 1");
   if (options_.overlap >= options_.size) throw UsageError("--overlap must be smaller than --size");
   if (options_.min_size > options_.size) throw UsageError("--min-size must not exceed --size");
+  // Merging a small chunk into a neighbour that shares units with it would
+  // repeat them: --min-size applies only without overlap.
+  if (options_.min_size > 0 && options_.overlap > 0)
+    throw UsageError("--min-size does not apply with --overlap (chunks that share units are not merged)");
+  if (options_.min_size > 0 && options_.overlap_sentences > 0)
+    throw UsageError("--min-size does not apply with --overlap-sentences (chunks that share sentences are not merged)");
   if (options_.overlap > 0 && options_.strategy == "sentence")
     throw UsageError("--overlap does not apply to the sentence strategy (use --overlap-sentences)");
   if (options_.overlap_sentences > 0 && options_.strategy != "sentence")
