@@ -19,10 +19,23 @@ inline constexpr std::size_t done = static_cast<std::size_t>(-1);
 // 639 language ICU knows.
 std::string check_locale(std::string_view lang);
 
+// True when ICU's data has sentence break suppressions for the locale's
+// language (abbreviations such as "Mr." and "U.S." that do not end a
+// sentence; ICU 72: de, en, es, fr, it, pt, ru).
+// Errors: those of check_locale.
+bool has_sentence_suppressions(std::string_view locale);
+
+// The locale sentence boundaries are found with: the canonical locale plus
+// "@ss=standard" (ICU's suppressions) when its language has them and the
+// locale does not give the keyword itself ("en@ss=none" turns them off).
+// Errors: those of check_locale.
+std::string sentence_locale(std::string_view locale);
+
 // One ICU break iterator, reused across texts. Not thread-safe: keep one per
 // thread. Offsets are byte offsets into the text given to set_text().
 class Segmenter {
  public:
+  // Sentence boundaries use sentence_locale(locale).
   // Errors: UsageError for an unknown locale; Error if ICU cannot open its
   // rules (missing ICU data).
   Segmenter(Boundary kind, const std::string& locale);
