@@ -45,8 +45,10 @@ struct Work {
   std::exception_ptr failure;  // anything else
   std::uint64_t records = 0;
   bool done = false;
+  bool stdin_guessed = false;  // lines[0] starts standard input read as JSON Lines by default
 
   void reset() {
+    stdin_guessed = false;
     out.clear();
     diags.clear();
     stopped = false;
@@ -73,7 +75,17 @@ class WorkBatch final : public Batch {
     Input in;
     in.source = w_.lines.source;
     in.line = l.number;
-    in.record = &parser_.parse(w_.lines.line(i), in.source, l.number);
+    try {
+      in.record = &parser_.parse(w_.lines.line(i), in.source, l.number);
+    } catch (const DataError&) {
+      // Plain text piped in by default: say how to read it.
+      std::string_view t = w_.lines.line(i);
+      while (!t.empty() && (t[0] == ' ' || t[0] == '\t' || t[0] == '\r')) t.remove_prefix(1);
+      if (i == 0 && w_.stdin_guessed && !t.starts_with("{") && !t.starts_with("\xEF\xBB\xBF{"))
+        data_error(in.source, l.number,
+                   "not JSON: standard input is read as JSON Lines (for plain text, give --input-format raw)");
+      throw;
+    }
     return in;
   }
   std::string& out() override { return w_.out; }
@@ -196,6 +208,7 @@ StreamStats run_stream(const StreamOptions& options, const std::function<std::un
   // The producer: fills w with the next unit of work; false when done.
   std::size_t next_input = 0;
   std::unique_ptr<LineReader> reader;
+  bool stdin_first = false;  // the next batch is the first of standard input read as JSON Lines by default
   // With group_start: the lines held back from the previous batch (an
   // unfinished group, whose first line is a group start) and a scratch batch.
   LineBatch carry, more;
@@ -269,9 +282,13 @@ StreamStats run_stream(const StreamOptions& options, const std::function<std::un
             return true;
           }
           reader = std::make_unique<LineReader>(std::move(src));
+          stdin_first = path == "-" && options.format == InputFormat::automatic;
         }
-        if (options.group_start ? next_grouped(w.lines) : reader->next_batch(w.lines, options.batch_bytes))
+        if (options.group_start ? next_grouped(w.lines) : reader->next_batch(w.lines, options.batch_bytes)) {
+          w.stdin_guessed = stdin_first;
+          stdin_first = false;
           return true;
+        }
         reader.reset();
       } catch (const DataError& e) {
         reader.reset();
