@@ -126,6 +126,7 @@ void Emitter::end() {
       Chunk& prev = v[w - 1];
       std::uint64_t merged = measure_.size(prev.begin, c.end);
       if (merged <= options_.size && measure_.exact(prev.begin, c.end) <= options_.size) {
+        if (merge_fields) merge_fields(prev, c, prev);
         prev.end = c.end;
         prev.size = merged;
         continue;
@@ -135,6 +136,7 @@ void Emitter::end() {
       Chunk& next = v[i + 1];
       std::uint64_t merged = measure_.size(c.begin, next.end);
       if (merged <= options_.size && measure_.exact(c.begin, next.end) <= options_.size) {
+        if (merge_fields) merge_fields(c, next, next);
         next.begin = c.begin;
         next.size = merged;
         continue;

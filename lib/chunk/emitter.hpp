@@ -3,6 +3,7 @@
 // --min-size into a neighbour.
 #pragma once
 
+#include <functional>
 #include <string_view>
 #include <vector>
 
@@ -27,6 +28,11 @@ class Emitter {
   void add_sized(std::size_t b, std::size_t e, std::uint64_t size);
   // Applies --min-size (when there is no overlap).
   void end();
+  // Called by end() when --min-size merges two neighbours, first and second
+  // (in document order, before their spans change), into `into` (one of
+  // them): a strategy sets the merged chunk's fields. Without it, `into`
+  // keeps its own.
+  std::function<void(const Chunk& first, const Chunk& second, Chunk& into)> merge_fields;
 
  private:
   // Without trim, whitespace-only spans join a neighbour so chunks tile.

@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <cstring>
 #include <string>
+#include <unordered_map>
 #include <vector>
 
 #include "chunk/code.hpp"
@@ -67,7 +68,9 @@ class Markdown final : public Chunker {
         measure_(u.make_measure()),
         emitter_(options_, *measure_),
         lines_({{Level::line, {}}, {Level::grapheme, {}}}, options_, *measure_, emitter_, 0),
-        prose_(default_levels(), options_, *measure_, emitter_, 0) {}
+        prose_(default_levels(), options_, *measure_, emitter_, 0) {
+    emitter_.merge_fields = [this](const Chunk& a, const Chunk& b, Chunk& into) { merge_tags(a, b, into); };
+  }
 
   void split(const Document& doc, std::vector<Chunk>& out) override {
     reject_binary(doc, "Markdown");
@@ -104,6 +107,7 @@ class Markdown final : public Chunker {
     prose_.reset(doc_);
     path_.clear();
     levels_.clear();
+    tags_.clear();
     group_b_ = group_e_ = group_size_ = 0;
     base_ = 0;
   }
@@ -515,21 +519,46 @@ class Markdown final : public Chunker {
   // headings, and context: the heading path (--context headings) and the
   // header row of a table split at rows, one per line.
   void tag_one(Chunk& c, std::string_view table_header) {
+    set_fields(c, path_.size(), path_, table_header);
+    if (options_.min_size > 0) tags_[c.begin] = {path_.size(), path_, std::string(table_header)};
+  }
+
+  // The fields of a chunk under the first n headings of path.
+  void set_fields(Chunk& c, std::size_t n, const std::vector<std::string>& path, std::string_view table_header) {
     std::string h = "[", context;
-    for (std::size_t i = 0; i < path_.size(); ++i) {
+    for (std::size_t i = 0; i < n; ++i) {
       if (i) h += ',';
-      json::append_string(h, path_[i]);
-      if (options_.context == "headings") context += (i ? " > " : "") + path_[i];
+      json::append_string(h, path[i]);
+      if (options_.context == "headings") {
+        if (i) context += " > ";
+        context += path[i];
+      }
     }
     h += ']';
     c.fields.clear();
     c.fields.emplace_back("headings", std::move(h));
-    if (!table_header.empty()) context += (context.empty() ? "" : "\n") + std::string(table_header);
+    if (!table_header.empty()) {
+      if (!context.empty()) context += '\n';
+      context += table_header;
+    }
     if (!context.empty()) {
       std::string v;
       json::append_string(v, context);
       c.fields.emplace_back("context", std::move(v));
     }
+  }
+
+  // --min-size merged two chunks: the merged chunk's heading path is the
+  // part the two paths share (the headings that hold all of it), and its
+  // context that path plus the table header of the first, if it had one.
+  void merge_tags(const Chunk& first, const Chunk& second, Chunk& into) {
+    auto a = tags_.find(first.begin), b = tags_.find(second.begin);
+    if (a == tags_.end() || b == tags_.end()) return;
+    Tag& t = a->second;
+    std::size_t n = 0;
+    while (n < t.n && n < b->second.n && t.path[n] == b->second.path[n]) ++n;
+    t.n = n;
+    set_fields(into, n, t.path, t.table_header);
   }
 
   Options options_;
@@ -540,6 +569,14 @@ class Markdown final : public Chunker {
   std::string_view doc_;
   std::vector<Chunk>* out_ = nullptr;
   std::vector<std::string> path_;
+  // With --min-size: each chunk's heading path (its first n headings) and
+  // table header, by the chunk's start, for merge_tags().
+  struct Tag {
+    std::size_t n = 0;
+    std::vector<std::string> path;
+    std::string table_header;
+  };
+  std::unordered_map<std::size_t, Tag> tags_;
   std::vector<std::size_t> starts_;
   std::vector<int> levels_;
   std::size_t base_ = 0;
