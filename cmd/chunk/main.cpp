@@ -16,7 +16,7 @@ int main(int argc, char** argv) {
   bool no_trim = false;
   hewn::tokenize::TokenizerOptions tok;
 
-  io.add(app, "JSON Lines files (.zst ok) or raw files, each one document; - or none: stdin");
+  io.add(app, "JSON Lines files (.zst, .gz, .xz, .bz2 ok) or raw files, each one document; - or none: stdin");
   app.add_option("-s,--strategy", opt.strategy,
                  "fixed, recursive, sentence, markdown, code (cAST syntax trees), auto (code for known source "
                  "extensions or languages, markdown for .md, recursive otherwise), semantic (cut where the topic "

@@ -9,6 +9,7 @@
 #include <mutex>
 
 #include "core/error.hpp"
+#include "core/input.hpp"
 
 extern "C" {
 const TSLanguage* tree_sitter_python();
@@ -77,7 +78,7 @@ std::string_view canonical(std::string_view name) {
 std::string_view language_of_path(std::string_view path) {
   std::size_t slash = path.find_last_of('/');
   std::string_view base = slash == std::string_view::npos ? path : path.substr(slash + 1);
-  if (base.size() > 4 && base.substr(base.size() - 4) == ".zst") base.remove_suffix(4);
+  base = io::without_compression_suffix(base);
   std::size_t dot = base.find_last_of('.');
   if (dot == std::string_view::npos || dot == 0) return {};
   std::string_view ext = base.substr(dot + 1);

@@ -1,5 +1,6 @@
 #include "core/output.hpp"
 
+#include <algorithm>
 #include <cerrno>
 #include <cstdio>
 #include <cstring>
@@ -7,6 +8,9 @@
 #include <sys/stat.h>
 #include <unistd.h>
 #include <vector>
+#include <bzlib.h>
+#include <lzma.h>
+#include <zlib.h>
 #include <zstd.h>
 
 #include "core/error.hpp"
@@ -115,6 +119,114 @@ class ZstdSink final : public ByteSink {
   ZSTD_CStream* cs_ = nullptr;
 };
 
+// Calls f on consecutive pieces of bytes of at most 1 GiB (zlib and libbz2
+// count in 32 bits).
+template <class F>
+void in_pieces(std::string_view bytes, F f) {
+  while (!bytes.empty()) {
+    std::size_t k = std::min<std::size_t>(bytes.size(), 1u << 30);
+    f(bytes.substr(0, k));
+    bytes.remove_prefix(k);
+  }
+}
+
+// gzip (level 6, gzip's default).
+class GzipSink final : public ByteSink {
+ public:
+  explicit GzipSink(std::unique_ptr<ByteSink> inner) : inner_(std::move(inner)), out_(1 << 16) {
+    if (deflateInit2(&z_, 6, Z_DEFLATED, 15 + 16, 8, Z_DEFAULT_STRATEGY) != Z_OK) throw std::bad_alloc();
+  }
+  ~GzipSink() override { deflateEnd(&z_); }
+  void write(std::string_view bytes) override {
+    in_pieces(bytes, [&](std::string_view piece) { run(piece, Z_NO_FLUSH); });
+  }
+  void commit() override {
+    run({}, Z_FINISH);
+    inner_->commit();
+  }
+
+ private:
+  void run(std::string_view bytes, int flush) {
+    z_.next_in = reinterpret_cast<Bytef*>(const_cast<char*>(bytes.data()));
+    z_.avail_in = static_cast<uInt>(bytes.size());
+    for (;;) {
+      z_.next_out = reinterpret_cast<Bytef*>(out_.data());
+      z_.avail_out = static_cast<uInt>(out_.size());
+      int r = deflate(&z_, flush);
+      if (r == Z_STREAM_ERROR) throw Error("gzip: deflate failed");
+      inner_->write({out_.data(), out_.size() - z_.avail_out});
+      if (flush == Z_FINISH ? r == Z_STREAM_END : z_.avail_in == 0 && z_.avail_out != 0) break;
+    }
+  }
+  std::unique_ptr<ByteSink> inner_;
+  std::vector<char> out_;
+  z_stream z_{};
+};
+
+// xz (preset 6, xz's default; CRC64 check).
+class XzSink final : public ByteSink {
+ public:
+  explicit XzSink(std::unique_ptr<ByteSink> inner) : inner_(std::move(inner)), out_(1 << 16) {
+    if (lzma_easy_encoder(&s_, 6, LZMA_CHECK_CRC64) != LZMA_OK) throw std::bad_alloc();
+  }
+  ~XzSink() override { lzma_end(&s_); }
+  void write(std::string_view bytes) override { run(bytes, LZMA_RUN); }
+  void commit() override {
+    run({}, LZMA_FINISH);
+    inner_->commit();
+  }
+
+ private:
+  void run(std::string_view bytes, lzma_action action) {
+    s_.next_in = reinterpret_cast<const uint8_t*>(bytes.data());
+    s_.avail_in = bytes.size();
+    for (;;) {
+      s_.next_out = reinterpret_cast<uint8_t*>(out_.data());
+      s_.avail_out = out_.size();
+      lzma_ret r = lzma_code(&s_, action);
+      if (r != LZMA_OK && r != LZMA_STREAM_END) throw Error("xz: encoder error " + std::to_string(r));
+      inner_->write({out_.data(), out_.size() - s_.avail_out});
+      if (action == LZMA_FINISH ? r == LZMA_STREAM_END : s_.avail_in == 0 && s_.avail_out != 0) break;
+    }
+  }
+  std::unique_ptr<ByteSink> inner_;
+  std::vector<char> out_;
+  lzma_stream s_ = LZMA_STREAM_INIT;
+};
+
+// bzip2 (900 kB blocks, bzip2's default).
+class Bzip2Sink final : public ByteSink {
+ public:
+  explicit Bzip2Sink(std::unique_ptr<ByteSink> inner) : inner_(std::move(inner)), out_(1 << 16) {
+    if (BZ2_bzCompressInit(&s_, 9, 0, 0) != BZ_OK) throw std::bad_alloc();
+  }
+  ~Bzip2Sink() override { BZ2_bzCompressEnd(&s_); }
+  void write(std::string_view bytes) override {
+    in_pieces(bytes, [&](std::string_view piece) { run(piece, BZ_RUN); });
+  }
+  void commit() override {
+    run({}, BZ_FINISH);
+    inner_->commit();
+  }
+
+ private:
+  void run(std::string_view bytes, int action) {
+    s_.next_in = const_cast<char*>(bytes.data());
+    s_.avail_in = static_cast<unsigned>(bytes.size());
+    for (;;) {
+      s_.next_out = out_.data();
+      s_.avail_out = static_cast<unsigned>(out_.size());
+      int r = BZ2_bzCompress(&s_, action);
+      if (r < 0) throw Error("bzip2: compressor error " + std::to_string(r));
+      inner_->write({out_.data(), out_.size() - s_.avail_out});
+      if (action == BZ_FINISH ? r == BZ_STREAM_END : s_.avail_in == 0) break;
+    }
+  }
+  std::unique_ptr<ByteSink> inner_;
+  std::vector<char> out_;
+  bz_stream s_{};
+};
+
 class BufferedSink final : public ByteSink {
  public:
   explicit BufferedSink(std::unique_ptr<ByteSink> inner) : inner_(std::move(inner)) { buf_.reserve(kSize); }
@@ -154,6 +266,9 @@ std::unique_ptr<ByteSink> open_output(const std::string& path) {
   if (path == "-") sink = std::make_unique<StdoutSink>();
   else sink = std::make_unique<FileSink>(path);
   if (ends_with(path, ".zst")) sink = std::make_unique<ZstdSink>(std::move(sink));
+  else if (ends_with(path, ".gz")) sink = std::make_unique<GzipSink>(std::move(sink));
+  else if (ends_with(path, ".xz")) sink = std::make_unique<XzSink>(std::move(sink));
+  else if (ends_with(path, ".bz2")) sink = std::make_unique<Bzip2Sink>(std::move(sink));
   return buffered(std::move(sink));
 }
 

@@ -1,5 +1,5 @@
 // Byte sinks: standard output, files written atomically (temporary name, then
-// rename), and zstd compression when the path ends in ".zst".
+// rename), and compression by the path's extension: .zst, .gz, .xz, .bz2.
 #pragma once
 
 #include <memory>
@@ -22,7 +22,9 @@ class ByteSink {
 };
 
 // Opens "-" (standard output) or a path. A path ending in ".zst" is written
-// zstd-compressed (level 3). A regular file (or a path that does not exist
+// zstd-compressed (level 3), ".gz" gzip (level 6), ".xz" xz (preset 6),
+// ".bz2" bzip2 (900 kB blocks): the defaults of the zstd, gzip, xz and bzip2
+// tools. A regular file (or a path that does not exist
 // yet) is written to "PATH.tmp-<pid>" beside it and renamed on commit(),
 // keeping an existing file's permission bits; symbolic links are followed,
 // so the link stays and its target is replaced. A FIFO or a device (such as

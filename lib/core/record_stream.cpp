@@ -23,7 +23,7 @@ std::string Input::default_id() const {
 
 bool is_jsonl_path(std::string_view p) {
   if (p == "-") return true;
-  if (p.size() > 4 && p.substr(p.size() - 4) == ".zst") p.remove_suffix(4);
+  p = without_compression_suffix(p);
   auto ends = [&](std::string_view s) { return p.size() > s.size() && p.substr(p.size() - s.size()) == s; };
   return ends(".jsonl") || ends(".ndjson");
 }
@@ -77,11 +77,13 @@ class WorkBatch final : public Batch {
     in.line = l.number;
     try {
       in.record = &parser_.parse(w_.lines.line(i), in.source, l.number);
-    } catch (const DataError&) {
-      // Plain text piped in by default: say how to read it.
+    } catch (const DataError& e) {
+      // Plain text piped in by default (a first line that is not JSON at
+      // all): say how to read it.
       std::string_view t = w_.lines.line(i);
       while (!t.empty() && (t[0] == ' ' || t[0] == '\t' || t[0] == '\r')) t.remove_prefix(1);
-      if (i == 0 && w_.stdin_guessed && !t.starts_with("{") && !t.starts_with("\xEF\xBB\xBF{"))
+      if (i == 0 && w_.stdin_guessed && !t.starts_with("{") && !t.starts_with("\xEF\xBB\xBF{") &&
+          !std::string_view(e.what()).ends_with("not a JSON object"))
         data_error(in.source, l.number,
                    "not JSON: standard input is read as JSON Lines (for plain text, give --input-format raw)");
       throw;

@@ -94,7 +94,7 @@ struct StreamStats {
 };
 
 // True for names that are read as JSON Lines in automatic mode: "-", *.jsonl,
-// *.ndjson, and those followed by .zst.
+// *.ndjson, and those followed by .zst, .gz, .xz or .bz2.
 bool is_jsonl_path(std::string_view path);
 
 // Runs the loop. diag receives each rejected input's message (on_error ==

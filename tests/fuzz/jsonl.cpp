@@ -14,7 +14,7 @@
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
   using namespace hewn;
   try {
-    auto src = io::decompress_if_zstd(io::open_memory("fuzz", std::string(reinterpret_cast<const char*>(data), size)));
+    auto src = io::decompress(io::open_memory("fuzz", std::string(reinterpret_cast<const char*>(data), size)));
     io::LineReader reader(std::move(src));
     io::LineBatch batch;
     json::Parser parser;

@@ -2,6 +2,8 @@
 
 #include <algorithm>
 #include <cstdio>
+#include <cstdlib>
+#include <memory>
 #include <string>
 #include <unistd.h>
 
@@ -95,4 +97,69 @@ TEST_CASE("UTF-8 validation finds the first bad byte") {
   CHECK(utf8::count("a\xE6\x97\xA5\xF0\x9F\x91\xA9" "abcdefghij") == 13);
   CHECK(utf8::is_ascii("plain text, long enough for a word"));
   CHECK_FALSE(utf8::is_ascii("plain text, long enough for a w\xC3\xA9rd"));
+}
+
+// Compressed input and output: every format round trips through the sinks
+// and sources, whatever the sizes of the reads on either side.
+namespace {
+std::string slurp(const std::string& path) {
+  std::FILE* f = std::fopen(path.c_str(), "rb");
+  REQUIRE(f);
+  std::string out;
+  char buf[4096];
+  while (std::size_t k = std::fread(buf, 1, sizeof buf, f)) out.append(buf, k);
+  std::fclose(f);
+  return out;
+}
+
+// Reads src with reads of at most `chunk` bytes.
+std::string drain(io::ByteSource& src, std::size_t chunk) {
+  std::string out, buf(chunk, '\0');
+  while (std::size_t k = src.read(buf.data(), chunk)) out.append(buf.data(), k);
+  return out;
+}
+
+std::string sample() {
+  std::string s;
+  for (int i = 0; i < 20000; ++i) s += "{\"id\":" + std::to_string(i * 7919 % 10007) + ",\"text\":\"line\"}\n";
+  return s;
+}
+}  // namespace
+
+TEST_CASE("each compressed -o round trips through open_input, in reads of any size") {
+  const std::string data = sample();
+  char dir[] = "/tmp/hewn-compressed-XXXXXX";
+  REQUIRE(::mkdtemp(dir));
+  for (const char* ext : {".gz", ".xz", ".bz2", ".zst"}) {
+    CAPTURE(ext);
+    std::string path = std::string(dir) + "/out.jsonl" + ext;
+    auto sink = io::open_output(path);
+    for (std::size_t p = 0; p < data.size(); p += 1000) sink->write(std::string_view(data).substr(p, 1000));
+    sink->commit();
+    sink.reset();
+    std::string packed = slurp(path);
+    CHECK(packed.size() < data.size() / 4);  // compressed, not plain JSON
+    auto src = io::open_input(path);
+    CHECK(drain(*src, 1 << 16) == data);
+    for (std::size_t step : {1, 7, 4096}) {
+      auto slow = io::decompress(std::make_unique<StringSource>(packed, step));
+      CHECK(drain(*slow, step == 1 ? 3 : 1000) == data);
+    }
+    // Cut anywhere before the end: a data error naming the input.
+    for (std::size_t cut : {packed.size() / 3, packed.size() - 1}) {
+      auto cutsrc = io::decompress(io::open_memory("cut" + std::string(ext), packed.substr(0, cut)));
+      CHECK_THROWS_AS(drain(*cutsrc, 4096), DataError);
+    }
+    ::unlink(path.c_str());
+  }
+  ::rmdir(dir);
+}
+
+TEST_CASE("names lose a compressed extension, and only that") {
+  CHECK(io::without_compression_suffix("a.jsonl.gz") == "a.jsonl");
+  CHECK(io::without_compression_suffix("a.jsonl.bz2") == "a.jsonl");
+  CHECK(io::without_compression_suffix("a.jsonl.xz") == "a.jsonl");
+  CHECK(io::without_compression_suffix("a.jsonl.zst") == "a.jsonl");
+  CHECK(io::without_compression_suffix("a.jsonl") == "a.jsonl");
+  CHECK(io::without_compression_suffix(".gz") == ".gz");
 }
