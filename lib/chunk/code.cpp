@@ -170,8 +170,9 @@ class Code final : public Chunker {
       for (std::size_t i = mark; i < out_->size(); ++i)
         (*out_)[i].fields.emplace_back("node_types", (*out_)[i].begin < b ? with_head : only);
       // The last piece stays open, as after any oversize node, for closing
-      // punctuation (a docstring's closing """).
-      if (out_->size() > mark) {
+      // punctuation (a docstring's closing """), when it fits with the rest
+      // of the token (the whitespace after it, without trimming).
+      if (out_->size() > mark && core_size(out_->back().begin, e) <= options_.size) {
         if (out_->back().begin >= b) types_.assign(1, type);
         group_b_ = out_->back().begin;
         group_e_ = e;

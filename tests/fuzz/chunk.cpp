@@ -35,7 +35,8 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   else if (o.strategy == "semantic") o.semantic.breakpoints = data[2] & 1 ? "c99" : "cohesion";  // model-free
   else o.overlap = data[2] % o.size;
   if (data[3] & 1 && o.strategy == "recursive") o.separators = std::vector<std::string>{"\n\n", "\n", " ", ""};
-  o.min_size = data[3] % 4 == 2 ? o.size / 2 : 0;
+  // --min-size with overlap is a usage error.
+  o.min_size = data[3] % 4 == 2 && o.overlap == 0 && o.overlap_sentences == 0 ? o.size / 2 : 0;
   std::string text(reinterpret_cast<const char*>(data + 4), size - 4);
   if (!utf8::valid(text)) return 0;
 
