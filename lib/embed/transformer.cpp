@@ -176,19 +176,22 @@ TransformerConfig read_transformer_config(const std::string& dir) {
     need("feed_forward_type", str("feed_forward_type", "original"), "geglu");
     need("hidden_act", str("hidden_act", "gelu"), "gelu");
     t.mlp = TransformerConfig::Mlp::geglu;
-  } else if (t.family == "xlm-roberta") {
+  } else if (t.family == "xlm-roberta" || t.family == "bert") {  // bert: with --int8
+    const bool xlmr = t.family == "xlm-roberta";
     t.vocab = c.size("vocab_size");
     t.hidden = c.size("hidden_size");
     t.layers = c.size("num_hidden_layers");
     t.heads = c.size("num_attention_heads");
     t.intermediate = c.size("intermediate_size");
-    t.type_vocab = c.number("type_vocab_size") ? c.size("type_vocab_size") : 1;
-    t.eps = static_cast<float>(num("layer_norm_eps", 1e-5));
+    t.type_vocab = c.number("type_vocab_size") ? c.size("type_vocab_size") : xlmr ? 1 : 2;
+    t.eps = static_cast<float>(num("layer_norm_eps", xlmr ? 1e-5 : 1e-12));
     need("hidden_act", str("hidden_act", "gelu"), "gelu");
     need("position_embedding_type", str("position_embedding_type", "absolute"), "absolute");
-    const double pad = num("pad_token_id", 1);
-    if (pad < 0 || pad != std::floor(pad)) throw DataError(c.path + ": missing or bad \"pad_token_id\"");
-    t.position_offset = static_cast<std::size_t>(pad) + 1;
+    if (xlmr) {
+      const double pad = num("pad_token_id", 1);
+      if (pad < 0 || pad != std::floor(pad)) throw DataError(c.path + ": missing or bad \"pad_token_id\"");
+      t.position_offset = static_cast<std::size_t>(pad) + 1;
+    }
     const std::size_t table = c.size("max_position_embeddings");
     if (table <= t.position_offset) throw DataError(c.path + ": max_position_embeddings leaves no positions");
     t.max_positions = table - t.position_offset;
@@ -217,7 +220,7 @@ TransformerConfig read_transformer_config(const std::string& dir) {
     if (c.string("rope_scaling")) unsupported("rope_scaling", *c.string("rope_scaling"), "null");
   } else {
     throw DataError(c.path + ": unsupported model_type " + hewn::quoted(t.family) +
-                    " (nomic_bert, modernbert, xlm-roberta, qwen3, bert with ALiBi)");
+                    " (nomic_bert, modernbert, xlm-roberta, qwen3, bert)");
   }
   if (!t.kv_heads) t.kv_heads = t.heads;
   if (!t.head_dim) {

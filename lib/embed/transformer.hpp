@@ -1,6 +1,7 @@
 // A config-driven transformer stack for the encoder families beyond BERT:
 // NomicBERT (nomic_bert), ModernBERT (modernbert), Jina v2 (JinaBERT: bert
-// with ALiBi), XLM-RoBERTa (xlm-roberta) and decoder embedders (qwen3). One
+// with ALiBi), XLM-RoBERTa (xlm-roberta) and decoder embedders (qwen3), and
+// plain BERT (bert.hpp's layout) for int8 inference. One
 // block layer covers them all: LayerNorm (with or without bias) or RMSNorm,
 // pre- or post-norm, absolute (with an offset), rotary or ALiBi positions,
 // GELU / SwiGLU / GeGLU feed-forward, grouped-query attention, per-head

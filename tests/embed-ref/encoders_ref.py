@@ -127,19 +127,30 @@ def tokenize(family, text):
         out, pos = [], 0
         for word in text.split(" "):
             if word:
-                # Viterbi over "\u2581" + word (best total score).
+                # Viterbi over "\u2581" + word (best total score); a character
+                # no piece starts with gets <unk> (score: the lowest - 10),
+                # and consecutive <unk>s fuse (as tokenizers' Unigram does).
                 s = SP + word
-                best = [(-1e18, 0, None)] * (len(s) + 1)
+                unk_score = min(score.values()) - 10
+                best = [None] * (len(s) + 1)
                 best[0] = (0.0, 0, None)
-                for e in range(1, len(s) + 1):
-                    for b in range(e):
-                        p = s[b:e]
-                        if p in score and best[b][0] > -1e17 and best[b][0] + score[p] > best[e][0]:
-                            best[e] = (best[b][0] + score[p], b, p)
+                for b in range(len(s)):
+                    if best[b] is None:
+                        continue
+                    cands = [(s[b:e], e) for e in range(b + 1, len(s) + 1) if s[b:e] in score]
+                    if not any(e == b + 1 for _, e in cands):
+                        cands.append(("<unk>", b + 1))
+                    for p, e in cands:
+                        v = best[b][0] + (unk_score if p == "<unk>" else score[p])
+                        if best[e] is None or v > best[e][0]:
+                            best[e] = (v, b, p)
                 toks, e = [], len(s)
                 while e > 0:
                     _, b, p = best[e]
-                    toks.append((ids[p], b, e))
+                    if toks and p == "<unk>" and toks[-1][0] == 3:
+                        toks[-1] = (3, b, toks[-1][2])
+                    else:
+                        toks.append((ids[p], b, e))
                     e = b
                 for i, b, e in reversed(toks):
                     # "\u2581" stands for the space before the word (none for the first)
