@@ -223,7 +223,8 @@ std::shared_ptr<Tokenizer> read_hf_tokenizer(const std::string& path, bool allow
   NormalizerConfig norm;
   PreTokenizerConfig pre;
   // Byte-level BPE reads its own normalizer and pre-tokenizer (hf_bpe.cpp).
-  const bool bpe = top.at("model").at("type").str() == "BPE";
+  const Node mt = top.opt("model");
+  const bool bpe = mt.has("type") && mt.at("type").e.is_string() && mt.at("type").str() == "BPE";
   if (!bpe) {
     read_normalizer(top.opt("normalizer"), norm);
     read_pre_tokenizer(top.opt("pre_tokenizer"), pre);
