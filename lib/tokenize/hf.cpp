@@ -198,13 +198,15 @@ void read_post_processor(const Node& n, std::vector<std::uint32_t>& prefix, std:
     if (sep.size() != 2) n.at("sep").fail("expected [token, id]");
     prefix.push_back(cls[1].id());
     suffix.push_back(sep[1].id());
+  } else if (t == "ByteLevel") {
+    // Byte-level BPE's offset trimming: no tokens added.
   } else if (t == "Sequence") {
     for (const Node& x : n.at("processors").items()) {
       if (x.at("type").str() == "ByteLevel") continue;
       read_post_processor(x, prefix, suffix);
     }
   } else {
-    unsupported(type, "post-processor", t, "TemplateProcessing, BertProcessing, RobertaProcessing, Sequence");
+    unsupported(type, "post-processor", t, "TemplateProcessing, BertProcessing, RobertaProcessing, ByteLevel, Sequence");
   }
 }
 

@@ -152,3 +152,13 @@ TEST_CASE("Unigram in XLM-RoBERTa's layout, by hand") {
   CHECK(test::ids(*t, "ab  xx c") == Ids{5, 6, 7, 7, 3, 7, 8});
   CHECK(spans(*t, "ab  xx c")[4] == std::pair<std::size_t, std::size_t>{4, 6});
 }
+
+TEST_CASE("byte-level BPE with a ByteLevel post-processor (Qwen2-style files) adds no tokens") {
+  std::string j = gpt2_json(false);
+  const std::string from = R"("post_processor": {"type": "TemplateProcessing",)";
+  j.replace(j.find(from), from.size(), R"("post_processor": {"type": "ByteLevel", "trim_offsets": false}, "x": {)");
+  auto t = make_tokenizer({test::write_temp("bl.json", j)});
+  CHECK(t->prefix().empty());
+  CHECK(t->suffix().empty());
+  CHECK(test::ids(*t, "abc") == Ids{16});
+}
