@@ -9,6 +9,7 @@
 
 #include "core/error.hpp"
 #include "embed/bert.hpp"
+#include "embed/denormals.hpp"
 #include "embed/fastmath.hpp"
 #include "embed/safetensors.hpp"
 
@@ -510,6 +511,7 @@ void Transformer::attention(const float* qkv, std::size_t n, std::size_t layer, 
 }
 
 void Transformer::forward(const std::vector<std::span<const std::uint32_t>>& seqs, std::vector<float>& out) const {
+  FlushDenormals ftz;
   thread_local Work w;
   thread_local std::vector<std::size_t> off;
   const TransformerConfig& c = cfg_;

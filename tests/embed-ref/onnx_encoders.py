@@ -19,6 +19,7 @@ from onnx import TensorProto, helper, numpy_helper
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import bert_ref  # noqa: E402
+import encoders_ref  # noqa: E402
 
 
 def main():
@@ -146,7 +147,7 @@ def main():
             shifted = node("Add", [pos, const(cfg["pad_token_id"] + 1, np.int64)])
             x = node("Add", [x, node("Gather", [const(w["embeddings.position_embeddings.weight"]), shifted])])
         else:
-            slopes = np.array(_alibi_slopes(NH), dtype=np.float32)[:, None, None]
+            slopes = np.array(encoders_ref.alibi_slopes(NH), dtype=np.float32)[:, None, None]
             bias = node("Mul", [const(-slopes), node("Unsqueeze", [node("Abs", [rel]), const([0], np.int64)])])
         x = ln(x, w["embeddings.LayerNorm.weight"], w["embeddings.LayerNorm.bias"], eps)
         for l in range(L):
@@ -206,16 +207,6 @@ def main():
     # Over 2 GB the weights must live in a side file.
     onnx.save(model, out, save_as_external_data=True, all_tensors_to_one_file=True,
               location=os.path.basename(out) + ".data", size_threshold=1024)
-
-
-def _alibi_slopes(n):
-    def pow2(k):
-        start = 2 ** (-2 ** -(math.log2(k) - 3))
-        return [start ** (i + 1) for i in range(k)]
-    if math.log2(n).is_integer():
-        return pow2(n)
-    p = 2 ** math.floor(math.log2(n))
-    return pow2(p) + pow2(2 * p)[0::2][:n - p]
 
 
 main()

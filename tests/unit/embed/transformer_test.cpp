@@ -12,6 +12,7 @@
 #include "core/error.hpp"
 #include "core/json.hpp"
 #include "embed/transformer.hpp"
+#include "reference.hpp"
 
 using namespace hewn::embed;
 
@@ -36,46 +37,12 @@ const std::string ref = std::string(HEWN_SOURCE_DIR) + "/tests/embed-ref/encoder
 double parity(const TempDir& dir, const std::string& make_args, const std::vector<std::vector<std::uint32_t>>& seqs,
               bool int8 = false) {
   const std::string d = dir.str();
-  {
-    std::ofstream ids(d + "/ids.json");
-    ids << "[";
-    for (std::size_t i = 0; i < seqs.size(); ++i) {
-      ids << (i ? "," : "") << "[";
-      for (std::size_t j = 0; j < seqs[i].size(); ++j) ids << (j ? "," : "") << seqs[i][j];
-      ids << "]";
-    }
-    ids << "]";
-  }
+  test::write_ids(d + "/ids.json", seqs);
   std::string cmd = "/usr/bin/python3 " + ref + " make " + d + "/m " + make_args + " && /usr/bin/python3 " + ref +
                     " batch " + d + "/m " + d + "/ids.json " + d + "/want.jsonl";
   REQUIRE(std::system(cmd.c_str()) == 0);
   Transformer model(d + "/m", int8);
-  const std::size_t H = model.config().hidden;
-  std::vector<std::span<const std::uint32_t>> batch;
-  for (auto& s : seqs) batch.emplace_back(s);
-  std::vector<float> got, single;
-  model.forward(batch, got);
-  for (auto& s : seqs) model.forward({std::span<const std::uint32_t>(s)}, single);
-  REQUIRE(single.size() == got.size());
-  for (std::size_t i = 0; i < got.size(); ++i) REQUIRE(std::abs(single[i] - got[i]) < 1e-5);
-  std::ifstream want(d + "/want.jsonl");
-  std::string line;
-  hewn::json::Parser parser;
-  std::size_t offset = 0, n = 0;
-  double worst = 0;
-  while (std::getline(want, line)) {
-    std::size_t len = line.size();
-    line.append(64, ' ');
-    const auto& r = parser.parse(std::string_view(line.data(), len), "want.jsonl", ++n);
-    std::vector<float> v;
-    REQUIRE(r.floats("v", v));
-    REQUIRE(v.size() == seqs[n - 1].size() * H);
-    for (std::size_t i = 0; i < v.size(); ++i) worst = std::max(worst, std::abs(double(v[i]) - got[offset + i]));
-    offset += v.size();
-  }
-  CHECK(n == seqs.size());
-  CHECK(offset == got.size());
-  return worst;
+  return test::max_difference(d + "/want.jsonl", seqs, model.config().hidden, test::packed_forward(model, seqs));
 }
 
 std::vector<std::uint32_t> run(std::size_t n, std::uint32_t vocab, std::uint32_t seed) {
