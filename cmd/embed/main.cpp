@@ -77,8 +77,14 @@ int main(int argc, char** argv) {
   app.add_option("--on-long", on_long, "Text longer than the model allows: truncate (counted at the end) or error")
       ->check(CLI::IsMember({"truncate", "error"}))
       ->capture_default_str();
-  app.add_option("--pooling", opt.pooling, "bert: mean or cls (default: 1_Pooling/config.json, else mean)")
-      ->check(CLI::IsMember({"mean", "cls"}));
+  app.add_option("--pooling", opt.pooling, "bert: mean, cls or last (default: 1_Pooling/config.json, else mean)")
+      ->check(CLI::IsMember({"mean", "cls", "last"}));
+  std::string prompt;
+  app.add_option("--prompt", prompt,
+                 "bert: put the model's prompt NAME (query, document, ...) from config_sentence_transformers.json "
+                 "before every text (default: its default_prompt_name, if any)")
+      ->type_name("NAME");
+  app.add_flag("--int8", opt.int8, "bert: int8 weight-only quantized projections (a quarter of the memory)");
   app.add_option("--max-tokens", opt.max_tokens,
                  "bert: tokens per sequence incl. [CLS]/[SEP] (default: the model's max_seq_length)")
       ->check(hewn::cli::whole(1));
@@ -104,7 +110,8 @@ int main(int argc, char** argv) {
   std::string encoding = "base64";
   bool verbose = false;
   app.add_option("--dimensions", opt.dimensions,
-                 "openai: vector size to ask the model for (text-embedding-3-*, other Matryoshka models)")
+                 "openai: vector size to ask the model for (text-embedding-3-*, other Matryoshka models); bert: keep "
+                 "the first N values of each vector (Matryoshka), normalized after the cut if normalized")
       ->check(hewn::cli::whole(1, 65536))
       ->type_name("N");
   app.add_option("--encoding-format", encoding, "openai: how the server sends vectors: base64 (exact, smaller) or float")
@@ -124,7 +131,7 @@ int main(int argc, char** argv) {
     if (!openai) {
       for (const char* name : hewn::cli::RemoteOptions::names)
         if (app.count(name)) throw hewn::UsageError(std::string(name) + " is for the openai backend");
-      for (const char* name : {"--dimensions", "--encoding-format", "--batch-tokens", "--verbose"})
+      for (const char* name : {"--encoding-format", "--batch-tokens", "--verbose"})
         if (app.count(name)) throw hewn::UsageError(std::string(name) + " is for the openai backend");
     }
     opt.remote = remote.connection();
@@ -161,7 +168,13 @@ int main(int argc, char** argv) {
       throw hewn::UsageError("--text-from with several fields does not apply to --late");
     if (app.count("--dim") && !opt.model.empty()) throw hewn::UsageError("--dim is for the hash backend");
     if (app.count("--late-overlap") && !late) throw hewn::UsageError("--late-overlap is for --late");
+    if (!prompt.empty() && !ro.prefix.empty()) throw hewn::UsageError("--prompt and --prefix exclude each other");
+    if (!prompt.empty() && late) throw hewn::UsageError("--prompt does not apply to --late");
+    if (!prompt.empty() && opt.model.empty()) throw hewn::UsageError("--prompt needs a --model");
     auto embedder = hewn::embed::make_embedder(opt);
+    // The model's prompt: --prompt's, else its default one (not under --late
+    // or --prefix, whose texts are the user's own).
+    if (embedder->transformer() && ro.prefix.empty() && !late) ro.prefix = hewn::embed::model_prompt(opt.model, prompt);
     if (ro.tokens) {  // before any input: "--tokens needs the bert backend"
       hewn::embed::TokenVectors probe;
       embedder->embed_tokens("", probe);

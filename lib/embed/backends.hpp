@@ -14,7 +14,8 @@ namespace hewn::embed {
 // Errors: see make_embedder().
 std::unique_ptr<const Embedder> make_model2vec(const std::string& dir, std::optional<bool> normalize);
 
-// DIR in Hugging Face BERT layout.
+// DIR in Hugging Face BERT layout, or another transformer family
+// (transformer.hpp), or a BERT with Options::int8 (run by Transformer).
 // Errors: see make_embedder().
 std::unique_ptr<const Embedder> make_bert(const Options& options);
 

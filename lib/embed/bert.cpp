@@ -9,6 +9,7 @@
 #include <mutex>
 
 #include "core/error.hpp"
+#include "embed/denormals.hpp"
 #include "embed/fastmath.hpp"
 #include "embed/safetensors.hpp"
 
@@ -143,6 +144,7 @@ BertModel::BertModel(const std::string& dir) {
 }
 
 void BertModel::forward(const std::vector<std::span<const std::uint32_t>>& seqs, std::vector<float>& out) const {
+  FlushDenormals ftz;  // denormals.hpp
   thread_local Work w;
   thread_local std::vector<std::size_t> off;
   const std::size_t H = cfg_.hidden, I = cfg_.intermediate, NH = cfg_.heads, D = H / NH, B = seqs.size();

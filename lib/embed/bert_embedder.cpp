@@ -1,4 +1,5 @@
-// The bert backend: tokenizer + BertModel + pooling.
+// The bert backend: tokenizer + an encoder (BertModel, or Transformer for
+// the other families and int8) + pooling.
 #include <algorithm>
 #include <cmath>
 #include <fstream>
@@ -9,6 +10,7 @@
 #include "embed/backends.hpp"
 #include "embed/bert.hpp"
 #include "embed/model_files.hpp"
+#include "embed/transformer.hpp"
 
 namespace hewn::embed {
 namespace {
@@ -22,10 +24,11 @@ std::string slurp(const std::string& path) {
   return ss.str();
 }
 
+template <class Model>
 class BertEmbedder final : public Embedder {
  public:
-  explicit BertEmbedder(const Options& o) : name_(model_name(o.model)), model_(o.model) {
-    const BertConfig& c = model_.config();
+  BertEmbedder(const Options& o, Model model) : name_(model_name(o.model)), model_(std::move(model)) {
+    const auto& c = model_.config();
     tok_ = load_tokenizer(o.model);
     pre_ = tok_->prefix();
     suf_ = tok_->suffix();
@@ -65,12 +68,22 @@ class BertEmbedder final : public Embedder {
         pooling_ = "cls";
       else if (on("pooling_mode_mean_tokens"))
         pooling_ = "mean";
+      else if (on("pooling_mode_lasttoken"))
+        pooling_ = "last";
       else
-        throw DataError(pc + ": unsupported pooling mode (cls or mean tokens)");
+        throw DataError(pc + ": unsupported pooling mode (cls, mean tokens or last token)");
     }
     if (pooling_.empty()) pooling_ = "mean";
-    if (pooling_ != "mean" && pooling_ != "cls")
-      throw UsageError("unknown --pooling " + hewn::quoted(pooling_) + " (mean or cls)");
+    if (pooling_ != "mean" && pooling_ != "cls" && pooling_ != "last")
+      throw UsageError("unknown --pooling " + hewn::quoted(pooling_) + " (mean, cls or last)");
+    // Matryoshka: the first --dimensions values.
+    dim_ = c.hidden;
+    if (o.dimensions) {
+      if (o.dimensions > c.hidden)
+        throw UsageError("--dimensions " + std::to_string(o.dimensions) + " exceeds the model's " +
+                         std::to_string(c.hidden));
+      dim_ = o.dimensions;
+    }
     // Normalize: the option, else whether modules.json has a Normalize module.
     std::string mj = o.model + "/modules.json";
     if (o.batch) batch_ = o.batch;
@@ -79,7 +92,7 @@ class BertEmbedder final : public Embedder {
   }
 
   const std::string& name() const override { return name_; }
-  std::size_t dim() const override { return model_.config().hidden; }
+  std::size_t dim() const override { return dim_; }
   bool normalizes() const override { return normalize_; }
 
   EmbedInfo embed(std::string_view text, float* out) const override {
@@ -98,7 +111,7 @@ class BertEmbedder final : public Embedder {
     thread_local std::vector<std::size_t> begin;
     thread_local std::vector<std::span<const std::uint32_t>> seqs;
     thread_local std::vector<float> hidden;
-    const std::size_t n = texts.size(), H = dim();
+    const std::size_t n = texts.size(), H = model_.config().hidden, d = dim();
     ids.clear();
     begin.assign(1, 0);
     for (std::size_t i = 0; i < n; ++i) {
@@ -119,14 +132,18 @@ class BertEmbedder final : public Embedder {
       model_.forward(seqs, hidden);
       const float* rows = hidden.data();
       for (std::size_t k = g; k < e; ++k) {
-        pool(rows, len(k), out + k * H);
+        pool(rows, len(k), out + k * d);
         rows += len(k) * H;
       }
       g = e;
     }
   }
 
-  EmbedInfo embed_tokens(std::string_view text, TokenVectors& out) const override { return run(text, out); }
+  EmbedInfo embed_tokens(std::string_view text, TokenVectors& out) const override {
+    EmbedInfo info = run(text, out);
+    truncate_rows(out);
+    return info;
+  }
 
   void document_tokens(std::string_view text, std::size_t overlap, TokenVectors& out) const override {
     thread_local std::vector<tokenize::Token> toks;
@@ -135,7 +152,7 @@ class BertEmbedder final : public Embedder {
     toks.clear();
     tok_->encode(text, toks);
     out.clear();
-    const std::size_t H = dim(), room = max_ - pre_.size() - suf_.size();
+    const std::size_t H = model_.config().hidden, room = max_ - pre_.size() - suf_.size();
     if (overlap >= room)
       throw UsageError("--late-overlap " + std::to_string(overlap) + " must be smaller than the " +
                        std::to_string(room) + " tokens of a window");
@@ -157,27 +174,41 @@ class BertEmbedder final : public Embedder {
       if (end == toks.size()) break;
       start = end - overlap;
     }
+    truncate_rows(out);
   }
 
  private:
   // Pools count token vectors (rows of dim() floats) into out, normalized
   // when the model asks; no tokens give the zero vector.
+  // With --dimensions, the first dim() values (normalized after the cut).
   void pool(const float* rows, std::size_t count, float* out) const {
-    const std::size_t H = dim();
+    const std::size_t H = model_.config().hidden, d = dim();
     if (count == 0) {  // no tokens at all (a tokenizer that adds no special tokens, an empty text)
-      std::fill(out, out + H, 0.0f);
+      std::fill(out, out + d, 0.0f);
       return;
     }
-    if (pooling_ == "cls") {
-      std::copy(rows, rows + H, out);
+    if (pooling_ == "cls" || pooling_ == "last") {
+      const float* row = rows + (pooling_ == "cls" ? 0 : (count - 1) * H);
+      std::copy(row, row + d, out);
     } else {
       thread_local std::vector<double> acc;
-      acc.assign(H, 0.0);
+      acc.assign(d, 0.0);
       for (std::size_t t = 0; t < count; ++t)
-        for (std::size_t j = 0; j < H; ++j) acc[j] += rows[t * H + j];
-      for (std::size_t j = 0; j < H; ++j) out[j] = static_cast<float>(acc[j] / static_cast<double>(count));
+        for (std::size_t j = 0; j < d; ++j) acc[j] += rows[t * H + j];
+      for (std::size_t j = 0; j < d; ++j) out[j] = static_cast<float>(acc[j] / static_cast<double>(count));
     }
-    if (normalize_) l2_normalize(out, H);
+    if (normalize_) l2_normalize(out, d);
+  }
+
+  // Token rows of the model's width cut to dim() values.
+  void truncate_rows(TokenVectors& tv) const {
+    const std::size_t H = model_.config().hidden, d = dim();
+    if (d == H) return;
+    for (std::size_t t = 0; t < tv.count; ++t)
+      std::copy(tv.data.begin() + static_cast<std::ptrdiff_t>(t * H),
+                tv.data.begin() + static_cast<std::ptrdiff_t>(t * H + d),
+                tv.data.begin() + static_cast<std::ptrdiff_t>(t * d));
+    tv.data.resize(tv.count * d);
   }
 
   // Tokenizes text into toks, cut to the room the special tokens leave.
@@ -212,7 +243,8 @@ class BertEmbedder final : public Embedder {
   }
 
   std::string name_;
-  BertModel model_;
+  Model model_;
+  std::size_t dim_ = 0;
   std::shared_ptr<const tokenize::Tokenizer> tok_;
   std::vector<std::uint32_t> pre_, suf_;
   std::size_t max_ = 0;
@@ -224,6 +256,13 @@ class BertEmbedder final : public Embedder {
 
 }  // namespace
 
-std::unique_ptr<const Embedder> make_bert(const Options& options) { return std::make_unique<BertEmbedder>(options); }
+std::unique_ptr<const Embedder> make_bert(const Options& options) {
+  JsonConfig c = JsonConfig::load(model_file(options.model, "config.json"));
+  const std::string* type = c.string("model_type");
+  const std::string* pe = c.string("position_embedding_type");
+  if (options.int8 || (type && is_transformer_family(*type, pe ? *pe : "")))
+    return std::make_unique<BertEmbedder<Transformer>>(options, Transformer(options.model, options.int8));
+  return std::make_unique<BertEmbedder<BertModel>>(options, BertModel(options.model));
+}
 
 }  // namespace hewn::embed

@@ -10,6 +10,7 @@
 #include "embed/model_files.hpp"
 #include "embed/openai.hpp"
 #include "remote/embeddings.hpp"
+#include "embed/transformer.hpp"
 
 namespace hewn::embed {
 
@@ -71,6 +72,8 @@ std::unique_ptr<const Embedder> make_embedder(const Options& o) {
     if (!o.pooling.empty()) throw UsageError("--pooling is for the bert backend");
     if (o.max_tokens) throw UsageError("--max-tokens is for the bert backend");
     if (o.batch) throw UsageError("--batch is for the bert and openai backends");
+    if (o.dimensions) throw UsageError("--dimensions is for the bert and openai backends");
+    if (o.int8) throw UsageError("--int8 is for the bert backend");
     return make_hash_embedder(o.dim, o.normalize.value_or(true));
   }
   if (backend.empty() && (o.model.rfind("http://", 0) == 0 || o.model.rfind("https://", 0) == 0))
@@ -87,15 +90,18 @@ std::unique_ptr<const Embedder> make_embedder(const Options& o) {
     const std::string* type = c.string("model_type");
     if (type && *type == "model2vec")
       backend = "model2vec";
-    else if (type && *type == "bert")
+    else if (type && (*type == "bert" || is_transformer_family(*type, "")))
       backend = "bert";
     else
-      throw DataError(c.path + ": unsupported model_type " + hewn::quoted(type ? *type : "") + " (model2vec, bert)");
+      throw DataError(c.path + ": unsupported model_type " + hewn::quoted(type ? *type : "") +
+                      " (model2vec, bert, nomic_bert, modernbert, xlm-roberta, qwen3)");
   }
   if (backend == "model2vec") {
     if (!o.pooling.empty()) throw UsageError("--pooling is for the bert backend");
     if (o.max_tokens) throw UsageError("--max-tokens is for the bert backend");
     if (o.batch) throw UsageError("--batch is for the bert and openai backends");
+    if (o.dimensions) throw UsageError("--dimensions is for the bert and openai backends");
+    if (o.int8) throw UsageError("--int8 is for the bert backend");
     return make_model2vec(o.model, o.normalize);
   }
   if (backend == "bert") return make_bert(o);

@@ -24,16 +24,27 @@ struct Options {
   std::string model;                   // model directory (model2vec, bert)
   std::size_t dim = 384;               // hash: vector size
   std::optional<bool> normalize;       // L2-normalize; unset: the model's default
-  std::string pooling;                 // bert: "", "mean" or "cls" ("" reads 1_Pooling/config.json)
+  std::string pooling;                 // bert: "", "mean", "cls" or "last" ("" reads 1_Pooling/config.json)
   std::size_t max_tokens = 0;          // bert: tokens per sequence incl. specials; 0: the model's limit
   std::size_t batch = 0;               // bert: sequences per packed forward pass in embed_batch(); 0: 32
                                        // openai: texts per request; 0: 128
   // openai (an OpenAI-compatible /embeddings endpoint; see openai.hpp):
   remote::Connection remote;           // base URL, key variable, transport, cache
-  unsigned dimensions = 0;             // "dimensions" to ask for; 0: the model's own
+  unsigned dimensions = 0;             // openai: "dimensions" to ask for; bert: keep the first N values
+                                       // (Matryoshka); 0: the model's own
   bool float_encoding = false;         // encoding_format float instead of base64
   std::size_t batch_tokens = 0;        // estimated tokens per request; 0: 100000
+  bool int8 = false;                   // bert: int8 weight-only quantized projections
 };
+
+// The text the model's config_sentence_transformers.json gives the prompt
+// NAME in its "prompts" ("query", "document", ...); with NAME empty, its
+// "default_prompt_name"'s prompt, or "" when it names none or the file is
+// absent.
+// Errors: DataError "DIR/config_sentence_transformers.json: cannot open"
+// or "...: invalid JSON" (a named prompt needs the file); UsageError
+// "--prompt NAME: the model's prompts are A, B" for a name it lacks.
+std::string model_prompt(const std::string& dir, const std::string& name);
 
 // What happened while embedding one text.
 struct EmbedInfo {

@@ -8,6 +8,7 @@
 #include "core/error.hpp"
 #include "core/utf8.hpp"
 #include "core/input.hpp"
+#include "tokenize/hf_bpe.hpp"
 #include "tokenize/hf_model.hpp"
 
 namespace hewn::tokenize {
@@ -197,13 +198,15 @@ void read_post_processor(const Node& n, std::vector<std::uint32_t>& prefix, std:
     if (sep.size() != 2) n.at("sep").fail("expected [token, id]");
     prefix.push_back(cls[1].id());
     suffix.push_back(sep[1].id());
+  } else if (t == "ByteLevel") {
+    // Byte-level BPE's offset trimming: no tokens added.
   } else if (t == "Sequence") {
     for (const Node& x : n.at("processors").items()) {
       if (x.at("type").str() == "ByteLevel") continue;
       read_post_processor(x, prefix, suffix);
     }
   } else {
-    unsupported(type, "post-processor", t, "TemplateProcessing, BertProcessing, RobertaProcessing, Sequence");
+    unsupported(type, "post-processor", t, "TemplateProcessing, BertProcessing, RobertaProcessing, ByteLevel, Sequence");
   }
 }
 
@@ -221,8 +224,13 @@ std::shared_ptr<Tokenizer> read_hf_tokenizer(const std::string& path, bool allow
 
   NormalizerConfig norm;
   PreTokenizerConfig pre;
-  read_normalizer(top.opt("normalizer"), norm);
-  read_pre_tokenizer(top.opt("pre_tokenizer"), pre);
+  // Byte-level BPE reads its own normalizer and pre-tokenizer (hf_bpe.cpp).
+  const Node mt = top.opt("model");
+  const bool bpe = mt.has("type") && mt.at("type").e.is_string() && mt.at("type").str() == "BPE";
+  if (!bpe) {
+    read_normalizer(top.opt("normalizer"), norm);
+    read_pre_tokenizer(top.opt("pre_tokenizer"), pre);
+  }
   std::vector<std::uint32_t> prefix, suffix;
   read_post_processor(top.opt("post_processor"), prefix, suffix);
   std::optional<std::size_t> max_length;
@@ -262,8 +270,11 @@ std::shared_ptr<Tokenizer> read_hf_tokenizer(const std::string& path, bool allow
     if (Node bf = model.opt("byte_fallback"); !bf.is_null() && bf.boolean()) bf.fail("byte_fallback is not supported");
     c.replacement = pre.replacement;
     m = make_unigram(c);
+  } else if (t == "BPE") {
+    return make_hf_bpe(path, top.opt("normalizer").e, top.opt("pre_tokenizer").e, model.e, std::move(added),
+                       std::move(prefix), std::move(suffix), max_length, allow_special);
   } else {
-    unsupported(type, "model", t, "WordPiece, Unigram");
+    unsupported(type, "model", t, "WordPiece, Unigram, BPE");
   }
   return make_hf_tokenizer(std::filesystem::path(path).filename().string(), norm, pre, std::move(m), std::move(added),
                            std::move(prefix), std::move(suffix), max_length, allow_special);

@@ -12,6 +12,7 @@
 #include "core/error.hpp"
 #include "core/json.hpp"
 #include "embed/bert.hpp"
+#include "reference.hpp"
 
 using namespace hewn::embed;
 
@@ -24,48 +25,15 @@ TEST_CASE("bert: padded batch matches the numpy reference within 1e-4") {
   std::string d = dir.string(), ref = std::string(HEWN_SOURCE_DIR) + "/tests/embed-ref/bert_ref.py";
   std::vector<std::vector<std::uint32_t>> seqs = {
       {2, 9, 11, 13, 14, 9, 15, 5, 3}, {2, 38, 3}, {2, 22, 20, 24, 35, 9, 25, 16, 10, 23, 21, 24, 6, 26, 27, 3}, {2, 3}};
-  {
-    std::ofstream ids(d + "/ids.json");
-    ids << "[";
-    for (std::size_t i = 0; i < seqs.size(); ++i) {
-      ids << (i ? "," : "") << "[";
-      for (std::size_t j = 0; j < seqs[i].size(); ++j) ids << (j ? "," : "") << seqs[i][j];
-      ids << "]";
-    }
-    ids << "]";
-  }
+  test::write_ids(d + "/ids.json", seqs);
   std::string cmd = "/usr/bin/python3 " + ref + " make " + d + "/m && /usr/bin/python3 " + ref + " batch " + d + "/m " +
                     d + "/ids.json " + d + "/want.jsonl";
   REQUIRE(std::system(cmd.c_str()) == 0);
   BertModel model(d + "/m");
   CHECK(model.config().hidden == 32);
-  std::vector<std::span<const std::uint32_t>> batch;
-  for (auto& s : seqs) batch.emplace_back(s);
-  std::vector<float> got;
-  model.forward(batch, got);
   // The same sequences one at a time give the same vectors (padding has no effect).
-  std::vector<float> single;
-  for (auto& s : seqs) model.forward({std::span<const std::uint32_t>(s)}, single);
-  REQUIRE(single.size() == got.size());
-  for (std::size_t i = 0; i < got.size(); ++i) CHECK(std::abs(single[i] - got[i]) < 1e-5);
-
-  std::ifstream want(d + "/want.jsonl");
-  std::string line;
-  hewn::json::Parser parser;
-  std::size_t offset = 0, n = 0;
-  double worst = 0;
-  while (std::getline(want, line)) {
-    std::size_t len = line.size();
-    line.append(64, ' ');
-    const auto& r = parser.parse(std::string_view(line.data(), len), "want.jsonl", ++n);
-    std::vector<float> v;
-    REQUIRE(r.floats("v", v));
-    REQUIRE(v.size() == seqs[n - 1].size() * 32);
-    for (std::size_t i = 0; i < v.size(); ++i) worst = std::max(worst, std::abs(double(v[i]) - got[offset + i]));
-    offset += v.size();
-  }
-  CHECK(n == seqs.size());
-  CHECK(offset == got.size());
+  std::vector<float> got = test::packed_forward(model, seqs);
+  double worst = test::max_difference(d + "/want.jsonl", seqs, 32, got);
   CHECK(worst < 1e-4);
   std::filesystem::remove_all(dir);
 }

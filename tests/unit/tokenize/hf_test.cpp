@@ -111,8 +111,8 @@ TEST_CASE("tokenizer.json errors name the file and the JSON path") {
     std::string p = test::write_temp(name, json);
     return std::make_pair(p, test::error_of({p}));
   };
-  auto [p1, e1] = err("t1.json", "{\"model\": {\"type\": \"BPE\", \"vocab\": {}}}");
-  CHECK(e1 == p1 + ": $.model.type: unsupported model \"BPE\" (supported: WordPiece, Unigram)");
+  auto [p1, e1] = err("t1.json", "{\"model\": {\"type\": \"WordLevel\", \"vocab\": {}}}");
+  CHECK(e1 == p1 + ": $.model.type: unsupported model \"WordLevel\" (supported: WordPiece, Unigram, BPE)");
   auto [p2, e2] = err("t2.json", "{\"model\": {\"type\": \"WordPiece\", \"vocab\": {\"a\": \"x\"}}}");
   CHECK(e2 == p2 + ": $.model.vocab.a: expected a token id");
   auto [p3, e3] = err("t3.json", "{\"model\": {\"type\": \"WordPiece\"");
