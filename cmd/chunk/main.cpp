@@ -133,7 +133,8 @@ int main(int argc, char** argv) {
       ->capture_default_str();
   app.add_option("--prompt", prompt_files,
                  "NAME=FILE: a prompt template instead of the built-in one (lumber, margin, context, questions, intents)")
-      ->type_name("NAME=FILE");
+      ->type_name("NAME=FILE")
+      ->allow_extra_args(false);
   app.add_option("--questions", opt.llm.questions, "Add \"questions\": N questions the LLM writes for each chunk")
       ->check(hewn::cli::whole(1, 100))
       ->type_name("N");

@@ -25,7 +25,8 @@ struct Prompt {
 };
 
 struct TokenScore {
-  std::uint64_t offset = 0;       // where the token starts in the text, in code points
+  std::uint64_t offset = 0;       // where the token's first character that is not white space is
+                                  // (its start for a token of white space only), in code points
   std::optional<double> logprob;  // natural log; none for the first token
 };
 

@@ -34,7 +34,18 @@ void RemoteCompleter::logprobs(std::span<const std::string> texts, std::vector<s
   completions_.logprobs(texts, got, errors);
   out.assign(texts.size(), {});
   for (std::size_t i = 0; i < got.size(); ++i)
-    for (const TokenLogprob& t : got[i]) out[i].push_back({t.offset, t.logprob});
+    for (const TokenLogprob& t : got[i]) {
+      // Where the token's first character that is not white space is (a
+      // BPE token " The" starts at the space that ends the previous sentence).
+      std::uint64_t lead = 0;
+      for (std::size_t k = 0; k < t.token.size(); ++k) {
+        char c = t.token[k];
+        if (c != ' ' && c != '\t' && c != '\n' && c != '\r' && c != '\f' && c != '\v') break;
+        ++lead;
+      }
+      if (lead == t.token.size()) lead = 0;  // a token of white space only
+      out[i].push_back({t.offset + lead, t.logprob});
+    }
 }
 
 }  // namespace hewn::remote
