@@ -170,14 +170,6 @@ int main(int argc, char** argv) {
       }
       if (opt.llm.intents.empty()) throw hewn::UsageError("--intents: " + intents_file + " holds no intent");
     }
-    if (opt.llm.model) {
-      auto start = std::chrono::steady_clock::now();
-      io.progress_note = [&llm, start](const hewn::io::StreamStats&) {
-        return llm.progress(std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count());
-      };
-      io.batch_bytes = 4 << 10;  // seconds a document: spread documents over the threads
-      if (llm.dry_run) io.output = "/dev/null";
-    }
     if (app.count("--lang") && opt.lang.empty()) throw hewn::UsageError("--lang: empty (leave it out for the default)");
     if (app.count("--separators")) opt.separators = hewn::chunk::parse_separators(separators);
     opt.trim = !no_trim;
@@ -206,6 +198,14 @@ int main(int argc, char** argv) {
     }
     enc.remote = llm.remote.connection();
     opt.llm.model = llm.open(app);
+    if (opt.llm.model) {
+      auto start = std::chrono::steady_clock::now();
+      io.progress_note = [&llm, start](const hewn::io::StreamStats&) {
+        return llm.progress(std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count());
+      };
+      io.batch_bytes = 4 << 10;  // seconds a document: spread documents over the threads
+      if (llm.dry_run) io.output = "/dev/null";
+    }
     std::unique_ptr<const hewn::embed::Embedder> encoder;
     if (app.count("--dim") && !enc.model.empty()) throw hewn::UsageError("--dim is for the hash backend");
     if (!enc.model.empty() || !enc.backend.empty()) {

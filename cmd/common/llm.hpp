@@ -45,8 +45,7 @@ struct LlmFlags {
   // The model: a DryRun with --dry-run, else the endpoint's.
   // Errors: UsageError "--temperature is for the LLM (--llm-model)" (and
   // --seed, --dry-run; the endpoint flags are the caller's to check), those of open_session() and
-  // RemoteCompleter's constructor; "--base-url: the model URL already names
-  // the base URL".
+  // RemoteCompleter's constructor.
   std::shared_ptr<const Completer> open(const CLI::App& app) {
     if (!wanted()) {
       for (const char* name : {"--temperature", "--seed", "--dry-run"})
@@ -58,8 +57,8 @@ struct LlmFlags {
     remote::LlmOptions o = llm;
     o.seed = seed;
     if (auto url = remote::parse_model_url(o.model)) {
-      if (!c.base_url.empty() && c.base_url != url->base_url)
-        throw UsageError("--base-url: the model URL already names the base URL");
+      // The model URL names the LLM's endpoint (--base-url may be another
+      // model's: chunk --backend openai's encoder).
       c.base_url = url->base_url;
       o.model = url->model;
     } else if (o.model.rfind("http://", 0) == 0 || o.model.rfind("https://", 0) == 0) {
