@@ -1,7 +1,14 @@
 // chunk: split documents into chunks with exact offsets. See chunk(1).
+#include <algorithm>
+#include <chrono>
+#include <fstream>
+#include <iterator>
+
 #include "chunk/chunker.hpp"
 #include "chunk/handler.hpp"
 #include "common/remote.hpp"
+#include "chunk/llm.hpp"
+#include "common/llm.hpp"
 #include "common/tool.hpp"
 #include "core/error.hpp"
 #include "embed/embedder.hpp"
@@ -20,7 +27,8 @@ int main(int argc, char** argv) {
   app.add_option("-s,--strategy", opt.strategy,
                  "fixed, recursive, sentence, markdown, code (cAST syntax trees), auto (code for known source "
                  "extensions or languages, markdown for .md, recursive otherwise), semantic (cut where the topic "
-                 "shifts) or cluster (Chroma's cluster DP; needs an encoder)")
+                 "shifts), cluster (Chroma's cluster DP; needs an encoder); with an LLM: lumber (LumberChunker), "
+                 "perplexity, margin (Meta-Chunking) or intent")
       ->capture_default_str();
   app.add_option("--size", opt.size, "Maximum chunk size, in --unit (a hard limit)")
       ->check(hewn::cli::whole())
@@ -47,7 +55,8 @@ int main(int argc, char** argv) {
                  "selects the grammar instead")
       ->capture_default_str();
   app.add_option("--context", opt.context,
-                 "markdown, auto: \"headings\" adds a \"context\" field with the heading path (never into text)");
+                 "markdown, auto: \"headings\" adds a \"context\" field with the heading path (never into text); any "
+                 "strategy: \"llm\" adds one the LLM writes to situate the chunk in its document");
   app.add_option("--tokenizer", tok.name,
                  "cl100k_base, o200k_base, a .tiktoken file or a tokenizer.json; adds \"tokens\" to records")
       ->type_name("NAME_OR_PATH");
@@ -98,8 +107,6 @@ int main(int argc, char** argv) {
                  "cluster: size of the pieces grouped (default 50 tokens, 40 words, else 200)")
       ->check(hewn::cli::whole(1))
       ->type_name("N");
-  hewn::cli::RemoteOptions remote;
-  remote.add(app);
   app.add_option("--dimensions", enc.dimensions, "openai: vector size to ask the model for (Matryoshka models)")
       ->check(hewn::cli::whole(1, 65536))
       ->type_name("N");
@@ -108,9 +115,61 @@ int main(int argc, char** argv) {
       ->capture_default_str();
   app.add_flag("--chunk-vectors", so.chunk_vectors,
                "semantic, cluster: add each chunk's vector, the mean of its sentences' (or pieces') vectors");
+  hewn::cli::LlmFlags llm;
+  std::vector<std::string> prompt_files;
+  std::string intents_file;
+  double split_threshold = 0;
+  app.add_option("--window", opt.llm.window,
+                 "lumber: estimated tokens of the paragraphs shown at once (default 550); perplexity: of the text "
+                 "sent per request (default 1024)")
+      ->check(hewn::cli::whole(1))
+      ->type_name("N");
+  app.add_option("--split-threshold", split_threshold,
+                 "perplexity: the drop a minimum needs (default 0); margin: cut where the margin is at most X "
+                 "(default: the mean of the last 5 margins)")
+      ->type_name("X");
+  app.add_option("--reask", opt.llm.reask, "LLM: times an unusable answer is asked again before the fallback")
+      ->check(hewn::cli::whole(0, 20))
+      ->capture_default_str();
+  app.add_option("--prompt", prompt_files,
+                 "NAME=FILE: a prompt template instead of the built-in one (lumber, margin, context, questions, intents)")
+      ->type_name("NAME=FILE")
+      ->allow_extra_args(false);
+  app.add_option("--questions", opt.llm.questions, "Add \"questions\": N questions the LLM writes for each chunk")
+      ->check(hewn::cli::whole(1, 100))
+      ->type_name("N");
+  app.add_option("--intents", intents_file, "intent: the intents (a query log), one a line (default: asked per document)")
+      ->type_name("FILE");
+  app.add_option("--intent-count", opt.llm.intent_count, "intent: intents asked per document without --intents")
+      ->check(hewn::cli::whole(1, 100))
+      ->capture_default_str();
+  llm.add(app, "lumber, perplexity, margin, intent, --context llm, --questions");
   run.add(app);
 
   return hewn::cli::run("chunk", app, argc, argv, [&] {
+    if (app.count("--split-threshold")) opt.llm.threshold = split_threshold;
+    for (const std::string& pf : prompt_files) {
+      std::size_t eq = pf.find('=');
+      if (eq == std::string::npos || eq == 0 || eq + 1 == pf.size())
+        throw hewn::UsageError("--prompt: " + hewn::quoted(pf) + " is not NAME=FILE");
+      std::string name = pf.substr(0, eq), path = pf.substr(eq + 1);
+      auto names = hewn::chunk::prompt_names();
+      if (std::find(names.begin(), names.end(), name) == names.end()) hewn::chunk::check_prompt(name, "", "");
+      std::ifstream in(path, std::ios::binary);
+      std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+      if (!in.is_open() || in.bad()) throw hewn::UsageError("--prompt " + name + ": cannot read " + path);
+      hewn::chunk::check_prompt(name, text, path);
+      opt.llm.prompts[name] = std::move(text);
+    }
+    if (!intents_file.empty()) {
+      std::ifstream in(intents_file);
+      if (!in.is_open()) throw hewn::UsageError("--intents: cannot read " + intents_file);
+      for (std::string line; std::getline(in, line);) {
+        while (!line.empty() && (line.back() == '\r' || line.back() == ' ' || line.back() == '\t')) line.pop_back();
+        if (!line.empty()) opt.llm.intents.push_back(line);
+      }
+      if (opt.llm.intents.empty()) throw hewn::UsageError("--intents: " + intents_file + " holds no intent");
+    }
     if (app.count("--lang") && opt.lang.empty()) throw hewn::UsageError("--lang: empty (leave it out for the default)");
     if (app.count("--separators")) opt.separators = hewn::chunk::parse_separators(separators);
     opt.trim = !no_trim;
@@ -132,11 +191,21 @@ int main(int argc, char** argv) {
     const bool openai = enc.backend == "openai" || (enc.backend.empty() && (enc.model.starts_with("http://") ||
                                                                             enc.model.starts_with("https://")));
     if (!openai) {
-      for (const char* name : hewn::cli::RemoteOptions::names)
-        if (app.count(name)) throw hewn::UsageError(std::string(name) + " is for --backend openai");
+      if (!llm.wanted())
+        for (const char* name : hewn::cli::RemoteOptions::names)
+          if (app.count(name)) throw hewn::UsageError(std::string(name) + " is for --backend openai or an LLM (--llm-model)");
       if (app.count("--dimensions")) throw hewn::UsageError("--dimensions is for --backend openai");
     }
-    enc.remote = remote.connection();
+    enc.remote = llm.remote.connection();
+    opt.llm.model = llm.open(app);
+    if (opt.llm.model) {
+      auto start = std::chrono::steady_clock::now();
+      io.progress_note = [&llm, start](const hewn::io::StreamStats&) {
+        return llm.progress(std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count());
+      };
+      io.batch_bytes = 4 << 10;  // seconds a document: spread documents over the threads
+      if (llm.dry_run) io.output = "/dev/null";
+    }
     std::unique_ptr<const hewn::embed::Embedder> encoder;
     if (app.count("--dim") && !enc.model.empty()) throw hewn::UsageError("--dim is for the hash backend");
     if (!enc.model.empty() || !enc.backend.empty()) {
@@ -147,6 +216,22 @@ int main(int argc, char** argv) {
     }
     hewn::chunk::ChunkerFactory factory(opt);
     hewn::chunk::RecordOptions ro{io.id_field, io.text_field, tokenizer, keep_doc};
-    return hewn::cli::run_stream("chunk", io, run, [&] { return hewn::chunk::make_handler(factory, ro); });
+    auto counters = opt.llm.counters;
+    auto report = [&] {
+      auto n = [](std::uint64_t v, const char* one, const char* many) {
+        return std::to_string(v) + " " + (v == 1 ? one : many);
+      };
+      llm.finish("chunk", "; " + n(counters->asked_again.load(), "answer", "answers") + " asked again, " +
+                              n(counters->fallbacks.load(), "fallback", "fallbacks"));
+    };
+    int status;
+    try {
+      status = hewn::cli::run_stream("chunk", io, run, [&] { return hewn::chunk::make_handler(factory, ro); });
+    } catch (...) {
+      if (!llm.dry_run) report();
+      throw;
+    }
+    report();
+    return status;
   });
 }

@@ -12,6 +12,7 @@
 #include "common/tool.hpp"
 #include "core/error.hpp"
 #include "remote/connection.hpp"
+#include "remote/transport.hpp"
 
 namespace hewn::cli {
 
@@ -61,5 +62,16 @@ struct RemoteOptions {
     return out;
   }
 };
+
+// "12 requests (1 retry, 0 failed), 3 cache hits, 456 tokens", for -v.
+// Errors: none.
+inline std::string remote_summary(const remote::Stats& st) {
+  auto n = [](std::uint64_t v, const char* one, const char* many) {
+    return std::to_string(v) + " " + (v == 1 ? one : many);
+  };
+  return n(st.requests.load(), "request", "requests") + " (" + n(st.retries.load(), "retry", "retries") + ", " +
+         std::to_string(st.failed.load()) + " failed), " + n(st.cache_hits.load(), "cache hit", "cache hits") + ", " +
+         n(st.tokens.load(), "token", "tokens");
+}
 
 }  // namespace hewn::cli

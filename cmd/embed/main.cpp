@@ -33,15 +33,6 @@ std::string eta(const std::vector<std::string>& inputs, std::uint64_t bytes_in, 
   return buf;
 }
 
-std::string summary(const hewn::remote::Stats& st) {
-  auto n = [](std::uint64_t v, const char* one, const char* many) {
-    return std::to_string(v) + " " + (v == 1 ? one : many);
-  };
-  return n(st.requests.load(), "request", "requests") + " (" + n(st.retries.load(), "retry", "retries") + ", " +
-         std::to_string(st.failed.load()) + " failed), " + n(st.cache_hits.load(), "cache hit", "cache hits") + ", " +
-         n(st.tokens.load(), "token", "tokens");
-}
-
 }  // namespace
 
 
@@ -226,10 +217,10 @@ int main(int argc, char** argv) {
       status =
           hewn::cli::run_stream("embed", io, run, [&] { return hewn::embed::make_handler(*embedder, ro, counters); });
     } catch (...) {
-      if (stats && verbose) std::cerr << "embed: " << summary(*stats) << "\n";
+      if (stats && verbose) std::cerr << "embed: " << hewn::cli::remote_summary(*stats) << "\n";
       throw;
     }
-    if (stats && verbose) std::cerr << "embed: " << summary(*stats) << "\n";
+    if (stats && verbose) std::cerr << "embed: " << hewn::cli::remote_summary(*stats) << "\n";
     if (auto n = counters.truncated.load()) {
       std::cerr << "embed: " << n << (n == 1 ? " text" : " texts") << " truncated to the model's length\n";
     }

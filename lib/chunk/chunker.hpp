@@ -12,6 +12,7 @@
 #include <vector>
 
 #include "chunk/semantic_options.hpp"
+#include "chunk/llm.hpp"
 #include "chunk/unit.hpp"
 
 namespace hewn::chunk {
@@ -44,9 +45,10 @@ struct Options {
   std::string lang = "en";
   UnitOptions unit;
   bool unit_given = false;  // --unit was given (else code counts "nws")
-  std::string context;      // markdown: "headings" writes a "context" field
+  std::string context;      // markdown: "headings" writes a "context" field; "llm": see chunk/llm.hpp
   std::string code_lang;    // code, auto: the language --lang names (set by the factory)
   SemanticOptions semantic; // semantic, cluster (chunk/semantic.hpp)
+  LlmOptions llm;           // lumber, perplexity, margin, intent; --context llm, --questions (chunk/llm.hpp)
 };
 
 class Chunker {

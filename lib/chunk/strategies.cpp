@@ -153,7 +153,8 @@ class Auto final : public Chunker {
 }  // namespace
 
 std::vector<std::string> strategy_names() {
-  return {"fixed", "recursive", "sentence", "markdown", "code", "auto", "semantic", "cluster"};
+  return {"fixed",     "recursive", "sentence", "markdown", "code",  "auto",
+          "semantic",  "cluster",   "lumber",   "perplexity", "margin", "intent"};
 }
 
 ChunkerFactory::ChunkerFactory(Options o) : options_(std::move(o)) {
@@ -182,10 +183,24 @@ ChunkerFactory::ChunkerFactory(Options o) : options_(std::move(o)) {
   check_semantic_options(options_);
   if (options_.separators && options_.strategy != "recursive")
     throw UsageError("--separators applies only to the recursive strategy");
-  if (!options_.context.empty() && options_.context != "headings")
-    throw UsageError("unknown --context " + quoted(options_.context) + " (known: headings)");
-  if (!options_.context.empty() && options_.strategy != "markdown" && options_.strategy != "auto")
-    throw UsageError("--context applies only to the markdown and auto strategies");
+  if (!options_.context.empty() && options_.context != "headings" && options_.context != "llm")
+    throw UsageError("unknown --context " + quoted(options_.context) + " (known: headings, llm)");
+  if (options_.context == "headings" && options_.strategy != "markdown" && options_.strategy != "auto")
+    throw UsageError("--context headings applies only to the markdown and auto strategies");
+  options_.llm.context = options_.context == "llm";
+  if (is_llm_strategy(options_.strategy) && !options_.llm.model)
+    throw UsageError("-s " + options_.strategy + " needs an LLM (--llm-model NAME)");
+  if ((options_.llm.context || options_.llm.questions) && !options_.llm.model)
+    throw UsageError(std::string(options_.llm.context ? "--context llm" : "--questions") +
+                     " needs an LLM (--llm-model NAME)");
+  if (options_.llm.window && options_.strategy != "lumber" && options_.strategy != "perplexity")
+    throw UsageError("--window applies only to the lumber and perplexity strategies");
+  if (options_.llm.threshold && options_.strategy != "perplexity" && options_.strategy != "margin")
+    throw UsageError("--split-threshold applies only to the perplexity and margin strategies");
+  if (!options_.llm.intents.empty() && options_.strategy != "intent")
+    throw UsageError("--intents applies only to the intent strategy");
+  if (is_llm_strategy(options_.strategy) && options_.overlap > 0)
+    throw UsageError("--overlap does not apply to the " + options_.strategy + " strategy");
   const bool code = options_.strategy == "code" || options_.strategy == "auto";
   if (code) {
     // --lang names a programming language or an ICU locale.
@@ -217,15 +232,20 @@ ChunkerFactory::ChunkerFactory(Options o) : options_(std::move(o)) {
 }
 
 std::unique_ptr<Chunker> ChunkerFactory::make() const {
-  const std::string& s = options_.strategy;
-  if (s == "fixed") return std::make_unique<Fixed>(options_, *unit_);
-  if (s == "sentence") return std::make_unique<Sentence>(options_, *unit_);
-  if (s == "code") return make_code_chunker(options_, *code_unit_);
-  if (s == "markdown") return make_markdown_chunker(options_, *unit_);
-  if (s == "auto") return std::make_unique<Auto>(options_, *unit_, *code_unit_);
-  if (s == "semantic") return make_semantic_chunker(options_, *unit_);
-  if (s == "cluster") return make_cluster_chunker(options_, *unit_);
-  return std::make_unique<Recursive>(options_, *unit_);
+  auto plain = [this]() -> std::unique_ptr<Chunker> {
+    const std::string& s = options_.strategy;
+    if (s == "fixed") return std::make_unique<Fixed>(options_, *unit_);
+    if (s == "sentence") return std::make_unique<Sentence>(options_, *unit_);
+    if (s == "code") return make_code_chunker(options_, *code_unit_);
+    if (s == "markdown") return make_markdown_chunker(options_, *unit_);
+    if (s == "auto") return std::make_unique<Auto>(options_, *unit_, *code_unit_);
+    if (s == "semantic") return make_semantic_chunker(options_, *unit_);
+    if (s == "cluster") return make_cluster_chunker(options_, *unit_);
+    if (is_llm_strategy(s)) return make_llm_chunker(options_, *unit_);
+    return std::make_unique<Recursive>(options_, *unit_);
+  };
+  if (options_.llm.context || options_.llm.questions) return make_enricher(plain(), options_, *unit_);
+  return plain();
 }
 
 }  // namespace hewn::chunk
