@@ -16,6 +16,7 @@
 
 #include "core/error.hpp"
 #include "core/paths.hpp"
+#include "core/records.hpp"
 #include "core/utf8.hpp"
 #include "index/analyzer.hpp"
 #include "index/dense.hpp"
@@ -23,6 +24,7 @@
 namespace hewn::index {
 
 namespace fs = std::filesystem;
+namespace field = records::field;
 
 // ---------------------------------------------------------------- frames
 // A frame: u32 size (whole frame), then the fields of a DocEntry.
@@ -37,7 +39,7 @@ void put_str(std::string& o, std::string_view s) {
 class Encoder : public io::Handler {
  public:
   explicit Encoder(const BuildOptions& o)
-      : opt_(o), b64_field_(json::Record::b64_field(o.embedding_field)), analyzer_(o.analyzer) {
+      : opt_(o), b64_field_(records::b64_key(o.embedding_field)), analyzer_(o.analyzer) {
     if (opt_.fields.empty()) opt_.fields = {opt_.text_field};
   }
 
@@ -57,16 +59,16 @@ class Encoder : public io::Handler {
     std::string doc = r.id(opt_.doc_field).value_or(id);
     auto text = r.string(opt_.text_field);
     std::uint64_t start = 0, end = text ? utf8::count(*text) : 0;
-    if (auto s = r.whole("start")) start = *s;
-    if (auto e = r.whole("end")) end = *e;
+    if (auto s = r.whole(field::start)) start = *s;
+    if (auto e = r.whole(field::end)) end = *e;
     if (start > end) r.fail("field \"start\" is after \"end\"");
     std::int64_t n = -1;
-    if (auto v = r.whole("n")) n = static_cast<std::int64_t>(*v);
+    if (auto v = r.whole(field::n)) n = static_cast<std::int64_t>(*v);
     emb_.clear();
-    const json::Record::VectorField emb_from = r.vector(opt_.embedding_field, emb_);
-    const bool has_emb = emb_from != json::Record::VectorField::none;
+    const records::VectorSource emb_from = records::read_vector(r, opt_.embedding_field, emb_);
+    const bool has_emb = emb_from != records::VectorSource::none;
     std::string_view model;
-    if (has_emb) model = r.string("model").value_or("");
+    if (has_emb) model = r.string(field::model).value_or("");
 
     std::size_t mark = out.size();
     put<std::uint32_t>(out, 0);
@@ -97,8 +99,8 @@ class Encoder : public io::Handler {
     bool first = true;
     for (auto& f : r.fields()) {
       // The vector is stored once, in the dense part: not in the record.
-      if (emb_from == json::Record::VectorField::array && f.key == opt_.embedding_field) continue;
-      if (emb_from == json::Record::VectorField::b64 && (f.key == b64_field_ || f.key == "dtype")) continue;
+      if (emb_from == records::VectorSource::array && f.key == opt_.embedding_field) continue;
+      if (emb_from == records::VectorSource::b64 && (f.key == b64_field_ || f.key == field::dtype)) continue;
       json::append_key(out, f.key, first);
       out.append(f.raw);
       first = false;

@@ -7,6 +7,7 @@
 #include "core/error.hpp"
 #include "core/json.hpp"
 #include "core/line_reader.hpp"
+#include "core/records.hpp"
 #include "core/utf8.hpp"
 #include "index/analyzer.hpp"
 
@@ -125,7 +126,7 @@ class Searcher : public io::Handler {
     }
     if (o_.mode == Mode::bm25) return;
     emb_.clear();
-    if (r.vector(o_.embedding_field, emb_) == json::Record::VectorField::none) {
+    if (records::read_vector(r, o_.embedding_field, emb_) == records::VectorSource::none) {
       auto text = r.string(o_.text_field);
       if (!o_.embed_text)
         r.fail("missing field " + hewn::quoted(o_.embedding_field) +

@@ -3,6 +3,7 @@
 #include "core/error.hpp"
 #include "core/json.hpp"
 #include "core/line_reader.hpp"
+#include "core/records.hpp"
 #include "core/utf8.hpp"
 
 namespace hewn::score {
@@ -41,7 +42,7 @@ Chunks Chunks::read(const std::string& path, bool keep_text, bool keep_embedding
       r.fail("chunk start " + std::to_string(rec.start) + " is after its end " + std::to_string(rec.end));
     if (keep_text)
       if (auto t = r.string("text")) rec.text = std::string(*t);
-    if (keep_embedding && r.vector("embedding", rec.embedding) != json::Record::VectorField::none) {
+    if (keep_embedding && records::read_vector(r, "embedding", rec.embedding) != records::VectorSource::none) {
       std::string_view m = r.string("model").value_or("");
       if (c.model_line == 0) {
         c.model = std::string(m);
