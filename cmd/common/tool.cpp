@@ -35,10 +35,11 @@ unsigned RunOptions::threads() const {
   return n == 0 ? 1 : std::min(n, max_jobs);
 }
 
-void StreamOptions::add(CLI::App& app, const std::string& input_help) {
+void StreamOptions::add(CLI::App& app, const std::string& input_help, bool with_output) {
   app.add_option("inputs", inputs, input_help);
-  app.add_option("-o,--output", output, "Write to FILE (atomically; zstd-compressed when it ends in .zst)")
-      ->type_name("FILE");
+  if (with_output)
+    app.add_option("-o,--output", output, "Write to FILE (atomically; zstd-compressed when it ends in .zst)")
+        ->type_name("FILE");
   app.add_option("--on-error", on_error, "On a bad record: fail (stop, status 1) or skip (report, go on, status 1)")
       ->check(CLI::IsMember({"fail", "skip"}));
   app.add_option("--input-format", input_format,
@@ -135,14 +136,15 @@ int run(const std::string& tool, CLI::App& app, int argc, char** argv, const std
   }
 }
 
-int run_stream(const std::string& tool, const StreamOptions& so, const RunOptions& ro,
-               const std::function<std::unique_ptr<io::Handler>()>& make_handler) {
-  auto sink = io::open_output(so.output);
+namespace detail {
+
+int run_with_policy(const std::string& tool, const StreamOptions& so, const RunOptions& ro, const Loop& loop,
+                    const std::function<void()>& commit,
+                    const std::function<void()>& keep_partial) {
   Progress progress(tool, ro.quiet);
   io::StreamStats stats;
   try {
-    stats = io::run_stream(
-        so.stream(ro), make_handler, *sink,
+    stats = loop(
         [&](const std::string& msg) {
           progress.finish();
           report(tool, msg);
@@ -151,18 +153,32 @@ int run_stream(const std::string& tool, const StreamOptions& so, const RunOption
   } catch (...) {
     progress.finish();
     try {  // keep what was written before the error (stdout is unbuffered below us)
-      if (so.output == "-") sink->commit();
+      if (keep_partial) keep_partial();
     } catch (...) {
     }
     throw;
   }
   progress.finish();
-  sink->commit();
+  commit();
   if (stats.errors > 0) {
     std::cerr << tool << ": " << stats.errors << (stats.errors == 1 ? " record" : " records") << " rejected\n";
     return 1;
   }
   return 0;
+}
+
+}  // namespace detail
+
+int run_stream(const std::string& tool, const StreamOptions& so, const RunOptions& ro,
+               const std::function<std::unique_ptr<io::Handler>()>& make_handler) {
+  auto out = io::open_output(so.output);
+  Sink<std::string> sink;
+  sink.consume = [&](const std::string& bytes, std::size_t from, std::size_t to) {
+    out->write(std::string_view(bytes).substr(from, to - from));
+  };
+  sink.commit = [&] { out->commit(); };
+  if (so.output == "-") sink.keep_partial = [&] { out->commit(); };
+  return run_stream<std::string>(tool, so, ro, make_handler, sink);
 }
 
 }  // namespace hewn::cli

@@ -10,6 +10,7 @@
 #include "core/error.hpp"
 #include "core/json.hpp"
 #include "index/builder.hpp"
+#include "index/chunk_records.hpp"
 #include "index/index.hpp"
 #include "index/merge.hpp"
 
@@ -115,13 +116,12 @@ int main(int argc, char** argv) {
 
   auto* build = app.add_subcommand("build", "Build DIR from chunk records (JSON Lines, .zst ok)");
   std::string dir;
-  std::vector<std::string> inputs;
+  hewn::cli::StreamOptions io;
+  io.input_format = "jsonl";  // every input is chunk records, whatever its name
   hewn::index::BuildOptions bo;
   std::string fields, stopwords = "none", variant = "lucene";
   build->add_option("dir", dir, "Index directory (created or replaced atomically)")->required();
-  build->add_option("inputs", inputs, "JSON Lines chunk records (.zst ok); - or none: stdin");
-  build->add_option("--id-field", bo.id_field, "Field holding the chunk id")->capture_default_str();
-  build->add_option("--text-field", bo.text_field, "Field holding the chunk text")->capture_default_str();
+  io.add(*build, "JSON Lines chunk records (.zst ok); - or none: stdin", false);
   build->add_option("--doc-field", bo.doc_field, "Field naming the chunk's document")->capture_default_str();
   build->add_option("--fields", fields, "Fields indexed for BM25, comma-separated (default: --text-field)")
       ->type_name("A,B");
@@ -202,30 +202,24 @@ int main(int argc, char** argv) {
           shown = true;
         };
       { hewn::index::Analyzer check(bo.analyzer); }
+      bo.id_field = io.id_field;
+      bo.text_field = io.text_field;
       hewn::index::Builder builder(dir, bo);
-      auto sink = hewn::index::make_frame_sink(builder);
-      hewn::io::StreamOptions so;
-      so.inputs = inputs;
-      so.jobs = run.threads();
-      so.format = hewn::io::InputFormat::jsonl;
-      hewn::cli::Progress progress("index", run.quiet);
-      try {
-        hewn::io::run_stream(
-            so, [&] { return hewn::index::make_encoder(bo); }, *sink, [](const std::string&) {},
-            [&](const hewn::io::StreamStats& s) { progress.update(s); });
-      } catch (...) {
-        progress.finish();
-        throw;
-      }
-      progress.finish();
-      try {
-        builder.commit();
-      } catch (...) {
+      hewn::cli::Sink<hewn::index::AnalyzedChunks> sink;
+      sink.consume = [&](const hewn::index::AnalyzedChunks& chunks, std::size_t from, std::size_t to) {
+        hewn::index::add_chunks(builder, chunks, from, to);
+      };
+      sink.commit = [&] {
+        try {
+          builder.commit();
+        } catch (...) {
+          if (shown) std::fprintf(stderr, "\r\033[K");
+          throw;
+        }
         if (shown) std::fprintf(stderr, "\r\033[K");
-        throw;
-      }
-      if (shown) std::fprintf(stderr, "\r\033[K");
-      return 0;
+      };
+      return hewn::cli::run_stream<hewn::index::AnalyzedChunks>(
+          "index", io, run, [&] { return hewn::index::make_analyzer(bo); }, sink);
     }
     if (*merge) {
       auto m = hewn::index::merge(out, shards, mo);
