@@ -3,20 +3,15 @@
 #include <zstd.h>
 
 #include <algorithm>
-#include <cerrno>
-#include <cstdio>
-#include <cstdlib>
-#include <cstring>
 #include <filesystem>
-#include <fcntl.h>
-#include <signal.h>
-#include <unistd.h>
 #include <unordered_map>
 #include <unordered_set>
 
 #include "core/error.hpp"
 #include "core/paths.hpp"
 #include "index/dense.hpp"
+#include "index/layout.hpp"
+#include "index/publish.hpp"
 
 namespace hewn::index {
 
@@ -77,46 +72,6 @@ struct Builder::Impl {
   }
 };
 
-namespace {
-
-// Temporary siblings are ".NAME.tmp-HOST-PID": the host and process that
-// own one tell whether it is stale.
-std::string host_name() {
-  char h[256] = {};
-  if (::gethostname(h, sizeof h - 1) != 0 || !h[0]) return "localhost";
-  return h;
-}
-
-std::string temp_prefix(const fs::path& dir) { return "." + dir.filename().string() + ".tmp-" + host_name() + "-"; }
-
-// Removes the temporary siblings that builds on this host left when they
-// were killed (their process is gone).
-void remove_stale(const fs::path& dir) {
-  fs::path parent = dir.parent_path().empty() ? fs::path(".") : dir.parent_path();
-  std::string prefix = temp_prefix(dir);
-  std::error_code ec;
-  for (fs::directory_iterator it(parent, ec), end; !ec && it != end; it.increment(ec)) {
-    std::string name = it->path().filename().string();
-    if (name.compare(0, prefix.size(), prefix) != 0) continue;
-    std::string rest = name.substr(prefix.size());
-    char* stop = nullptr;
-    long pid = std::strtol(rest.c_str(), &stop, 10);
-    if (pid <= 0 || (*stop && std::strcmp(stop, ".old") != 0)) continue;
-    if (::kill(static_cast<pid_t>(pid), 0) == 0 || errno != ESRCH) continue;
-    std::error_code ignored;
-    fs::remove_all(it->path(), ignored);
-  }
-}
-
-void sync_dir(const std::string& dir) {
-  int fd = ::open(dir.c_str(), O_RDONLY | O_DIRECTORY);
-  if (fd < 0) return;
-  ::fsync(fd);
-  ::close(fd);
-}
-
-}  // namespace
-
 Builder::Builder(std::string dir, BuildOptions options) : impl_(std::make_unique<Impl>()) {
   auto& m = *impl_;
   while (dir.size() > 1 && dir.back() == '/') dir.pop_back();
@@ -131,11 +86,7 @@ Builder::Builder(std::string dir, BuildOptions options) : impl_(std::make_unique
     bool ok = fs::is_directory(dir, ec) && (fs::exists(dir + "/manifest.json", ec) || fs::is_empty(dir, ec));
     if (!ok) throw DataError(dir + ": exists and is not a hewn index (refusing to replace it)");
   }
-  fs::path p(dir);
-  fs::path parent = p.parent_path().empty() ? fs::path(".") : p.parent_path();
-  m.tmp = (parent / temp_prefix(p) ).string() + std::to_string(::getpid());
-  fs::remove_all(m.tmp, ec);
-  if (!fs::create_directory(m.tmp, ec)) throw DataError(m.tmp + ": cannot create: " + ec.message());
+  m.tmp = make_temp_sibling(dir);
   m.store = std::make_unique<FileWriter>(m.tmp, "docstore.bin");
 }
 
@@ -215,6 +166,86 @@ void Builder::add(const DocEntry& d) {
   if (++m.in_block == records_per_block) m.flush_block();
 }
 
+namespace {
+
+// The postings of the terms in byte order, in blocks of block_size, with
+// the lexicon and block tables that lead to them.
+struct Inverted {
+  layout::Lexicon lexicon;
+  layout::Blocks blocks;
+  std::string postings;
+  std::uint64_t count = 0;  // postings
+};
+
+template <class Terms>
+Inverted invert(const Terms& terms, const Bm25Params& bm25, const std::vector<float>& norms) {
+  Inverted inv;
+  layout::Lexicon& lex = inv.lexicon;
+  layout::Blocks& blk = inv.blocks;
+  std::vector<const typename Terms::value_type*> order;
+  order.reserve(terms.size());
+  for (auto& kv : terms) order.push_back(&kv);
+  std::sort(order.begin(), order.end(), [](auto* a, auto* b) { return a->first < b->first; });
+  std::vector<std::uint32_t> chunks, tfs;
+  for (auto* kv : order) {
+    const TermAcc& a = kv->second;
+    lex.blob.append(kv->first);
+    lex.term_off.push_back(lex.blob.size());
+    lex.df.push_back(a.df);
+    lex.first_block.push_back(blk.last.size());
+    chunks.clear();
+    tfs.clear();
+    const auto* p = reinterpret_cast<const std::uint8_t*>(a.buf.data());
+    std::uint32_t chunk = 0;
+    for (std::uint32_t i = 0; i < a.df; ++i) {
+      chunk = i == 0 ? static_cast<std::uint32_t>(get_varint(p)) : chunk + static_cast<std::uint32_t>(get_varint(p));
+      chunks.push_back(chunk);
+      tfs.push_back(static_cast<std::uint32_t>(get_varint(p)));
+    }
+    inv.count += a.df;
+    float tmax = 0;
+    for (std::uint32_t b = 0; b < a.df; b += block_size) {
+      std::uint32_t e = std::min(a.df, b + block_size);
+      blk.offset.push_back(inv.postings.size());
+      std::uint32_t base = b == 0 ? 0 : chunks[b - 1];
+      float bmax = 0;
+      for (std::uint32_t i = b; i < e; ++i) {
+        put_varint(inv.postings, chunks[i] - base);
+        base = chunks[i];
+        bmax = std::max(bmax, tf_part(bm25, tfs[i], norms[chunks[i]]));
+      }
+      for (std::uint32_t i = b; i < e; ++i) put_varint(inv.postings, tfs[i]);
+      blk.last.push_back(chunks[e - 1]);
+      blk.max.push_back(bmax);
+      tmax = std::max(tmax, bmax);
+    }
+    lex.term_max.push_back(tmax);
+  }
+  blk.offset.push_back(inv.postings.size());
+  lex.first_block.push_back(blk.last.size());
+  return inv;
+}
+
+// Each document's chunks ordered by "n" (then input order).
+layout::Documents documents(std::vector<std::vector<std::pair<std::int64_t, std::uint32_t>>>& groups, std::uint64_t n) {
+  layout::Documents d;
+  d.document_of.resize(n);
+  d.position.resize(n);
+  for (std::size_t gi = 0; gi < groups.size(); ++gi) {
+    auto& v = groups[gi];
+    std::stable_sort(v.begin(), v.end(), [](auto& a, auto& b) { return a.first < b.first; });
+    for (std::size_t k = 0; k < v.size(); ++k) {
+      d.document_of[v[k].second] = static_cast<std::uint32_t>(gi);
+      d.position[v[k].second] = static_cast<std::uint32_t>(k);
+      d.members.push_back(v[k].second);
+    }
+    d.offset.push_back(d.members.size());
+  }
+  return d;
+}
+
+}  // namespace
+
 Manifest Builder::commit() {
   auto& m = *impl_;
   std::uint64_t N = m.lengths.size();
@@ -233,119 +264,22 @@ Manifest Builder::commit() {
   man.missing_shards = m.opt.missing_shards;
   man.missing_of = m.opt.missing_of;
 
-  // document store
   m.flush_block();
   man.files.push_back(m.store->finish());
   m.store.reset();
+  man.files.push_back(layout::write_store_index(m.tmp, m.block_off));
   {
-    std::string idx;
-    put<std::uint64_t>(idx, m.block_off.size() - 1);
-    put_array(idx, m.block_off);
-    man.files.push_back(write_file(m.tmp, "docstore.idx", idx));
+    Inverted inv = invert(m.terms, m.opt.bm25, document_norms(m.opt.bm25, m.lengths, man.avgdl));
+    m.terms.clear();
+    man.postings = inv.count;
+    man.files.push_back(layout::write_lexicon(m.tmp, inv.lexicon));
+    man.files.push_back(layout::write_blocks(m.tmp, inv.blocks));
+    man.files.push_back(layout::write_postings(m.tmp, inv.postings));
   }
-
-  // postings, blocks and lexicon, terms in byte order
-  std::vector<float> norms = document_norms(m.opt.bm25, m.lengths, man.avgdl);
-  std::vector<const std::pair<const std::string, TermAcc>*> order;
-  order.reserve(m.terms.size());
-  for (auto& kv : m.terms) order.push_back(&kv);
-  std::sort(order.begin(), order.end(), [](auto* a, auto* b) { return a->first < b->first; });
-  std::string postings, blob;
-  std::vector<std::uint64_t> term_off{0}, first_block;
-  std::vector<std::uint32_t> dfs, blk_last;
-  std::vector<std::uint64_t> blk_off;
-  std::vector<float> term_max, blk_max;
-  std::vector<std::uint32_t> docs, tfs;
-  std::uint64_t npost = 0;
-  for (auto* kv : order) {
-    const TermAcc& a = kv->second;
-    blob.append(kv->first);
-    term_off.push_back(blob.size());
-    dfs.push_back(a.df);
-    first_block.push_back(blk_last.size());
-    docs.clear();
-    tfs.clear();
-    const auto* p = reinterpret_cast<const std::uint8_t*>(a.buf.data());
-    std::uint32_t doc = 0;
-    for (std::uint32_t i = 0; i < a.df; ++i) {
-      doc = i == 0 ? static_cast<std::uint32_t>(get_varint(p)) : doc + static_cast<std::uint32_t>(get_varint(p));
-      docs.push_back(doc);
-      tfs.push_back(static_cast<std::uint32_t>(get_varint(p)));
-    }
-    npost += a.df;
-    float tmax = 0;
-    for (std::uint32_t b = 0; b < a.df; b += block_size) {
-      std::uint32_t e = std::min(a.df, b + block_size);
-      blk_off.push_back(postings.size());
-      std::uint32_t base = b == 0 ? 0 : docs[b - 1];
-      float bmax = 0;
-      for (std::uint32_t i = b; i < e; ++i) {
-        put_varint(postings, docs[i] - base);
-        base = docs[i];
-        bmax = std::max(bmax, tf_part(m.opt.bm25, tfs[i], norms[docs[i]]));
-      }
-      for (std::uint32_t i = b; i < e; ++i) put_varint(postings, tfs[i]);
-      blk_last.push_back(docs[e - 1]);
-      blk_max.push_back(bmax);
-      tmax = std::max(tmax, bmax);
-    }
-    term_max.push_back(tmax);
-  }
-  blk_off.push_back(postings.size());
-  first_block.push_back(blk_last.size());
-  man.postings = npost;
-  m.terms.clear();
-  {
-    std::string lex;
-    put<std::uint64_t>(lex, order.size());
-    put_array(lex, term_off);
-    put_array(lex, dfs);
-    put_array(lex, first_block);
-    put_array(lex, term_max);
-    lex.append(blob);
-    man.files.push_back(write_file(m.tmp, "lexicon.bin", lex));
-    std::string blk;
-    put<std::uint64_t>(blk, blk_last.size());
-    put_array(blk, blk_last);
-    put_array(blk, blk_max);
-    put_array(blk, blk_off);
-    man.files.push_back(write_file(m.tmp, "blocks.bin", blk));
-    man.files.push_back(write_file(m.tmp, "postings.bin", postings));
-  }
-  {
-    std::string len;
-    put<std::uint64_t>(len, N);
-    put_array(len, m.lengths);
-    man.files.push_back(write_file(m.tmp, "lengths.bin", len));
-    std::string info;
-    put<std::uint64_t>(info, N);
-    m.docinfo_off.push_back(m.docinfo.size());
-    put_array(info, m.docinfo_off);
-    info.append(m.docinfo);
-    man.files.push_back(write_file(m.tmp, "docinfo.bin", info));
-  }
-  {
-    // groups: chunks of each document ordered by "n" (then input order).
-    std::string g;
-    put<std::uint64_t>(g, m.groups.size());
-    std::vector<std::uint64_t> off{0};
-    std::vector<std::uint32_t> members, group_of(N), pos_of(N);
-    for (std::size_t gi = 0; gi < m.groups.size(); ++gi) {
-      auto& v = m.groups[gi];
-      std::stable_sort(v.begin(), v.end(), [](auto& a, auto& b) { return a.first < b.first; });
-      for (std::size_t k = 0; k < v.size(); ++k) {
-        group_of[v[k].second] = static_cast<std::uint32_t>(gi);
-        pos_of[v[k].second] = static_cast<std::uint32_t>(k);
-        members.push_back(v[k].second);
-      }
-      off.push_back(members.size());
-    }
-    put_array(g, off);
-    put_array(g, members);
-    put_array(g, group_of);
-    put_array(g, pos_of);
-    man.files.push_back(write_file(m.tmp, "groups.bin", g));
-  }
+  man.files.push_back(layout::write_lengths(m.tmp, m.lengths));
+  m.docinfo_off.push_back(m.docinfo.size());
+  man.files.push_back(layout::write_chunk_info(m.tmp, m.docinfo_off, m.docinfo));
+  man.files.push_back(layout::write_documents(m.tmp, documents(m.groups, N)));
   if (m.has_emb == 1) {
     man.dense = m.opt.dense;
     if (!man.dense.model.known()) man.dense.model.name = m.seen_model;
@@ -355,36 +289,12 @@ Manifest Builder::commit() {
       man.dense.model.backend = "openai";
     man.dense.present = true;
     man.dense.dim = m.dim;
-    std::string raw;
-    put<std::uint64_t>(raw, N);
-    put<std::uint32_t>(raw, m.dim);
-    put_array(raw, m.vectors);
-    man.files.push_back(write_file(m.tmp, "vectors.bin", raw));
+    man.files.push_back(layout::write_vectors(m.tmp, N, m.dim, m.vectors));
     man.files.push_back(build_dense(m.tmp, "dense.faiss", man.dense, m.vectors, N));
   }
-  std::string mj = man.to_json();
-  mj.push_back('\n');
-  write_file(m.tmp, "manifest.json", mj);
-  write_file(m.tmp, "manifest.sha256", sha256_hex(mj) + "\n");  // the manifest's own check
-
-  // into place
-  sync_dir(m.tmp);
-  std::error_code ec;
-  if (fs::exists(m.dir, ec)) {
-    if (::renameat2(AT_FDCWD, m.tmp.c_str(), AT_FDCWD, m.dir.c_str(), RENAME_EXCHANGE) != 0) {
-      std::string old = m.tmp + ".old";
-      if (std::rename(m.dir.c_str(), old.c_str()) != 0 || std::rename(m.tmp.c_str(), m.dir.c_str()) != 0)
-        throw DataError(m.dir + ": cannot rename into place: " + std::strerror(errno));
-      fs::remove_all(old, ec);
-    }
-    fs::remove_all(m.tmp, ec);  // now the old index
-  } else if (std::rename(m.tmp.c_str(), m.dir.c_str()) != 0) {
-    throw DataError(m.dir + ": cannot rename into place: " + std::strerror(errno));
-  }
+  layout::write_manifest(m.tmp, man);
+  publish(m.tmp, m.dir);
   m.committed = true;
-  fs::path published(m.dir);
-  sync_dir(published.parent_path().empty() ? "." : published.parent_path().string());
-  remove_stale(published);
   return man;
 }
 

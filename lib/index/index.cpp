@@ -6,6 +6,7 @@
 #include <cmath>
 
 #include "core/error.hpp"
+#include "index/layout.hpp"
 
 namespace hewn::index {
 
@@ -26,53 +27,35 @@ Index::Index(const std::string& dir) : dir_(dir) {
   } catch (const UsageError& e) {
     throw DataError(dir_ + "/manifest.json: " + e.what());
   }
-  auto load = [&](const char* name) { return read_verified(dir_, m_.file(dir_, name)); };
-  auto path = [&](const char* name) { return dir_ + "/" + name; };
   {
-    std::string data = load("lexicon.bin");
-    BinReader r(data, path("lexicon.bin"));
-    std::uint64_t nt = r.get<std::uint64_t>();
-    r.get_array(term_off_, nt + 1);
-    r.get_array(df_, nt);
-    r.get_array(first_block_, nt + 1);
-    r.get_array(term_max_, nt);
-    blob_ = std::string(r.bytes(r.remaining()));
-    if (term_off_.back() != blob_.size()) r.fail();
+    layout::Lexicon lex = layout::read_lexicon(dir_, m_);
+    term_off_ = std::move(lex.term_off);
+    df_ = std::move(lex.df);
+    first_block_ = std::move(lex.first_block);
+    term_max_ = std::move(lex.term_max);
+    blob_ = std::move(lex.blob);
   }
   {
-    std::string data = load("blocks.bin");
-    BinReader r(data, path("blocks.bin"));
-    std::uint64_t nb = r.get<std::uint64_t>();
-    r.get_array(blk_last_, nb);
-    r.get_array(blk_max_, nb);
-    r.get_array(blk_off_, nb + 1);
-    if (first_block_.back() != nb) r.fail();
+    layout::Blocks blk = layout::read_blocks(dir_, m_);
+    if (first_block_.back() != blk.last.size()) BinReader(std::string_view(), dir_ + "/blocks.bin").fail();
+    blk_last_ = std::move(blk.last);
+    blk_max_ = std::move(blk.max);
+    blk_off_ = std::move(blk.offset);
   }
-  postings_ = load("postings.bin");
-  postings_.append(16, '\0');  // slack for varint decoding
+  postings_ = layout::read_postings(dir_, m_);
+  lengths_ = layout::read_lengths(dir_, m_);
+  n_ = static_cast<std::uint32_t>(lengths_.size());
   {
-    std::string data = load("lengths.bin");
-    BinReader r(data, path("lengths.bin"));
-    n_ = static_cast<std::uint32_t>(r.get<std::uint64_t>());
-    r.get_array(lengths_, n_);
-    if (n_ != m_.documents) r.fail();
+    layout::ChunkInfoTable info = layout::read_chunk_info(dir_, m_, n_);
+    docinfo_ = std::move(info.bytes);
+    docinfo_off_ = std::move(info.offset);
   }
   {
-    docinfo_ = load("docinfo.bin");
-    BinReader r(docinfo_, path("docinfo.bin"));
-    if (r.get<std::uint64_t>() != n_) r.fail();
-    r.get_array(docinfo_off_, n_ + 1);
-    for (auto& o : docinfo_off_) o += 8 + (std::uint64_t(n_) + 1) * 8;  // entries follow the header
-    if (docinfo_off_.back() != docinfo_.size()) r.fail();
-  }
-  {
-    std::string data = load("groups.bin");
-    BinReader r(data, path("groups.bin"));
-    std::uint64_t ng = r.get<std::uint64_t>();
-    r.get_array(group_off_, ng + 1);
-    r.get_array(members_, n_);
-    r.get_array(group_of_, n_);
-    r.get_array(pos_of_, n_);
+    layout::Documents d = layout::read_documents(dir_, m_, n_);
+    group_off_ = std::move(d.offset);
+    members_ = std::move(d.members);
+    group_of_ = std::move(d.document_of);
+    pos_of_ = std::move(d.position);
   }
   norms_ = document_norms(m_.bm25, lengths_, m_.avgdl);
   validate();
@@ -153,12 +136,7 @@ DenseIndex* Index::dense() const {
 }
 
 const float* Index::vector(std::uint32_t doc) const {
-  std::call_once(vectors_once_, [&] {
-    std::string data = read_verified(dir_, m_.file(dir_, "vectors.bin"));
-    BinReader r(data, dir_ + "/vectors.bin");
-    if (r.get<std::uint64_t>() != n_ || r.get<std::uint32_t>() != m_.dense.dim) r.fail();
-    r.get_array(vectors_, std::uint64_t(n_) * m_.dense.dim);
-  });
+  std::call_once(vectors_once_, [&] { vectors_ = layout::read_vectors(dir_, m_, n_); });
   return vectors_.data() + std::size_t(doc) * m_.dense.dim;
 }
 
@@ -194,13 +172,9 @@ DocInfo Index::info(std::uint32_t doc) const {
 
 void Index::load_store() const {
   std::call_once(store_once_, [&] {
-    std::string idx = read_verified(dir_, m_.file(dir_, "docstore.idx"));
-    BinReader r(idx, dir_ + "/docstore.idx");
-    std::uint64_t nb = r.get<std::uint64_t>();
-    if (nb != (std::uint64_t(n_) + m_.records_per_block - 1) / m_.records_per_block) r.fail();
-    r.get_array(store_off_, nb + 1);
-    store_ = read_verified(dir_, m_.file(dir_, "docstore.bin"));
-    if (!ascending(store_off_, 0, store_.size())) r.fail();
+    layout::Store st = layout::read_store(dir_, m_, n_);
+    store_off_ = std::move(st.offset);
+    store_ = std::move(st.bytes);
   });
 }
 
