@@ -11,6 +11,7 @@
 #include <type_traits>
 #include <vector>
 
+#include "common/diag.hpp"
 #include "core/record_stream.hpp"
 
 namespace hewn::cli {
@@ -64,8 +65,26 @@ class Progress {
   std::chrono::steady_clock::time_point start_, last_;
 };
 
-// Parses argv and runs body, printing "tool: message" for errors and
-// returning the exit status: CLI11's own errors -> 2 (help and version -> 0),
+// Progress of a long stage without records (FAISS training, adding
+// vectors): "\rWHAT: training on N vectors" or "\rWHAT: STAGE D/N vectors"
+// on stderr, at most 10 times a second (and at the end), only when stderr
+// is a terminal and --quiet is off; finish() clears the line.
+class StageProgress {
+ public:
+  StageProgress(std::string what, bool quiet);
+  void update(const char* stage, std::uint64_t done, std::uint64_t total);
+  void finish();
+
+ private:
+  std::string what_;
+  bool on_;
+  bool shown_ = false;
+  std::chrono::steady_clock::time_point last_;
+};
+
+// Parses argv (with --version added, see version.hpp) and runs body,
+// printing "tool: message" for errors (Diag) and returning the exit status:
+// CLI11's own errors -> 2 (help and version -> 0),
 // UsageError -> 2, DataError -> 1, BrokenPipe -> 0, anything else -> 1.
 int run(const std::string& tool, CLI::App& app, int argc, char** argv, const std::function<int()>& body);
 

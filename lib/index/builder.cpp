@@ -72,6 +72,19 @@ struct Builder::Impl {
   }
 };
 
+std::vector<std::string> parse_fields(const std::string& s) {
+  std::vector<std::string> v;
+  std::size_t b = 0;
+  for (;;) {
+    std::size_t e = s.find(',', b);
+    std::string f = s.substr(b, e == std::string::npos ? std::string::npos : e - b);
+    if (f.empty()) throw UsageError("--fields: empty field name in " + hewn::quoted(s));
+    v.push_back(f);
+    if (e == std::string::npos) return v;
+    b = e + 1;
+  }
+}
+
 Builder::Builder(std::string dir, BuildOptions options) : impl_(std::make_unique<Impl>()) {
   auto& m = *impl_;
   while (dir.size() > 1 && dir.back() == '/') dir.pop_back();

@@ -30,6 +30,10 @@ struct BuildOptions {
   int zstd_level = 3;
 };
 
+// Parses --fields A,B (field names, none empty).
+// Errors: UsageError "--fields: empty field name in "s"".
+std::vector<std::string> parse_fields(const std::string& list);
+
 // One chunk as the Builder takes it. Views must stay valid during add().
 struct DocEntry {
   std::string_view where;  // "source:line", for messages

@@ -414,4 +414,89 @@ const FileEntry& Manifest::file(const std::string& dir, const std::string& name)
   throw DataError(dir + "/manifest.json: no file " + name + " listed");
 }
 
+std::string Manifest::stats_json(const std::string& dir) const {
+  const Manifest& m = *this;
+  std::string o = "{";
+  json::append_key(o, "dir", true);
+  json::append_string(o, dir);
+  json::append_key(o, "version");
+  json::append_uint(o, m.version);
+  json::append_key(o, "documents");
+  json::append_uint(o, m.documents);
+  json::append_key(o, "groups");
+  json::append_uint(o, m.groups);
+  json::append_key(o, "tokens");
+  json::append_uint(o, m.tokens);
+  json::append_key(o, "terms");
+  json::append_uint(o, m.terms);
+  json::append_key(o, "postings");
+  json::append_uint(o, m.postings);
+  json::append_key(o, "avgdl");
+  json::append_double(o, m.avgdl);
+  std::uint64_t total = 0;
+  if (m.shard.count) {
+    json::append_key(o, "shard");
+    json::append_string(o, std::to_string(m.shard.index) + "/" + std::to_string(m.shard.count));
+    json::append_key(o, "shard_set");
+    json::append_string(o, m.shard.set);
+  }
+  if (m.missing_of) {
+    json::append_key(o, "missing_shards");
+    o += "[";
+    for (std::size_t i = 0; i < m.missing_shards.size(); ++i) {
+      if (i) o += ",";
+      json::append_uint(o, m.missing_shards[i]);
+    }
+    o += "]";
+    json::append_key(o, "shards_of");
+    json::append_uint(o, m.missing_of);
+  }
+  json::append_key(o, "files");
+  o += "{";
+  for (std::size_t i = 0; i < m.files.size(); ++i) {
+    json::append_key(o, m.files[i].name, i == 0);
+    json::append_uint(o, m.files[i].bytes);
+    total += m.files[i].bytes;
+  }
+  o += "}";
+  json::append_key(o, "bytes");
+  json::append_uint(o, total);
+  json::append_key(o, "analyzer");
+  o += m.analyzer_json();
+  json::append_key(o, "bm25");
+  o += m.bm25_json();
+  json::append_key(o, "dense");
+  o += m.dense_json();
+  o += "}\n";
+  return o;
+}
+
+ShardInfo parse_shard(const std::string& s, const std::string& set) {
+  ShardInfo sh;
+  auto slash = s.find('/');
+  auto number = [&](std::string_view t, std::uint32_t& v) {
+    if (t.empty() || t.size() > 7) return false;
+    v = 0;
+    for (char c : t) {
+      if (c < '0' || c > '9') return false;
+      v = v * 10 + static_cast<std::uint32_t>(c - '0');
+    }
+    return true;
+  };
+  std::string_view v(s);
+  if (slash == std::string::npos || !number(v.substr(0, slash), sh.index) || !number(v.substr(slash + 1), sh.count) ||
+      sh.count == 0 || sh.index >= sh.count)
+    throw UsageError("--shard: expected I/N with 0 <= I < N (e.g. 0/4), got " + hewn::quoted(s));
+  sh.set = set;
+  return sh;
+}
+
+ModelRecord model_record(const std::string& dir_or_name) {
+  std::error_code ec;
+  if (std::filesystem::is_directory(dir_or_name, ec)) return describe_model_dir(dir_or_name);
+  ModelRecord m;
+  m.name = dir_or_name;
+  return m;
+}
+
 }  // namespace hewn::index
