@@ -57,11 +57,11 @@ class InputProducer {
   // the next input. A read error inside a group is held back until the
   // group's lines before it have been handed out.
   // Errors: none (input errors are returned through take_error()).
-  bool next(Unit& u);
+  [[nodiscard]] bool next(Unit& u);
 
   // The message of the input-level error that ended the last next(), or ""
   // when none; taken (a second call returns "").
-  std::string take_error();
+  [[nodiscard]] std::string take_error();
 
  private:
   bool next_grouped(LineBatch& b);

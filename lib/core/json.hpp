@@ -65,11 +65,11 @@ class Record {
   // (vectors in either of their forms: records::read_vector()).
   // Errors: DataError "... field "key" is not an array of numbers", "...
   // field "key" has a number out of float range".
-  bool floats(std::string_view key, std::vector<float>& out) const;
+  [[nodiscard]] bool floats(std::string_view key, std::vector<float>& out) const;
   // An array of strings (views valid until the next parse), appended to
   // out; false when absent.
   // Errors: DataError "... field "key" is not an array of strings".
-  bool strings(std::string_view key, std::vector<std::string_view>& out) const;
+  [[nodiscard]] bool strings(std::string_view key, std::vector<std::string_view>& out) const;
   // A string or an integer rendered as text (ids are often numbers);
   // nullopt when absent.
   // Errors: DataError "... field "key" is not a string or an integer".

@@ -115,7 +115,7 @@ void append_dtype(std::string& out, Dtype dtype);
 // base64", "... is not a whole number of f32 values" (f16), "... has a value
 // that is not finite", "... field "dtype" is not "f32" or "f16"", "field
 // "key_b64" is not a string".
-VectorSource read_vector(const json::Record& r, std::string_view key, std::vector<float>& out);
+[[nodiscard]] VectorSource read_vector(const json::Record& r, std::string_view key, std::vector<float>& out);
 
 // ------------------------------------------------------------------ files
 // Calls fn on each record of the JSON Lines file path ("-" is standard

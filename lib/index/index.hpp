@@ -40,7 +40,7 @@ class Index {
   std::uint32_t size() const { return n_; }
 
   // Term number of term (byte order of the vocabulary), if indexed.
-  std::optional<std::uint32_t> find(std::string_view term) const;
+  [[nodiscard]] std::optional<std::uint32_t> find(std::string_view term) const;
   std::uint32_t terms() const { return static_cast<std::uint32_t>(df_.size()); }
   std::string_view term(std::uint32_t t) const {
     return std::string_view(blob_).substr(term_off_[t], term_off_[t + 1] - term_off_[t]);

@@ -116,16 +116,16 @@ TEST_CASE("vectors: absent, and the b64 form's errors") {
   CHECK(records::read_vector(*none.r, "embedding", out) == records::VectorSource::none);
   CHECK(records::b64_key("emb") == "emb_b64");
   Parsed bad64(R"({"embedding_b64":"AAA"})");
-  CHECK_THROWS_WITH_AS(records::read_vector(*bad64.r, "embedding", out),
+  CHECK_THROWS_WITH_AS((void)records::read_vector(*bad64.r, "embedding", out),
                        "in:5: field \"embedding_b64\" is not valid base64", DataError);
   Parsed odd(R"({"embedding_b64":"AAAAAAA=","dtype":"f32"})");  // 5 bytes
-  CHECK_THROWS_WITH_AS(records::read_vector(*odd.r, "embedding", out),
+  CHECK_THROWS_WITH_AS((void)records::read_vector(*odd.r, "embedding", out),
                        "in:5: field \"embedding_b64\" is not a whole number of f32 values", DataError);
   Parsed dtype(R"({"embedding_b64":"AAAAAA==","dtype":"f64"})");
-  CHECK_THROWS_WITH_AS(records::read_vector(*dtype.r, "embedding", out),
+  CHECK_THROWS_WITH_AS((void)records::read_vector(*dtype.r, "embedding", out),
                        "in:5: field \"dtype\" is not \"f32\" or \"f16\"", DataError);
   Parsed inf(R"({"embedding_b64":"AHw=","dtype":"f16"})");  // 0x7c00: +infinity
-  CHECK_THROWS_WITH_AS(records::read_vector(*inf.r, "embedding", out),
+  CHECK_THROWS_WITH_AS((void)records::read_vector(*inf.r, "embedding", out),
                        "in:5: field \"embedding_b64\" has a value that is not finite", DataError);
 }
 
