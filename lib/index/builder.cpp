@@ -43,11 +43,11 @@ struct Builder::Impl {
   std::unordered_map<std::string, TermAcc, SvHash, SvEq> terms;
   std::vector<std::uint32_t> lengths;
   std::uint64_t tokens = 0;
-  std::string docinfo;
-  std::vector<std::uint64_t> docinfo_off;
+  std::string chunk_info;
+  std::vector<std::uint64_t> chunk_info_off;
   std::unordered_set<std::string, SvHash, SvEq> ids;
-  std::unordered_map<std::string, std::uint32_t, SvHash, SvEq> group_ids;
-  std::vector<std::vector<std::pair<std::int64_t, std::uint32_t>>> groups;  // (n, internal id)
+  std::unordered_map<std::string, std::uint32_t, SvHash, SvEq> document_ids;
+  std::vector<std::vector<std::pair<std::int64_t, std::uint32_t>>> documents;  // per document: (n, chunk)
   // document store
   std::unique_ptr<FileWriter> store;
   std::string block;
@@ -113,7 +113,7 @@ Builder::~Builder() {
 
 std::uint64_t Builder::count() const { return impl_->lengths.size(); }
 
-void Builder::add(const DocEntry& d) {
+void Builder::add(const ChunkEntry& d) {
   auto& m = *impl_;
   if (m.lengths.size() >= 0xfffffff0u) throw DataError(std::string(d.where) + ": too many records for one index");
   if (!m.ids.emplace(d.id).second) throw DataError(std::string(d.where) + ": duplicate id " + hewn::quoted(d.id));
@@ -159,20 +159,20 @@ void Builder::add(const DocEntry& d) {
     a.last = id;
     ++a.df;
   }
-  m.docinfo_off.push_back(m.docinfo.size());
-  put_varint(m.docinfo, d.id.size());
-  m.docinfo.append(d.id);
-  put_varint(m.docinfo, d.doc.size());
-  m.docinfo.append(d.doc);
-  put_varint(m.docinfo, d.start);
-  put_varint(m.docinfo, d.end);
-  put_varint(m.docinfo, static_cast<std::uint64_t>(d.n + 1));
-  auto g = m.group_ids.find(d.doc);
-  if (g == m.group_ids.end()) {
-    g = m.group_ids.emplace(std::string(d.doc), static_cast<std::uint32_t>(m.groups.size())).first;
-    m.groups.emplace_back();
+  m.chunk_info_off.push_back(m.chunk_info.size());
+  put_varint(m.chunk_info, d.id.size());
+  m.chunk_info.append(d.id);
+  put_varint(m.chunk_info, d.doc.size());
+  m.chunk_info.append(d.doc);
+  put_varint(m.chunk_info, d.start);
+  put_varint(m.chunk_info, d.end);
+  put_varint(m.chunk_info, static_cast<std::uint64_t>(d.n + 1));
+  auto g = m.document_ids.find(d.doc);
+  if (g == m.document_ids.end()) {
+    g = m.document_ids.emplace(std::string(d.doc), static_cast<std::uint32_t>(m.documents.size())).first;
+    m.documents.emplace_back();
   }
-  m.groups[g->second].emplace_back(d.n, id);
+  m.documents[g->second].emplace_back(d.n, id);
 
   m.block.append(d.record);
   m.block.push_back('\n');
@@ -240,12 +240,13 @@ Inverted invert(const Terms& terms, const Bm25Params& bm25, const std::vector<fl
 }
 
 // Each document's chunks ordered by "n" (then input order).
-layout::Documents documents(std::vector<std::vector<std::pair<std::int64_t, std::uint32_t>>>& groups, std::uint64_t n) {
+layout::Documents order_documents(std::vector<std::vector<std::pair<std::int64_t, std::uint32_t>>>& documents,
+                                  std::uint64_t n) {
   layout::Documents d;
   d.document_of.resize(n);
   d.position.resize(n);
-  for (std::size_t gi = 0; gi < groups.size(); ++gi) {
-    auto& v = groups[gi];
+  for (std::size_t gi = 0; gi < documents.size(); ++gi) {
+    auto& v = documents[gi];
     std::stable_sort(v.begin(), v.end(), [](auto& a, auto& b) { return a.first < b.first; });
     for (std::size_t k = 0; k < v.size(); ++k) {
       d.document_of[v[k].second] = static_cast<std::uint32_t>(gi);
@@ -264,8 +265,8 @@ Manifest Builder::commit() {
   std::uint64_t N = m.lengths.size();
   if (N == 0) throw DataError(m.dir + ": no records to index");
   Manifest man;
-  man.documents = N;
-  man.groups = m.groups.size();
+  man.chunks = N;
+  man.documents = m.documents.size();
   man.tokens = m.tokens;
   man.terms = m.terms.size();
   man.avgdl = static_cast<double>(m.tokens) / static_cast<double>(N);
@@ -290,9 +291,9 @@ Manifest Builder::commit() {
     man.files.push_back(layout::write_postings(m.tmp, inv.postings));
   }
   man.files.push_back(layout::write_lengths(m.tmp, m.lengths));
-  m.docinfo_off.push_back(m.docinfo.size());
-  man.files.push_back(layout::write_chunk_info(m.tmp, m.docinfo_off, m.docinfo));
-  man.files.push_back(layout::write_documents(m.tmp, documents(m.groups, N)));
+  m.chunk_info_off.push_back(m.chunk_info.size());
+  man.files.push_back(layout::write_chunk_info(m.tmp, m.chunk_info_off, m.chunk_info));
+  man.files.push_back(layout::write_documents(m.tmp, order_documents(m.documents, N)));
   if (m.has_emb == 1) {
     man.dense = m.opt.dense;
     if (!man.dense.model.known()) man.dense.model.name = m.seen_model;

@@ -35,7 +35,7 @@ struct BuildOptions {
 std::vector<std::string> parse_fields(const std::string& list);
 
 // One chunk as the Builder takes it. Views must stay valid during add().
-struct DocEntry {
+struct ChunkEntry {
   std::string_view where;  // "source:line", for messages
   std::string_view id, doc;
   std::uint64_t start = 0, end = 0;
@@ -64,7 +64,7 @@ class Builder {
   // Errors: DataError "WHERE: duplicate id "x"", "WHERE: embedding has D
   // dimensions, expected E", "WHERE: record has no "embedding" but earlier
   // ones do" (and the converse), write errors.
-  void add(const DocEntry& d);
+  void add(const ChunkEntry& d);
 
   // Writes the remaining files and manifest.json, then renames the
   // temporary directory to DIR (swapping atomically with an existing index,

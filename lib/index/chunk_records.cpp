@@ -11,7 +11,7 @@ namespace hewn::index {
 
 namespace field = records::field;
 
-void AnalyzedChunk::view(DocEntry& d) const {
+void AnalyzedChunk::view(ChunkEntry& d) const {
   d.where = where;
   d.id = id;
   d.doc = doc;
@@ -109,7 +109,7 @@ std::unique_ptr<io::BasicHandler<AnalyzedChunks>> make_analyzer(const BuildOptio
 }
 
 void add_chunks(Builder& builder, const AnalyzedChunks& chunks, std::size_t from, std::size_t to) {
-  DocEntry d;
+  ChunkEntry d;
   for (std::size_t i = from; i < to; ++i) {
     chunks[i].view(d);
     builder.add(d);

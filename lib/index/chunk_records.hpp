@@ -29,7 +29,7 @@ struct AnalyzedChunk {
   std::string model;               // the record's "model"; may be empty
 
   // Sets d to views of this chunk (d's own storage reused).
-  void view(DocEntry& d) const;
+  void view(ChunkEntry& d) const;
 };
 
 // The analyzed chunks of one unit of work (the results of io::ordered_map):

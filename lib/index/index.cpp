@@ -47,14 +47,14 @@ Index::Index(const std::string& dir) : dir_(dir) {
   n_ = static_cast<std::uint32_t>(lengths_.size());
   {
     layout::ChunkInfoTable info = layout::read_chunk_info(dir_, m_, n_);
-    docinfo_ = std::move(info.bytes);
-    docinfo_off_ = std::move(info.offset);
+    chunk_info_ = std::move(info.bytes);
+    chunk_info_off_ = std::move(info.offset);
   }
   {
     layout::Documents d = layout::read_documents(dir_, m_, n_);
-    group_off_ = std::move(d.offset);
+    document_off_ = std::move(d.offset);
     members_ = std::move(d.members);
-    group_of_ = std::move(d.document_of);
+    document_of_ = std::move(d.document_of);
     pos_of_ = std::move(d.position);
   }
   norms_ = document_norms(m_.bm25, lengths_, m_.avgdl);
@@ -100,11 +100,11 @@ void Index::validate() const {
       left -= count;
     }
   }
-  const auto* info = reinterpret_cast<const std::uint8_t*>(docinfo_.data());
+  const auto* info = reinterpret_cast<const std::uint8_t*>(chunk_info_.data());
   const std::uint64_t info_start = 8 + (std::uint64_t(n_) + 1) * 8;
-  if (!ascending(docinfo_off_, info_start, docinfo_.size())) bad("docinfo.bin");
+  if (!ascending(chunk_info_off_, info_start, chunk_info_.size())) bad("docinfo.bin");
   for (std::uint32_t d = 0; d < n_; ++d) {
-    const std::uint8_t *p = info + docinfo_off_[d], *end = info + docinfo_off_[d + 1];
+    const std::uint8_t *p = info + chunk_info_off_[d], *end = info + chunk_info_off_[d + 1];
     std::uint64_t v;
     for (int field = 0; field < 5; ++field) {
       if (!get_varint_checked(p, end, v)) bad("docinfo.bin");
@@ -115,11 +115,11 @@ void Index::validate() const {
     }
     if (p != end) bad("docinfo.bin");
   }
-  const std::uint64_t ng = group_off_.size() - 1;
-  if (!ascending(group_off_, 0, n_)) bad("groups.bin");
+  const std::uint64_t ng = document_off_.size() - 1;
+  if (!ascending(document_off_, 0, n_)) bad("groups.bin");
   for (std::uint32_t d = 0; d < n_; ++d) {
-    std::uint32_t g = group_of_[d];
-    if (g >= ng || pos_of_[d] >= group_off_[g + 1] - group_off_[g] || members_[group_off_[g] + pos_of_[d]] != d)
+    std::uint32_t g = document_of_[d];
+    if (g >= ng || pos_of_[d] >= document_off_[g + 1] - document_off_[g] || members_[document_off_[g] + pos_of_[d]] != d)
       bad("groups.bin");
   }
 }
@@ -135,9 +135,9 @@ DenseIndex* Index::dense() const {
   return dense_.get();
 }
 
-const float* Index::vector(std::uint32_t doc) const {
+const float* Index::vector(std::uint32_t chunk) const {
   std::call_once(vectors_once_, [&] { vectors_ = layout::read_vectors(dir_, m_, n_); });
-  return vectors_.data() + std::size_t(doc) * m_.dense.dim;
+  return vectors_.data() + std::size_t(chunk) * m_.dense.dim;
 }
 
 std::optional<std::uint32_t> Index::find(std::string_view t) const {
@@ -155,9 +155,9 @@ std::optional<std::uint32_t> Index::find(std::string_view t) const {
 
 float Index::idf(std::uint32_t t) const { return index::idf(m_.bm25, n_, df_[t]); }
 
-DocInfo Index::info(std::uint32_t doc) const {
-  DocInfo d;
-  const auto* p = reinterpret_cast<const std::uint8_t*>(docinfo_.data()) + docinfo_off_[doc];
+ChunkInfo Index::info(std::uint32_t chunk) const {
+  ChunkInfo d;
+  const auto* p = reinterpret_cast<const std::uint8_t*>(chunk_info_.data()) + chunk_info_off_[chunk];
   std::size_t len = get_varint(p);
   d.id = std::string_view(reinterpret_cast<const char*>(p), len);
   p += len;
@@ -178,9 +178,9 @@ void Index::load_store() const {
   });
 }
 
-std::string Index::record(std::uint32_t doc) const {
+std::string Index::record(std::uint32_t chunk) const {
   load_store();
-  std::uint64_t b = doc / m_.records_per_block;
+  std::uint64_t b = chunk / m_.records_per_block;
   std::string where = dir_ + "/docstore.bin";
   if (b + 1 >= store_off_.size()) throw DataError(where + ": truncated or corrupt");
   const char* z = store_.data() + store_off_[b];
@@ -194,7 +194,7 @@ std::string Index::record(std::uint32_t doc) const {
   std::size_t got = ZSTD_decompress(block.data(), size, z, zn);
   if (ZSTD_isError(got) || got != size) throw DataError(where + ": truncated or corrupt");
   std::size_t pos = 0;
-  for (std::uint32_t i = doc % m_.records_per_block; i > 0; --i) {
+  for (std::uint32_t i = chunk % m_.records_per_block; i > 0; --i) {
     pos = block.find('\n', pos);
     if (pos == std::string::npos) throw DataError(where + ": truncated or corrupt");
     ++pos;
@@ -219,7 +219,7 @@ void Cursor::reset(const Index& ix, std::uint32_t term) {
 void Cursor::enter(std::uint64_t b, std::uint32_t target) {
   block_ = b;
   if (b >= end_) {
-    doc_ = no_doc;
+    chunk_ = no_chunk;
     count_ = pos_ = 0;
     block_ = end_;
     return;
@@ -230,12 +230,12 @@ void Cursor::enter(std::uint64_t b, std::uint32_t target) {
   std::uint32_t d = b == begin_ ? 0 : last_[b - 1];
   for (std::uint32_t k = 0; k < count_; ++k) {
     d += static_cast<std::uint32_t>(get_varint(p));
-    docs_[k] = d;
+    chunks_[k] = d;
   }
   for (std::uint32_t k = 0; k < count_; ++k) tfs_[k] = static_cast<std::uint32_t>(get_varint(p));
   pos_ = 0;
-  while (pos_ < count_ && docs_[pos_] < target) ++pos_;
-  doc_ = pos_ < count_ ? docs_[pos_] : no_doc;  // cannot happen: last_[b] >= target
+  while (pos_ < count_ && chunks_[pos_] < target) ++pos_;
+  chunk_ = pos_ < count_ ? chunks_[pos_] : no_chunk;  // cannot happen: last_[b] >= target
 }
 
 }  // namespace hewn::index

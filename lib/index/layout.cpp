@@ -84,7 +84,7 @@ std::vector<std::uint32_t> read_lengths(const std::string& dir, const Manifest& 
   std::vector<std::uint32_t> lengths;
   auto n = static_cast<std::uint32_t>(r.get<std::uint64_t>());
   r.get_array(lengths, n);
-  if (n != m.documents) r.fail();
+  if (n != m.chunks) r.fail();
   return lengths;
 }
 

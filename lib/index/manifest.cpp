@@ -128,9 +128,9 @@ std::string Manifest::to_json() const {
   json::append_key(o, "version");
   json::append_uint(o, static_cast<std::uint64_t>(version));
   json::append_key(o, "documents");
-  json::append_uint(o, documents);
+  json::append_uint(o, chunks);
   json::append_key(o, "groups");
-  json::append_uint(o, groups);
+  json::append_uint(o, documents);
   json::append_key(o, "tokens");
   json::append_uint(o, tokens);
   json::append_key(o, "terms");
@@ -254,8 +254,8 @@ Manifest Manifest::load(const std::string& dir) {
       throw DataError(path + ": format version " + std::to_string(v) + " is newer than this hewn reads (" +
                       std::to_string(format_version) + ")");
     m.version = static_cast<int>(v);
-    m.documents = top.uint("documents");
-    m.groups = top.uint("groups");
+    m.chunks = top.uint("documents");
+    m.documents = top.uint("groups");
     m.tokens = top.uint("tokens");
     m.terms = top.uint("terms");
     m.postings = top.uint("postings");
@@ -275,7 +275,7 @@ Manifest Manifest::load(const std::string& dir) {
     // NaN fails every comparison, so each test is written to fail on it.
     if (!(m.avgdl >= 0 && m.avgdl < 1e18)) top.bad("avgdl out of range");
     if (!valid(m.bm25)) bm.bad("k1, b or delta out of range");
-    if (m.documents > 0xfffffffeu) top.bad("too many documents");
+    if (m.chunks > 0xfffffffeu) top.bad("too many documents");
     Obj ds(top.raw("docstore"), path);
     m.records_per_block = static_cast<std::uint32_t>(ds.uint("records_per_block"));
     if (m.records_per_block == 0) ds.bad("records_per_block is 0");
@@ -422,9 +422,9 @@ std::string Manifest::stats_json(const std::string& dir) const {
   json::append_key(o, "version");
   json::append_uint(o, m.version);
   json::append_key(o, "documents");
-  json::append_uint(o, m.documents);
+  json::append_uint(o, m.chunks);
   json::append_key(o, "groups");
-  json::append_uint(o, m.groups);
+  json::append_uint(o, m.documents);
   json::append_key(o, "tokens");
   json::append_uint(o, m.tokens);
   json::append_key(o, "terms");

@@ -70,9 +70,9 @@ ShardInfo parse_shard(const std::string& spec, const std::string& set);
 
 struct Manifest {
   int version = format_version;
-  std::uint64_t documents = 0;  // chunk records
-  std::uint64_t groups = 0;     // distinct "doc" values
-  std::uint64_t tokens = 0;     // terms indexed, all documents
+  std::uint64_t chunks = 0;     // chunk records ("documents" in manifest.json)
+  std::uint64_t documents = 0;  // distinct "doc" values ("groups" in manifest.json)
+  std::uint64_t tokens = 0;     // terms indexed, all chunks
   std::uint64_t terms = 0;      // vocabulary size
   std::uint64_t postings = 0;
   double avgdl = 0;

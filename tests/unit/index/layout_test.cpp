@@ -25,7 +25,7 @@ std::string scratch(const char* name) {
 TEST_CASE("layout: every file's reader returns what its writer wrote") {
   std::string dir = scratch("files");
   Manifest m;
-  m.documents = 3;
+  m.chunks = 3;
   m.dense.dim = 2;
   layout::Lexicon lex;
   lex.blob = "catsdog";
@@ -75,7 +75,7 @@ TEST_CASE("layout: every file's reader returns what its writer wrote") {
   CHECK(docs2.position == docs.position);
   CHECK(layout::read_vectors(dir, m, 3) == vectors);
   // A reader checks sizes against the manifest.
-  m.documents = 4;
+  m.chunks = 4;
   CHECK_THROWS_WITH_AS(layout::read_lengths(dir, m), (dir + "/lengths.bin: truncated or corrupt").c_str(),
                        hewn::DataError);
   CHECK_THROWS_AS(layout::read_vectors(dir, m, 4), hewn::DataError);
