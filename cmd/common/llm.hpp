@@ -12,6 +12,7 @@
 #include <memory>
 #include <string>
 
+#include "common/diag.hpp"
 #include "common/remote.hpp"
 #include "core/llm.hpp"
 #include "remote/embeddings.hpp"
@@ -77,7 +78,7 @@ struct LlmFlags {
                 << " answer tokens\n";
       std::cout.flush();
     } else if (live && verbose) {
-      std::cerr << tool << ": " << remote_summary(live->stats()) << extra << "\n";
+      Diag(tool).error(remote_summary(live->stats()) + extra);
     }
   }
 

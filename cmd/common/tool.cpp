@@ -3,10 +3,10 @@
 #include <algorithm>
 #include <csignal>
 #include <cstdio>
-#include <iostream>
 #include <thread>
 #include <unistd.h>
 
+#include "common/version.hpp"
 #include "core/error.hpp"
 #include "core/output.hpp"
 
@@ -35,10 +35,11 @@ unsigned RunOptions::threads() const {
   return n == 0 ? 1 : std::min(n, max_jobs);
 }
 
-void StreamOptions::add(CLI::App& app, const std::string& input_help) {
+void StreamOptions::add(CLI::App& app, const std::string& input_help, bool with_output) {
   app.add_option("inputs", inputs, input_help);
-  app.add_option("-o,--output", output, "Write to FILE (atomically; zstd-compressed when it ends in .zst)")
-      ->type_name("FILE");
+  if (with_output)
+    app.add_option("-o,--output", output, "Write to FILE (atomically; zstd-compressed when it ends in .zst)")
+        ->type_name("FILE");
   app.add_option("--on-error", on_error, "On a bad record: fail (stop, status 1) or skip (report, go on, status 1)")
       ->check(CLI::IsMember({"fail", "skip"}));
   app.add_option("--input-format", input_format,
@@ -80,30 +81,14 @@ void Progress::finish() {
   if (shown_) std::fprintf(stderr, "\r\033[K");
 }
 
-namespace {
-// Writes "tool: message" as one line: a line end inside the message (a path
-// or an id holding a newline) is written as \n or \r.
-void report(const std::string& tool, std::string_view msg, std::string_view tail = "") {
-  std::string line = tool + ": ";
-  for (char c : msg) {
-    if (c == '\n')
-      line += "\\n";
-    else if (c == '\r')
-      line += "\\r";
-    else
-      line += c;
-  }
-  line += tail;
-  line += '\n';
-  std::cerr << line;
-}
-}  // namespace
-
 int run(const std::string& tool, CLI::App& app, int argc, char** argv, const std::function<int()>& body) {
   std::signal(SIGPIPE, SIG_IGN);
   // Past a file size limit (ulimit -f) a write fails with EFBIG and is
   // reported like any write error, instead of the signal killing the tool.
   std::signal(SIGXFSZ, SIG_IGN);
+  Diag diag(tool);
+  app.set_version_flag("--version", version_text(tool),
+                       "Print the version, git describe, build type and library versions, and exit");
   try {
     app.parse(argc, argv);
   } catch (const CLI::CallForHelp& e) {
@@ -113,7 +98,7 @@ int run(const std::string& tool, CLI::App& app, int argc, char** argv, const std
   } catch (const CLI::CallForVersion& e) {
     return app.exit(e);
   } catch (const CLI::ParseError& e) {
-    report(tool, e.what(), " (see --help)");
+    report_usage(diag, e.what());
     return 2;
   }
   try {
@@ -121,48 +106,86 @@ int run(const std::string& tool, CLI::App& app, int argc, char** argv, const std
   } catch (const BrokenPipe&) {
     return 0;
   } catch (const UsageError& e) {
-    report(tool, e.what());
+    diag.error(e.what());
     return 2;
   } catch (const DataError& e) {
-    report(tool, e.what());
+    diag.error(e.what());
     return 1;
   } catch (const std::bad_alloc&) {
-    std::cerr << tool << ": out of memory\n";
+    diag.error("out of memory");
     return 1;
   } catch (const std::exception& e) {
-    report(tool, e.what());
+    diag.error(e.what());
     return 1;
   }
 }
 
-int run_stream(const std::string& tool, const StreamOptions& so, const RunOptions& ro,
-               const std::function<std::unique_ptr<io::Handler>()>& make_handler) {
-  auto sink = io::open_output(so.output);
+StageProgress::StageProgress(std::string what, bool quiet) : what_(std::move(what)), on_(!quiet && ::isatty(2)) {
+  last_ = std::chrono::steady_clock::now() - std::chrono::seconds(1);
+}
+
+void StageProgress::update(const char* stage, std::uint64_t done, std::uint64_t total) {
+  if (!on_) return;
+  auto now = std::chrono::steady_clock::now();
+  if (done != total && now - last_ < std::chrono::milliseconds(100)) return;
+  last_ = now;
+  if (std::string_view(stage) == "training")
+    std::fprintf(stderr, "\r%s: training on %llu vectors   ", what_.c_str(), static_cast<unsigned long long>(total));
+  else
+    std::fprintf(stderr, "\r%s: %s %llu/%llu vectors   ", what_.c_str(), stage, static_cast<unsigned long long>(done),
+                 static_cast<unsigned long long>(total));
+  shown_ = true;
+}
+
+void StageProgress::finish() {
+  if (shown_) std::fprintf(stderr, "\r\033[K");
+  shown_ = false;
+}
+
+namespace detail {
+
+int run_with_policy(const std::string& tool, const StreamOptions& so, const RunOptions& ro, const Loop& loop,
+                    const std::function<void()>& commit,
+                    const std::function<void()>& keep_partial) {
   Progress progress(tool, ro.quiet);
+  Diag diag(tool);
   io::StreamStats stats;
   try {
-    stats = io::run_stream(
-        so.stream(ro), make_handler, *sink,
+    stats = loop(
         [&](const std::string& msg) {
           progress.finish();
-          report(tool, msg);
+          diag.error(msg);
         },
         [&](const io::StreamStats& s) { progress.update(s, so.progress_note ? so.progress_note(s) : std::string()); });
   } catch (...) {
     progress.finish();
     try {  // keep what was written before the error (stdout is unbuffered below us)
-      if (so.output == "-") sink->commit();
+      if (keep_partial) keep_partial();
     } catch (...) {
     }
     throw;
   }
   progress.finish();
-  sink->commit();
+  commit();
   if (stats.errors > 0) {
-    std::cerr << tool << ": " << stats.errors << (stats.errors == 1 ? " record" : " records") << " rejected\n";
+    diag.error(std::to_string(stats.errors) + (stats.errors == 1 ? " record" : " records") + " rejected");
     return 1;
   }
   return 0;
+}
+
+}  // namespace detail
+
+int run_stream(const std::string& tool, const StreamOptions& so, const RunOptions& ro,
+               const std::function<std::unique_ptr<io::Handler>()>& make_handler) {
+  auto out = io::open_output(so.output);
+  Sink<std::string> sink;
+  sink.consume = [&](const std::string& bytes, std::size_t from, std::size_t to) {
+    out->write(std::string_view(bytes).substr(from, to - from));
+  };
+  sink.commit = [&] { out->commit(); };
+  if (so.output == "-") sink.keep_partial = [&] { out->commit(); };
+  return run_stream<std::string>(tool, so, ro, make_handler, sink);
 }
 
 }  // namespace hewn::cli

@@ -8,8 +8,10 @@
 #include <chrono>
 #include <functional>
 #include <string>
+#include <type_traits>
 #include <vector>
 
+#include "common/diag.hpp"
 #include "core/record_stream.hpp"
 
 namespace hewn::cli {
@@ -42,7 +44,9 @@ struct StreamOptions {
   std::function<bool(std::string_view)> group_start;  // see io::StreamOptions
   // Appended to the progress line (embed --backend openai: requests, retries, ETA).
   std::function<std::string(const io::StreamStats&)> progress_note;
-  void add(CLI::App& app, const std::string& input_help);
+  // Adds the inputs and the options; without output, no -o/--output (a
+  // tool that writes elsewhere, as index build writes DIR).
+  void add(CLI::App& app, const std::string& input_help, bool output = true);
   io::StreamOptions stream(const RunOptions& run) const;
 };
 
@@ -61,13 +65,69 @@ class Progress {
   std::chrono::steady_clock::time_point start_, last_;
 };
 
-// Parses argv and runs body, printing "tool: message" for errors and
-// returning the exit status: CLI11's own errors -> 2 (help and version -> 0),
+// Progress of a long stage without records (FAISS training, adding
+// vectors): "\rWHAT: training on N vectors" or "\rWHAT: STAGE D/N vectors"
+// on stderr, at most 10 times a second (and at the end), only when stderr
+// is a terminal and --quiet is off; finish() clears the line.
+class StageProgress {
+ public:
+  StageProgress(std::string what, bool quiet);
+  void update(const char* stage, std::uint64_t done, std::uint64_t total);
+  void finish();
+
+ private:
+  std::string what_;
+  bool on_;
+  bool shown_ = false;
+  std::chrono::steady_clock::time_point last_;
+};
+
+// Parses argv (with --version added, see version.hpp) and runs body,
+// printing "tool: message" for errors (Diag) and returning the exit status:
+// CLI11's own errors -> 2 (help and version -> 0),
 // UsageError -> 2, DataError -> 1, BrokenPipe -> 0, anything else -> 1.
 int run(const std::string& tool, CLI::App& app, int argc, char** argv, const std::function<int()>& body);
 
-// Runs a record stream with the tool's policy: rejected records (--on-error
-// skip) are reported one line each and make the status 1 at the end.
+// Where a stream tool's results go: consume() takes them in input order,
+// commit() publishes them after the last input (also when records were
+// rejected), keep_partial() (optional) keeps what was consumed when the run
+// fails.
+template <class Out>
+struct Sink {
+  std::function<void(const Out&, std::size_t from, std::size_t to)> consume;
+  std::function<void()> commit;
+  std::function<void()> keep_partial;
+};
+
+namespace detail {
+using Loop = std::function<io::StreamStats(const std::function<void(const std::string&)>& diag,
+                                           const std::function<void(const io::StreamStats&)>& progress)>;
+// The policy around a loop: progress, rejected records reported one line
+// each then counted (status 1), the sink committed or kept.
+int run_with_policy(const std::string& tool, const StreamOptions& so, const RunOptions& ro, const Loop& loop,
+                    const std::function<void()>& commit,
+                    const std::function<void()>& keep_partial);
+}  // namespace detail
+
+// Runs a record stream (io::ordered_map) into the caller's sink with the
+// tool's policy: rejected records (--on-error skip) are reported one line
+// each and make the status 1 at the end.
+template <class Out>
+int run_stream(const std::string& tool, const StreamOptions& so, const RunOptions& ro,
+               const std::type_identity_t<std::function<std::unique_ptr<io::BasicHandler<Out>>()>>& make_handler,
+               const Sink<Out>& sink) {
+  const io::StreamOptions o = so.stream(ro);
+  return detail::run_with_policy(
+      tool, so, ro,
+      [&](const auto& diag, const auto& progress) {
+        io::InputProducer input(o);
+        return io::ordered_map<Out>(input, o.jobs, o.on_error, make_handler, sink.consume, diag, progress);
+      },
+      sink.commit, sink.keep_partial);
+}
+
+// The same for the filters: output bytes to -o (or stdout), written in
+// input order; what was written before an error is kept on stdout.
 int run_stream(const std::string& tool, const StreamOptions& so, const RunOptions& ro,
                const std::function<std::unique_ptr<io::Handler>()>& make_handler);
 

@@ -4,7 +4,6 @@
 #include <chrono>
 #include <cstdio>
 #include <functional>
-#include <iostream>
 
 #include "common/remote.hpp"
 #include "common/tool.hpp"
@@ -212,18 +211,18 @@ int main(int argc, char** argv) {
     // (several texts, one packed batch or two) keep every thread busy up to
     // the end of the input.
     if (embedder->transformer()) io.batch_bytes = 4 << 10;
+    hewn::cli::Diag diag("embed");
     int status;
     try {
       status =
           hewn::cli::run_stream("embed", io, run, [&] { return hewn::embed::make_handler(*embedder, ro, counters); });
     } catch (...) {
-      if (stats && verbose) std::cerr << "embed: " << hewn::cli::remote_summary(*stats) << "\n";
+      if (stats && verbose) diag.error(hewn::cli::remote_summary(*stats));
       throw;
     }
-    if (stats && verbose) std::cerr << "embed: " << hewn::cli::remote_summary(*stats) << "\n";
-    if (auto n = counters.truncated.load()) {
-      std::cerr << "embed: " << n << (n == 1 ? " text" : " texts") << " truncated to the model's length\n";
-    }
+    if (stats && verbose) diag.error(hewn::cli::remote_summary(*stats));
+    if (auto n = counters.truncated.load())
+      diag.error(std::to_string(n) + (n == 1 ? " text" : " texts") + " truncated to the model's length");
     return status;
   });
 }

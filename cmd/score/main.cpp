@@ -1,6 +1,5 @@
 // score: trec_eval-exact IR measures, span measures and intrinsic chunk
 // measures. See score(1).
-#include <iostream>
 
 #include "common/tool.hpp"
 #include "core/error.hpp"
@@ -169,9 +168,10 @@ int main(int argc, char** argv) {
         full.push_back(evaluate(qrels, path, ro, computed, opt));
         const Evaluation& ev = full.back();
         if (ev.retrieved && !ev.retrieved_in_qrels)
-          std::cerr << "score: warning: " << ev.source
-                    << ": no retrieved document id is in the qrels, so every measure is 0 (chunk ids against "
-                       "document qrels? use query --group doc, or hits JSON Lines with --match doc)\n";
+          hewn::cli::Diag("score").warning(ev.source +
+                                           ": no retrieved document id is in the qrels, so every measure is 0 "
+                                           "(chunk ids against document qrels? use query --group doc, or hits "
+                                           "JSON Lines with --match doc)");
         evs.push_back(add_recall ? project(ev, computed, ms) : ev);
       }
       auto cmps = compare(evs, ms, cmp_opt);
@@ -209,8 +209,8 @@ int main(int argc, char** argv) {
               embedder->embed(text, out.data());
             };
           } else {
-            std::cerr << "score: warning: " << chunks_path << ": ICC not computed: the chunks' model "
-                      << hewn::quoted(model) << " is not one hewn can run here (give --model)\n";
+            hewn::cli::Diag("score").warning(chunks_path + ": ICC not computed: the chunks' model " +
+                                             hewn::quoted(model) + " is not one hewn can run here (give --model)");
           }
         }
         any_embedded = any_embedded || embedded;

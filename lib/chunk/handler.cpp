@@ -4,13 +4,13 @@
 
 #include "core/error.hpp"
 #include "core/json.hpp"
+#include "core/records.hpp"
 #include "core/utf8.hpp"
 
 namespace hewn::chunk {
 namespace {
 
-constexpr std::string_view own_keys[] = {"id",       "doc",      "n",    "text",     "start",
-                                         "end",      "byte_start", "byte_end", "size", "oversize"};
+namespace field = records::field;
 
 // Byte offset -> code point offset, for offsets visited mostly in order.
 class Cursor {
@@ -47,7 +47,7 @@ class ChunkHandler final : public io::Handler {
         r.fail("field " + quoted(options_.text_field) + " is not valid Unicode (a lone surrogate escape)");
       auto given = r.id(options_.id_field);
       id = given ? *given : in.default_id();
-      if (auto lang = r.string("lang")) doc.lang = *lang;
+      if (auto lang = r.string(field::lang)) doc.lang = *lang;
     } else {
       doc.text = in.raw_text;
       doc.path = in.source;
@@ -73,38 +73,24 @@ void append_chunk_records(std::string& out, const Document& doc, const std::vect
                           const json::Record* source, const RecordOptions& options) {
   const bool ascii = utf8::is_ascii(doc.text);
   Cursor starts(doc.text, ascii), ends(doc.text, ascii);
+  records::ChunkFields rec;  // reused: the id's buffer too
+  rec.doc = doc.id;
   for (std::size_t n = 0; n < chunks.size(); ++n) {
     const Chunk& c = chunks[n];
-    out += "{\"id\":";
-    std::string cid(doc.id);
-    cid += '#';
-    cid += std::to_string(n);
-    json::append_string(out, cid);
-    json::append_key(out, "doc");
-    json::append_string(out, doc.id);
-    json::append_key(out, "n");
-    json::append_uint(out, n);
-    json::append_key(out, "text");
-    json::append_string(out, doc.text.substr(c.begin, c.end - c.begin));
-    json::append_key(out, "start");
-    json::append_uint(out, starts.at(c.begin));
-    json::append_key(out, "end");
-    json::append_uint(out, ends.at(c.end));
-    json::append_key(out, "byte_start");
-    json::append_uint(out, c.begin);
-    json::append_key(out, "byte_end");
-    json::append_uint(out, c.end);
-    json::append_key(out, "size");
-    json::append_uint(out, c.size);
-    if (c.oversize) out += ",\"oversize\":true";
-    if (options.tokenizer) {
-      json::append_key(out, "tokens");
-      json::append_uint(out, options.tokenizer->count(doc.text.substr(c.begin, c.end - c.begin)));
-    }
-    if (options.keep_doc && n == 0) {
-      json::append_key(out, "doc_text");
-      json::append_string(out, doc.text);
-    }
+    rec.id.assign(doc.id);
+    rec.id += '#';
+    rec.id += std::to_string(n);
+    rec.n = n;
+    rec.text = doc.text.substr(c.begin, c.end - c.begin);
+    rec.start = starts.at(c.begin);
+    rec.end = ends.at(c.end);
+    rec.byte_start = c.begin;
+    rec.byte_end = c.end;
+    rec.size = c.size;
+    rec.oversize = c.oversize;
+    if (options.tokenizer) rec.tokens = options.tokenizer->count(rec.text);
+    if (options.keep_doc) rec.doc_text = n == 0 ? std::optional<std::string_view>(doc.text) : std::nullopt;
+    records::append_chunk(out, rec);
     for (const auto& [k, v] : c.fields) {
       json::append_key(out, k);
       out += v;
@@ -112,9 +98,11 @@ void append_chunk_records(std::string& out, const Document& doc, const std::vect
     if (source) {
       for (const json::Field& f : source->fields()) {
         if (f.key == options.id_field || f.key == options.text_field) continue;
-        if (options.tokenizer && f.key == "tokens") continue;
-        if (options.keep_doc && f.key == "doc_text") continue;
-        if (std::find(std::begin(own_keys), std::end(own_keys), f.key) != std::end(own_keys)) continue;
+        if (options.tokenizer && f.key == field::tokens) continue;
+        if (options.keep_doc && f.key == field::doc_text) continue;
+        if (std::find(std::begin(records::chunk_keys), std::end(records::chunk_keys), f.key) !=
+            std::end(records::chunk_keys))
+          continue;
         if (std::any_of(c.fields.begin(), c.fields.end(), [&](const auto& kv) { return kv.first == f.key; }))
           continue;
         json::append_key(out, f.key);

@@ -14,6 +14,6 @@ void append_base64(std::string& out, const unsigned char* data, std::size_t n);
 // when text is not canonical padded base64: a length that is not a multiple
 // of 4, a character outside the alphabet, padding other than at the end, or
 // nonzero bits left in the last character before padding. Errors: none.
-bool decode_base64(std::string_view text, std::string& out);
+[[nodiscard]] bool decode_base64(std::string_view text, std::string& out);
 
 }  // namespace hewn

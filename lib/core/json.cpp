@@ -1,6 +1,5 @@
 #include "core/json.hpp"
 
-#include <bit>
 #include <charconv>
 #include <cmath>
 #include <cstring>
@@ -9,9 +8,7 @@
 #include <emmintrin.h>
 #endif
 
-#include "core/base64.hpp"
 #include "core/error.hpp"
-#include "core/half.hpp"
 
 namespace hewn::json {
 
@@ -298,31 +295,6 @@ bool Record::floats(std::string_view key, std::vector<float>& out) const {
     out.push_back(static_cast<float>(d));
   }
   return true;
-}
-
-Record::VectorField Record::vector(std::string_view key, std::vector<float>& out) const {
-  if (floats(key, out)) return VectorField::array;
-  std::string b64_key = b64_field(key);
-  auto text = string(b64_key);
-  if (!text) return VectorField::none;
-  auto dtype = string("dtype");
-  const bool f16 = dtype && *dtype == "f16";
-  if (dtype && !f16 && *dtype != "f32") fail("field \"dtype\" is not \"f32\" or \"f16\"");
-  thread_local std::string bytes;
-  bytes.clear();
-  if (!decode_base64(*text, bytes)) fail(field_name(b64_key) + " is not valid base64");
-  const std::size_t width = f16 ? 2 : 4;
-  if (bytes.size() % width != 0)
-    fail(field_name(b64_key) + " is not a whole number of " + (f16 ? "f16" : "f32") + " values");
-  const auto* p = reinterpret_cast<const unsigned char*>(bytes.data());
-  for (std::size_t i = 0; i < bytes.size(); i += width) {
-    float v = f16 ? half_to_float(static_cast<std::uint16_t>(p[i] | p[i + 1] << 8))
-                  : std::bit_cast<float>(static_cast<std::uint32_t>(p[i] | p[i + 1] << 8 | p[i + 2] << 16 |
-                                                                    static_cast<std::uint32_t>(p[i + 3]) << 24));
-    if (!std::isfinite(v)) fail(field_name(b64_key) + " has a value that is not finite");
-    out.push_back(v);
-  }
-  return VectorField::b64;
 }
 
 bool Record::strings(std::string_view key, std::vector<std::string_view>& out) const {

@@ -61,25 +61,15 @@ class Record {
   // Like whole(), but an absent field is an error too.
   // Errors: DataError "source:line: missing field "key"" or as whole().
   std::uint64_t require_whole(std::string_view key) const;
-  // An array of numbers, appended to out as floats; false when absent.
+  // An array of numbers, appended to out as floats; false when absent
+  // (vectors in either of their forms: records::read_vector()).
   // Errors: DataError "... field "key" is not an array of numbers", "...
   // field "key" has a number out of float range".
-  bool floats(std::string_view key, std::vector<float>& out) const;
-  // A vector as embed(1) writes it: field key as an array of numbers or,
-  // when absent, key + "_b64" as base64 of little-endian float32 values
-  // (float16 when the field "dtype" is "f16"), appended to out. Returns
-  // where it came from (none: neither field is present).
-  // Errors: those of floats(); DataError "... field "key_b64" is not valid
-  // base64", "... is not a whole number of f32 values", "... has a value
-  // that is not finite", "... field "dtype" is not "f32" or "f16"".
-  enum class VectorField { none, array, b64 };
-  // The field of key's base64 form ("embedding" -> "embedding_b64").
-  static std::string b64_field(std::string_view key) { return std::string(key) + "_b64"; }
-  VectorField vector(std::string_view key, std::vector<float>& out) const;
+  [[nodiscard]] bool floats(std::string_view key, std::vector<float>& out) const;
   // An array of strings (views valid until the next parse), appended to
   // out; false when absent.
   // Errors: DataError "... field "key" is not an array of strings".
-  bool strings(std::string_view key, std::vector<std::string_view>& out) const;
+  [[nodiscard]] bool strings(std::string_view key, std::vector<std::string_view>& out) const;
   // A string or an integer rendered as text (ids are often numbers);
   // nullopt when absent.
   // Errors: DataError "... field "key" is not a string or an integer".

@@ -49,7 +49,7 @@ class LineReader {
   // them (at least one line unless the input is exhausted). Returns false
   // when no line is left.
   // Errors: those of ByteSource::read().
-  bool next_batch(LineBatch& batch, std::size_t target_bytes);
+  [[nodiscard]] bool next_batch(LineBatch& batch, std::size_t target_bytes);
 
  private:
   bool fill();  // reads more; false at end of input

@@ -3,11 +3,7 @@
 #include <algorithm>
 #include <cstring>
 
-#include "core/base64.hpp"
 #include "core/error.hpp"
-#include "core/half.hpp"
-#include "core/input.hpp"
-#include "core/line_reader.hpp"
 #include "core/utf8.hpp"
 
 namespace hewn::embed {
@@ -15,9 +11,10 @@ namespace {
 
 // Fields embed writes (replaced when present) or leaves out (doc_text); with
 // --tokens also "tokens", which then counts the model's tokens.
-constexpr std::string_view own_keys[] = {"embedding", "embedding_b64",    "dtype", "dim",
-                                         "model",     "token_spans",      "token_embeddings",
-                                         "token_embeddings_b64", "doc_text"};
+namespace field = records::field;
+constexpr std::string_view own_keys[] = {field::embedding,   field::embedding_b64,    field::dtype,
+                                         field::dim,         field::model,            field::token_spans,
+                                         field::token_embeddings, field::token_embeddings_b64, field::doc_text};
 
 class EmbedHandler final : public io::Handler {
  public:
@@ -50,9 +47,10 @@ class EmbedHandler final : public io::Handler {
     if (in.record) {
       any = append_source_fields(out, *in.record, o_.tokens);
     } else {
-      out += "{\"id\":";
+      out += '{';
+      json::append_key(out, field::id, true);
       json::append_string(out, in.source);
-      json::append_key(out, "text");
+      json::append_key(out, field::text);
       json::append_string(out, in.raw_text);
       any = true;
     }
@@ -160,40 +158,14 @@ class EmbedHandler final : public io::Handler {
 
 // Appends the values of v as a JSON array or as base64 bytes (no key).
 void append_values(std::string& out, const float* v, std::size_t n, const RecordOptions& o) {
-  if (o.format == Format::json) {
-    out += '[';
-    for (std::size_t i = 0; i < n; ++i) {
-      if (i) out += ',';
-      float x = o.dtype == Dtype::f16 ? half_to_float(float_to_half(v[i])) : v[i];
-      json::append_float(out, x);
-    }
-    out += ']';
-    return;
-  }
-  thread_local std::vector<unsigned char> bytes;
-  const std::size_t width = o.dtype == Dtype::f16 ? 2 : 4;
-  bytes.resize(n * width);
-  unsigned char* w = bytes.data();
-  for (std::size_t i = 0; i < n; ++i, w += width) {
-    if (o.dtype == Dtype::f16) {
-      std::uint16_t h = float_to_half(v[i]);
-      w[0] = static_cast<unsigned char>(h & 0xFF);
-      w[1] = static_cast<unsigned char>(h >> 8);
-    } else {
-      std::uint32_t b = std::bit_cast<std::uint32_t>(v[i]);
-      for (int k = 0; k < 4; ++k) w[k] = static_cast<unsigned char>(b >> (8 * k));
-    }
-  }
-  out += '"';
-  append_base64(out, bytes.data(), bytes.size());
-  out += '"';
+  records::append_vector_value(out, v, n, o.format, o.dtype);
 }
 
 void append_tail(std::string& out, std::size_t dim, const std::string& model, const RecordOptions& o) {
-  if (o.format == Format::b64) out += o.dtype == Dtype::f16 ? ",\"dtype\":\"f16\"" : ",\"dtype\":\"f32\"";
-  json::append_key(out, "dim");
+  if (o.format == Format::b64) records::append_dtype(out, o.dtype);
+  json::append_key(out, field::dim);
   json::append_uint(out, dim);
-  json::append_key(out, "model");
+  json::append_key(out, field::model);
   json::append_string(out, model);
 }
 
@@ -228,7 +200,7 @@ class LateHandler final : public io::Handler {
   void handle(const io::Input& in, std::string& out) override {
     if (!in.record) data_error(in.source, 0, "--late needs chunk records (JSON Lines), not raw files");
     const json::Record& r = *in.record;
-    auto doc_id = r.id("doc");
+    auto doc_id = r.id(field::doc);
     if (!doc_id) r.fail("missing field \"doc\"");
     const std::string* doc;
     if (docs_) {
@@ -236,7 +208,7 @@ class LateHandler final : public io::Handler {
       if (!doc) r.fail("document " + quoted(*doc_id) + " is not in --docs");
     } else {
       // The stream carries each document on its first chunk (chunk --keep-doc).
-      if (auto given = r.string("doc_text")) {
+      if (auto given = r.string(field::doc_text)) {
         if (!utf8::valid(*given)) r.fail("field \"doc_text\" is not valid Unicode (a lone surrogate escape)");
         stream_doc_.assign(*given);
         stream_id_ = *doc_id;
@@ -248,7 +220,7 @@ class LateHandler final : public io::Handler {
       }
       doc = &stream_doc_;
     }
-    const std::size_t bs = r.require_whole("byte_start"), be = r.require_whole("byte_end");
+    const std::size_t bs = r.require_whole(field::byte_start), be = r.require_whole(field::byte_end);
     std::string_view text = r.require_string(o_.text_from.back());
     if (be < bs || be > doc->size() || std::string_view(*doc).substr(bs, be - bs) != text)
       r.fail("chunk text does not match its document at bytes " + std::to_string(bs) + ".." + std::to_string(be));
@@ -298,16 +270,17 @@ class LateHandler final : public io::Handler {
 
 void append_vector(std::string& out, const float* v, std::size_t dim, const std::string& model,
                    const RecordOptions& o) {
-  out += o.format == Format::json ? ",\"embedding\":" : ",\"embedding_b64\":";
+  json::append_key(out, o.format == Format::json ? field::embedding : field::embedding_b64);
   append_values(out, v, dim, o);
   append_tail(out, dim, model, o);
 }
 
 void append_token_vectors(std::string& out, std::string_view text, const TokenVectors& tv, std::size_t dim,
                           const std::string& model, const RecordOptions& o) {
-  json::append_key(out, "tokens");
+  json::append_key(out, field::tokens);
   json::append_uint(out, tv.count);
-  out += ",\"token_spans\":[";
+  json::append_key(out, field::token_spans);
+  out += '[';
   Cursor cur(text);
   for (std::size_t t = 0; t < tv.count; ++t) {
     if (t) out += ',';
@@ -319,14 +292,15 @@ void append_token_vectors(std::string& out, std::string_view text, const TokenVe
   }
   out += ']';
   if (o.format == Format::json) {
-    out += ",\"token_embeddings\":[";
+    json::append_key(out, field::token_embeddings);
+    out += '[';
     for (std::size_t t = 0; t < tv.count; ++t) {
       if (t) out += ',';
       append_values(out, &tv.data[t * dim], dim, o);
     }
     out += ']';
   } else {
-    out += ",\"token_embeddings_b64\":";
+    json::append_key(out, field::token_embeddings_b64);
     append_values(out, tv.data.data(), tv.count * dim, o);
   }
   append_tail(out, dim, model, o);
@@ -337,7 +311,7 @@ bool append_source_fields(std::string& out, const json::Record& source, bool tok
   bool first = true;
   for (const json::Field& f : source.fields()) {
     if (std::find(std::begin(own_keys), std::end(own_keys), f.key) != std::end(own_keys)) continue;
-    if (tokens && f.key == "tokens") continue;
+    if (tokens && f.key == field::tokens) continue;
     json::append_key(out, f.key, first);
     out += f.raw;
     first = false;
@@ -377,17 +351,11 @@ std::unique_ptr<io::Handler> make_handler(const Embedder& embedder, const Record
 }
 
 DocStore::DocStore(const std::string& path, const std::string& id_field, const std::string& text_field) {
-  io::LineReader reader(io::open_input(path));
-  io::LineBatch batch;
-  json::Parser parser;
-  while (reader.next_batch(batch, 1 << 20)) {
-    for (std::size_t i = 0; i < batch.lines.size(); ++i) {
-      const json::Record& r = parser.parse(batch.line(i), batch.source, batch.lines[i].number);
-      auto id = r.id(id_field);
-      if (!id) r.fail("missing field " + quoted(id_field));
-      docs_.push_back({*id, std::string(r.require_string(text_field)), batch.lines[i].number});
-    }
-  }
+  records::for_each_record(path, [&](const json::Record& r) {
+    auto id = r.id(id_field);
+    if (!id) r.fail("missing field " + quoted(id_field));
+    docs_.push_back({*id, std::string(r.require_string(text_field)), r.line});
+  });
   std::stable_sort(docs_.begin(), docs_.end(), [](const Doc& a, const Doc& b) { return a.id < b.id; });
   for (std::size_t i = 1; i < docs_.size(); ++i)
     if (docs_[i].id == docs_[i - 1].id)
@@ -408,7 +376,7 @@ std::unique_ptr<io::Handler> make_late_handler(const Embedder& embedder, const D
 bool starts_document(std::string_view line) {
   thread_local json::Parser parser;
   try {
-    return parser.parse(line, "", 0).find("doc_text") != nullptr;
+    return parser.parse(line, "", 0).find(field::doc_text) != nullptr;
   } catch (const DataError&) {
     return false;  // the handler reports it
   }

@@ -11,12 +11,13 @@
 
 #include "core/json.hpp"
 #include "core/record_stream.hpp"
+#include "core/records.hpp"
 #include "embed/embedder.hpp"
 
 namespace hewn::embed {
 
-enum class Format { json, b64 };
-enum class Dtype { f32, f16 };
+using Format = records::VectorFormat;  // json or b64
+using Dtype = records::Dtype;          // f32 or f16
 enum class OnLong { truncate, error };
 
 struct RecordOptions {

@@ -3,179 +3,19 @@
 #include <zstd.h>
 
 #include <algorithm>
-#include <cerrno>
-#include <cstdio>
-#include <cstdlib>
-#include <cstring>
 #include <filesystem>
-#include <fcntl.h>
-#include <signal.h>
-#include <unistd.h>
 #include <unordered_map>
 #include <unordered_set>
 
 #include "core/error.hpp"
 #include "core/paths.hpp"
-#include "core/utf8.hpp"
-#include "index/analyzer.hpp"
 #include "index/dense.hpp"
+#include "index/layout.hpp"
+#include "index/publish.hpp"
 
 namespace hewn::index {
 
 namespace fs = std::filesystem;
-
-// ---------------------------------------------------------------- frames
-// A frame: u32 size (whole frame), then the fields of a DocEntry.
-
-namespace {
-
-void put_str(std::string& o, std::string_view s) {
-  put<std::uint32_t>(o, static_cast<std::uint32_t>(s.size()));
-  o.append(s);
-}
-
-class Encoder : public io::Handler {
- public:
-  explicit Encoder(const BuildOptions& o)
-      : opt_(o), b64_field_(json::Record::b64_field(o.embedding_field)), analyzer_(o.analyzer) {
-    if (opt_.fields.empty()) opt_.fields = {opt_.text_field};
-  }
-
-  void handle(const io::Input& in, std::string& out) override {
-    if (!in.record) throw DataError(std::string(in.source) + ": index reads JSON Lines chunk records");
-    const json::Record& r = *in.record;
-    terms_.clear();
-    bool any = false;
-    for (auto& f : opt_.fields) {
-      auto v = r.string(f);
-      if (!v) continue;
-      any = true;
-      analyzer_.analyze(*v, terms_);
-    }
-    if (!any) r.fail("missing field " + hewn::quoted(opt_.fields.front()));
-    std::string id = r.id(opt_.id_field).value_or(in.default_id());
-    std::string doc = r.id(opt_.doc_field).value_or(id);
-    auto text = r.string(opt_.text_field);
-    std::uint64_t start = 0, end = text ? utf8::count(*text) : 0;
-    if (auto s = r.whole("start")) start = *s;
-    if (auto e = r.whole("end")) end = *e;
-    if (start > end) r.fail("field \"start\" is after \"end\"");
-    std::int64_t n = -1;
-    if (auto v = r.whole("n")) n = static_cast<std::int64_t>(*v);
-    emb_.clear();
-    const json::Record::VectorField emb_from = r.vector(opt_.embedding_field, emb_);
-    const bool has_emb = emb_from != json::Record::VectorField::none;
-    std::string_view model;
-    if (has_emb) model = r.string("model").value_or("");
-
-    std::size_t mark = out.size();
-    put<std::uint32_t>(out, 0);
-    put_str(out, in.default_id());
-    put<std::uint32_t>(out, static_cast<std::uint32_t>(terms_.size()));
-    std::sort(terms_.begin(), terms_.end());
-    std::size_t distinct = 0;
-    for (std::size_t i = 0; i < terms_.size(); ++i) distinct += i == 0 || terms_[i] != terms_[i - 1];
-    put<std::uint32_t>(out, static_cast<std::uint32_t>(distinct));
-    for (std::size_t i = 0; i < terms_.size();) {
-      std::size_t j = i + 1;
-      while (j < terms_.size() && terms_[j] == terms_[i]) ++j;
-      put<std::uint8_t>(out, static_cast<std::uint8_t>(terms_[i].size()));
-      out.append(terms_[i]);
-      put<std::uint32_t>(out, static_cast<std::uint32_t>(j - i));
-      i = j;
-    }
-    put_str(out, id);
-    put_str(out, doc);
-    put<std::uint64_t>(out, start);
-    put<std::uint64_t>(out, end);
-    put<std::int64_t>(out, n);
-    // The stored record: every field but the embedding.
-    std::size_t rec_mark = out.size();
-    put<std::uint32_t>(out, 0);
-    std::size_t rec_begin = out.size();
-    out.push_back('{');
-    bool first = true;
-    for (auto& f : r.fields()) {
-      // The vector is stored once, in the dense part: not in the record.
-      if (emb_from == json::Record::VectorField::array && f.key == opt_.embedding_field) continue;
-      if (emb_from == json::Record::VectorField::b64 && (f.key == b64_field_ || f.key == "dtype")) continue;
-      json::append_key(out, f.key, first);
-      out.append(f.raw);
-      first = false;
-    }
-    out.push_back('}');
-    std::uint32_t rec_len = static_cast<std::uint32_t>(out.size() - rec_begin);
-    std::memcpy(out.data() + rec_mark, &rec_len, 4);
-    put<std::uint8_t>(out, has_emb ? 1 : 0);
-    put<std::uint32_t>(out, static_cast<std::uint32_t>(emb_.size()));
-    out.append(reinterpret_cast<const char*>(emb_.data()), emb_.size() * sizeof(float));
-    put_str(out, model);
-    std::uint32_t size = static_cast<std::uint32_t>(out.size() - mark);
-    std::memcpy(out.data() + mark, &size, 4);
-  }
-
- private:
-  BuildOptions opt_;
-  std::string b64_field_;  // the base64 form of opt_.embedding_field
-  Analyzer analyzer_;
-  std::vector<std::string> terms_;
-  std::vector<float> emb_;
-};
-
-class FrameSink : public io::ByteSink {
- public:
-  explicit FrameSink(Builder& b) : b_(b) {}
-  void write(std::string_view bytes) override {
-    buf_.append(bytes);
-    std::size_t pos = 0;
-    while (buf_.size() - pos >= 4) {
-      std::uint32_t size;
-      std::memcpy(&size, buf_.data() + pos, 4);
-      if (buf_.size() - pos < size) break;
-      decode(std::string_view(buf_).substr(pos, size));
-      pos += size;
-    }
-    buf_.erase(0, pos);
-  }
-  void commit() override {}
-
- private:
-  void decode(std::string_view f) {
-    BinReader r(f, "frame");
-    r.get<std::uint32_t>();
-    DocEntry& d = entry_;
-    auto str = [&] { return r.bytes(r.get<std::uint32_t>()); };
-    d.where = str();
-    d.length = r.get<std::uint32_t>();
-    std::uint32_t nt = r.get<std::uint32_t>();
-    d.terms.clear();
-    for (std::uint32_t i = 0; i < nt; ++i) {
-      std::string_view t = r.bytes(r.get<std::uint8_t>());
-      d.terms.emplace_back(t, r.get<std::uint32_t>());
-    }
-    d.id = str();
-    d.doc = str();
-    d.start = r.get<std::uint64_t>();
-    d.end = r.get<std::uint64_t>();
-    d.n = r.get<std::int64_t>();
-    d.record = str();
-    has_emb_ = r.get<std::uint8_t>() != 0;
-    std::uint32_t dim = r.get<std::uint32_t>();
-    r.get_array(d.embedding, dim);
-    if (has_emb_ && dim == 0) d.embedding.clear();
-    d.model = str();
-    b_.add(d);
-  }
-  Builder& b_;
-  std::string buf_;
-  DocEntry entry_;
-  bool has_emb_ = false;
-};
-
-}  // namespace
-
-std::unique_ptr<io::Handler> make_encoder(const BuildOptions& options) { return std::make_unique<Encoder>(options); }
-std::unique_ptr<io::ByteSink> make_frame_sink(Builder& builder) { return std::make_unique<FrameSink>(builder); }
 
 // ---------------------------------------------------------------- builder
 
@@ -203,11 +43,11 @@ struct Builder::Impl {
   std::unordered_map<std::string, TermAcc, SvHash, SvEq> terms;
   std::vector<std::uint32_t> lengths;
   std::uint64_t tokens = 0;
-  std::string docinfo;
-  std::vector<std::uint64_t> docinfo_off;
+  std::string chunk_info;
+  std::vector<std::uint64_t> chunk_info_off;
   std::unordered_set<std::string, SvHash, SvEq> ids;
-  std::unordered_map<std::string, std::uint32_t, SvHash, SvEq> group_ids;
-  std::vector<std::vector<std::pair<std::int64_t, std::uint32_t>>> groups;  // (n, internal id)
+  std::unordered_map<std::string, std::uint32_t, SvHash, SvEq> document_ids;
+  std::vector<std::vector<std::pair<std::int64_t, std::uint32_t>>> documents;  // per document: (n, chunk)
   // document store
   std::unique_ptr<FileWriter> store;
   std::string block;
@@ -232,45 +72,18 @@ struct Builder::Impl {
   }
 };
 
-namespace {
-
-// Temporary siblings are ".NAME.tmp-HOST-PID": the host and process that
-// own one tell whether it is stale.
-std::string host_name() {
-  char h[256] = {};
-  if (::gethostname(h, sizeof h - 1) != 0 || !h[0]) return "localhost";
-  return h;
-}
-
-std::string temp_prefix(const fs::path& dir) { return "." + dir.filename().string() + ".tmp-" + host_name() + "-"; }
-
-// Removes the temporary siblings that builds on this host left when they
-// were killed (their process is gone).
-void remove_stale(const fs::path& dir) {
-  fs::path parent = dir.parent_path().empty() ? fs::path(".") : dir.parent_path();
-  std::string prefix = temp_prefix(dir);
-  std::error_code ec;
-  for (fs::directory_iterator it(parent, ec), end; !ec && it != end; it.increment(ec)) {
-    std::string name = it->path().filename().string();
-    if (name.compare(0, prefix.size(), prefix) != 0) continue;
-    std::string rest = name.substr(prefix.size());
-    char* stop = nullptr;
-    long pid = std::strtol(rest.c_str(), &stop, 10);
-    if (pid <= 0 || (*stop && std::strcmp(stop, ".old") != 0)) continue;
-    if (::kill(static_cast<pid_t>(pid), 0) == 0 || errno != ESRCH) continue;
-    std::error_code ignored;
-    fs::remove_all(it->path(), ignored);
+std::vector<std::string> parse_fields(const std::string& s) {
+  std::vector<std::string> v;
+  std::size_t b = 0;
+  for (;;) {
+    std::size_t e = s.find(',', b);
+    std::string f = s.substr(b, e == std::string::npos ? std::string::npos : e - b);
+    if (f.empty()) throw UsageError("--fields: empty field name in " + hewn::quoted(s));
+    v.push_back(f);
+    if (e == std::string::npos) return v;
+    b = e + 1;
   }
 }
-
-void sync_dir(const std::string& dir) {
-  int fd = ::open(dir.c_str(), O_RDONLY | O_DIRECTORY);
-  if (fd < 0) return;
-  ::fsync(fd);
-  ::close(fd);
-}
-
-}  // namespace
 
 Builder::Builder(std::string dir, BuildOptions options) : impl_(std::make_unique<Impl>()) {
   auto& m = *impl_;
@@ -286,11 +99,7 @@ Builder::Builder(std::string dir, BuildOptions options) : impl_(std::make_unique
     bool ok = fs::is_directory(dir, ec) && (fs::exists(dir + "/manifest.json", ec) || fs::is_empty(dir, ec));
     if (!ok) throw DataError(dir + ": exists and is not a hewn index (refusing to replace it)");
   }
-  fs::path p(dir);
-  fs::path parent = p.parent_path().empty() ? fs::path(".") : p.parent_path();
-  m.tmp = (parent / temp_prefix(p) ).string() + std::to_string(::getpid());
-  fs::remove_all(m.tmp, ec);
-  if (!fs::create_directory(m.tmp, ec)) throw DataError(m.tmp + ": cannot create: " + ec.message());
+  m.tmp = make_temp_sibling(dir);
   m.store = std::make_unique<FileWriter>(m.tmp, "docstore.bin");
 }
 
@@ -304,7 +113,7 @@ Builder::~Builder() {
 
 std::uint64_t Builder::count() const { return impl_->lengths.size(); }
 
-void Builder::add(const DocEntry& d) {
+void Builder::add(const ChunkEntry& d) {
   auto& m = *impl_;
   if (m.lengths.size() >= 0xfffffff0u) throw DataError(std::string(d.where) + ": too many records for one index");
   if (!m.ids.emplace(d.id).second) throw DataError(std::string(d.where) + ": duplicate id " + hewn::quoted(d.id));
@@ -350,33 +159,114 @@ void Builder::add(const DocEntry& d) {
     a.last = id;
     ++a.df;
   }
-  m.docinfo_off.push_back(m.docinfo.size());
-  put_varint(m.docinfo, d.id.size());
-  m.docinfo.append(d.id);
-  put_varint(m.docinfo, d.doc.size());
-  m.docinfo.append(d.doc);
-  put_varint(m.docinfo, d.start);
-  put_varint(m.docinfo, d.end);
-  put_varint(m.docinfo, static_cast<std::uint64_t>(d.n + 1));
-  auto g = m.group_ids.find(d.doc);
-  if (g == m.group_ids.end()) {
-    g = m.group_ids.emplace(std::string(d.doc), static_cast<std::uint32_t>(m.groups.size())).first;
-    m.groups.emplace_back();
+  m.chunk_info_off.push_back(m.chunk_info.size());
+  put_varint(m.chunk_info, d.id.size());
+  m.chunk_info.append(d.id);
+  put_varint(m.chunk_info, d.doc.size());
+  m.chunk_info.append(d.doc);
+  put_varint(m.chunk_info, d.start);
+  put_varint(m.chunk_info, d.end);
+  put_varint(m.chunk_info, static_cast<std::uint64_t>(d.n + 1));
+  auto g = m.document_ids.find(d.doc);
+  if (g == m.document_ids.end()) {
+    g = m.document_ids.emplace(std::string(d.doc), static_cast<std::uint32_t>(m.documents.size())).first;
+    m.documents.emplace_back();
   }
-  m.groups[g->second].emplace_back(d.n, id);
+  m.documents[g->second].emplace_back(d.n, id);
 
   m.block.append(d.record);
   m.block.push_back('\n');
   if (++m.in_block == records_per_block) m.flush_block();
 }
 
+namespace {
+
+// The postings of the terms in byte order, in blocks of block_size, with
+// the lexicon and block tables that lead to them.
+struct Inverted {
+  layout::Lexicon lexicon;
+  layout::Blocks blocks;
+  std::string postings;
+  std::uint64_t count = 0;  // postings
+};
+
+template <class Terms>
+Inverted invert(const Terms& terms, const Bm25Params& bm25, const std::vector<float>& norms) {
+  Inverted inv;
+  layout::Lexicon& lex = inv.lexicon;
+  layout::Blocks& blk = inv.blocks;
+  std::vector<const typename Terms::value_type*> order;
+  order.reserve(terms.size());
+  for (auto& kv : terms) order.push_back(&kv);
+  std::sort(order.begin(), order.end(), [](auto* a, auto* b) { return a->first < b->first; });
+  std::vector<std::uint32_t> chunks, tfs;
+  for (auto* kv : order) {
+    const TermAcc& a = kv->second;
+    lex.blob.append(kv->first);
+    lex.term_off.push_back(lex.blob.size());
+    lex.df.push_back(a.df);
+    lex.first_block.push_back(blk.last.size());
+    chunks.clear();
+    tfs.clear();
+    const auto* p = reinterpret_cast<const std::uint8_t*>(a.buf.data());
+    std::uint32_t chunk = 0;
+    for (std::uint32_t i = 0; i < a.df; ++i) {
+      chunk = i == 0 ? static_cast<std::uint32_t>(get_varint(p)) : chunk + static_cast<std::uint32_t>(get_varint(p));
+      chunks.push_back(chunk);
+      tfs.push_back(static_cast<std::uint32_t>(get_varint(p)));
+    }
+    inv.count += a.df;
+    float tmax = 0;
+    for (std::uint32_t b = 0; b < a.df; b += block_size) {
+      std::uint32_t e = std::min(a.df, b + block_size);
+      blk.offset.push_back(inv.postings.size());
+      std::uint32_t base = b == 0 ? 0 : chunks[b - 1];
+      float bmax = 0;
+      for (std::uint32_t i = b; i < e; ++i) {
+        put_varint(inv.postings, chunks[i] - base);
+        base = chunks[i];
+        bmax = std::max(bmax, tf_part(bm25, tfs[i], norms[chunks[i]]));
+      }
+      for (std::uint32_t i = b; i < e; ++i) put_varint(inv.postings, tfs[i]);
+      blk.last.push_back(chunks[e - 1]);
+      blk.max.push_back(bmax);
+      tmax = std::max(tmax, bmax);
+    }
+    lex.term_max.push_back(tmax);
+  }
+  blk.offset.push_back(inv.postings.size());
+  lex.first_block.push_back(blk.last.size());
+  return inv;
+}
+
+// Each document's chunks ordered by "n" (then input order).
+layout::Documents order_documents(std::vector<std::vector<std::pair<std::int64_t, std::uint32_t>>>& documents,
+                                  std::uint64_t n) {
+  layout::Documents d;
+  d.document_of.resize(n);
+  d.position.resize(n);
+  for (std::size_t gi = 0; gi < documents.size(); ++gi) {
+    auto& v = documents[gi];
+    std::stable_sort(v.begin(), v.end(), [](auto& a, auto& b) { return a.first < b.first; });
+    for (std::size_t k = 0; k < v.size(); ++k) {
+      d.document_of[v[k].second] = static_cast<std::uint32_t>(gi);
+      d.position[v[k].second] = static_cast<std::uint32_t>(k);
+      d.members.push_back(v[k].second);
+    }
+    d.offset.push_back(d.members.size());
+  }
+  return d;
+}
+
+}  // namespace
+
 Manifest Builder::commit() {
   auto& m = *impl_;
   std::uint64_t N = m.lengths.size();
   if (N == 0) throw DataError(m.dir + ": no records to index");
   Manifest man;
-  man.documents = N;
-  man.groups = m.groups.size();
+  man.chunks = N;
+  man.documents = m.documents.size();
   man.tokens = m.tokens;
   man.terms = m.terms.size();
   man.avgdl = static_cast<double>(m.tokens) / static_cast<double>(N);
@@ -388,119 +278,22 @@ Manifest Builder::commit() {
   man.missing_shards = m.opt.missing_shards;
   man.missing_of = m.opt.missing_of;
 
-  // document store
   m.flush_block();
   man.files.push_back(m.store->finish());
   m.store.reset();
+  man.files.push_back(layout::write_store_index(m.tmp, m.block_off));
   {
-    std::string idx;
-    put<std::uint64_t>(idx, m.block_off.size() - 1);
-    put_array(idx, m.block_off);
-    man.files.push_back(write_file(m.tmp, "docstore.idx", idx));
+    Inverted inv = invert(m.terms, m.opt.bm25, document_norms(m.opt.bm25, m.lengths, man.avgdl));
+    m.terms.clear();
+    man.postings = inv.count;
+    man.files.push_back(layout::write_lexicon(m.tmp, inv.lexicon));
+    man.files.push_back(layout::write_blocks(m.tmp, inv.blocks));
+    man.files.push_back(layout::write_postings(m.tmp, inv.postings));
   }
-
-  // postings, blocks and lexicon, terms in byte order
-  std::vector<float> norms = document_norms(m.opt.bm25, m.lengths, man.avgdl);
-  std::vector<const std::pair<const std::string, TermAcc>*> order;
-  order.reserve(m.terms.size());
-  for (auto& kv : m.terms) order.push_back(&kv);
-  std::sort(order.begin(), order.end(), [](auto* a, auto* b) { return a->first < b->first; });
-  std::string postings, blob;
-  std::vector<std::uint64_t> term_off{0}, first_block;
-  std::vector<std::uint32_t> dfs, blk_last;
-  std::vector<std::uint64_t> blk_off;
-  std::vector<float> term_max, blk_max;
-  std::vector<std::uint32_t> docs, tfs;
-  std::uint64_t npost = 0;
-  for (auto* kv : order) {
-    const TermAcc& a = kv->second;
-    blob.append(kv->first);
-    term_off.push_back(blob.size());
-    dfs.push_back(a.df);
-    first_block.push_back(blk_last.size());
-    docs.clear();
-    tfs.clear();
-    const auto* p = reinterpret_cast<const std::uint8_t*>(a.buf.data());
-    std::uint32_t doc = 0;
-    for (std::uint32_t i = 0; i < a.df; ++i) {
-      doc = i == 0 ? static_cast<std::uint32_t>(get_varint(p)) : doc + static_cast<std::uint32_t>(get_varint(p));
-      docs.push_back(doc);
-      tfs.push_back(static_cast<std::uint32_t>(get_varint(p)));
-    }
-    npost += a.df;
-    float tmax = 0;
-    for (std::uint32_t b = 0; b < a.df; b += block_size) {
-      std::uint32_t e = std::min(a.df, b + block_size);
-      blk_off.push_back(postings.size());
-      std::uint32_t base = b == 0 ? 0 : docs[b - 1];
-      float bmax = 0;
-      for (std::uint32_t i = b; i < e; ++i) {
-        put_varint(postings, docs[i] - base);
-        base = docs[i];
-        bmax = std::max(bmax, tf_part(m.opt.bm25, tfs[i], norms[docs[i]]));
-      }
-      for (std::uint32_t i = b; i < e; ++i) put_varint(postings, tfs[i]);
-      blk_last.push_back(docs[e - 1]);
-      blk_max.push_back(bmax);
-      tmax = std::max(tmax, bmax);
-    }
-    term_max.push_back(tmax);
-  }
-  blk_off.push_back(postings.size());
-  first_block.push_back(blk_last.size());
-  man.postings = npost;
-  m.terms.clear();
-  {
-    std::string lex;
-    put<std::uint64_t>(lex, order.size());
-    put_array(lex, term_off);
-    put_array(lex, dfs);
-    put_array(lex, first_block);
-    put_array(lex, term_max);
-    lex.append(blob);
-    man.files.push_back(write_file(m.tmp, "lexicon.bin", lex));
-    std::string blk;
-    put<std::uint64_t>(blk, blk_last.size());
-    put_array(blk, blk_last);
-    put_array(blk, blk_max);
-    put_array(blk, blk_off);
-    man.files.push_back(write_file(m.tmp, "blocks.bin", blk));
-    man.files.push_back(write_file(m.tmp, "postings.bin", postings));
-  }
-  {
-    std::string len;
-    put<std::uint64_t>(len, N);
-    put_array(len, m.lengths);
-    man.files.push_back(write_file(m.tmp, "lengths.bin", len));
-    std::string info;
-    put<std::uint64_t>(info, N);
-    m.docinfo_off.push_back(m.docinfo.size());
-    put_array(info, m.docinfo_off);
-    info.append(m.docinfo);
-    man.files.push_back(write_file(m.tmp, "docinfo.bin", info));
-  }
-  {
-    // groups: chunks of each document ordered by "n" (then input order).
-    std::string g;
-    put<std::uint64_t>(g, m.groups.size());
-    std::vector<std::uint64_t> off{0};
-    std::vector<std::uint32_t> members, group_of(N), pos_of(N);
-    for (std::size_t gi = 0; gi < m.groups.size(); ++gi) {
-      auto& v = m.groups[gi];
-      std::stable_sort(v.begin(), v.end(), [](auto& a, auto& b) { return a.first < b.first; });
-      for (std::size_t k = 0; k < v.size(); ++k) {
-        group_of[v[k].second] = static_cast<std::uint32_t>(gi);
-        pos_of[v[k].second] = static_cast<std::uint32_t>(k);
-        members.push_back(v[k].second);
-      }
-      off.push_back(members.size());
-    }
-    put_array(g, off);
-    put_array(g, members);
-    put_array(g, group_of);
-    put_array(g, pos_of);
-    man.files.push_back(write_file(m.tmp, "groups.bin", g));
-  }
+  man.files.push_back(layout::write_lengths(m.tmp, m.lengths));
+  m.chunk_info_off.push_back(m.chunk_info.size());
+  man.files.push_back(layout::write_chunk_info(m.tmp, m.chunk_info_off, m.chunk_info));
+  man.files.push_back(layout::write_documents(m.tmp, order_documents(m.documents, N)));
   if (m.has_emb == 1) {
     man.dense = m.opt.dense;
     if (!man.dense.model.known()) man.dense.model.name = m.seen_model;
@@ -510,36 +303,12 @@ Manifest Builder::commit() {
       man.dense.model.backend = "openai";
     man.dense.present = true;
     man.dense.dim = m.dim;
-    std::string raw;
-    put<std::uint64_t>(raw, N);
-    put<std::uint32_t>(raw, m.dim);
-    put_array(raw, m.vectors);
-    man.files.push_back(write_file(m.tmp, "vectors.bin", raw));
+    man.files.push_back(layout::write_vectors(m.tmp, N, m.dim, m.vectors));
     man.files.push_back(build_dense(m.tmp, "dense.faiss", man.dense, m.vectors, N));
   }
-  std::string mj = man.to_json();
-  mj.push_back('\n');
-  write_file(m.tmp, "manifest.json", mj);
-  write_file(m.tmp, "manifest.sha256", sha256_hex(mj) + "\n");  // the manifest's own check
-
-  // into place
-  sync_dir(m.tmp);
-  std::error_code ec;
-  if (fs::exists(m.dir, ec)) {
-    if (::renameat2(AT_FDCWD, m.tmp.c_str(), AT_FDCWD, m.dir.c_str(), RENAME_EXCHANGE) != 0) {
-      std::string old = m.tmp + ".old";
-      if (std::rename(m.dir.c_str(), old.c_str()) != 0 || std::rename(m.tmp.c_str(), m.dir.c_str()) != 0)
-        throw DataError(m.dir + ": cannot rename into place: " + std::strerror(errno));
-      fs::remove_all(old, ec);
-    }
-    fs::remove_all(m.tmp, ec);  // now the old index
-  } else if (std::rename(m.tmp.c_str(), m.dir.c_str()) != 0) {
-    throw DataError(m.dir + ": cannot rename into place: " + std::strerror(errno));
-  }
+  layout::write_manifest(m.tmp, man);
+  publish(m.tmp, m.dir);
   m.committed = true;
-  fs::path published(m.dir);
-  sync_dir(published.parent_path().empty() ? "." : published.parent_path().string());
-  remove_stale(published);
   return man;
 }
 

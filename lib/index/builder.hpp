@@ -1,7 +1,7 @@
-// Building an index: chunk records are analyzed in parallel (an io::Handler
-// that encodes each record as a compact frame) and added in input order by
-// one Builder (an io::ByteSink that decodes the frames), which writes the
-// index into a temporary sibling directory and renames it into place.
+// Building an index: one Builder takes chunks in order (analyzed from
+// records by chunk_records.hpp, or read from other indexes by merge.hpp),
+// accumulates postings, chunk info and vectors, and writes the index into a
+// temporary sibling directory that it then publishes in place.
 #pragma once
 
 #include <cstdint>
@@ -11,7 +11,6 @@
 #include <utility>
 #include <vector>
 
-#include "core/record_stream.hpp"
 #include "index/manifest.hpp"
 
 namespace hewn::index {
@@ -31,8 +30,12 @@ struct BuildOptions {
   int zstd_level = 3;
 };
 
+// Parses --fields A,B (field names, none empty).
+// Errors: UsageError "--fields: empty field name in "s"".
+std::vector<std::string> parse_fields(const std::string& list);
+
 // One chunk as the Builder takes it. Views must stay valid during add().
-struct DocEntry {
+struct ChunkEntry {
   std::string_view where;  // "source:line", for messages
   std::string_view id, doc;
   std::uint64_t start = 0, end = 0;
@@ -61,7 +64,7 @@ class Builder {
   // Errors: DataError "WHERE: duplicate id "x"", "WHERE: embedding has D
   // dimensions, expected E", "WHERE: record has no "embedding" but earlier
   // ones do" (and the converse), write errors.
-  void add(const DocEntry& d);
+  void add(const ChunkEntry& d);
 
   // Writes the remaining files and manifest.json, then renames the
   // temporary directory to DIR (swapping atomically with an existing index,
@@ -78,14 +81,5 @@ class Builder {
   struct Impl;
   std::unique_ptr<Impl> impl_;
 };
-
-// A handler (one per worker thread) turning chunk records into frames.
-// Errors (from handle()): DataError "source:line: missing field "text""
-// when a record has none of the indexed fields, a field of the wrong type,
-// ids that are neither strings nor integers.
-std::unique_ptr<io::Handler> make_encoder(const BuildOptions& options);
-
-// The sink that feeds frames, in input order, to a Builder.
-std::unique_ptr<io::ByteSink> make_frame_sink(Builder& builder);
 
 }  // namespace hewn::index

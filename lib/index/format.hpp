@@ -42,7 +42,7 @@ inline std::uint64_t get_varint(const std::uint8_t*& p) {
 
 // Decodes a varint at p that must end before end; false (p unspecified)
 // when it does not, or when it has more than 64 bits.
-inline bool get_varint_checked(const std::uint8_t*& p, const std::uint8_t* end, std::uint64_t& v) {
+[[nodiscard]] inline bool get_varint_checked(const std::uint8_t*& p, const std::uint8_t* end, std::uint64_t& v) {
   v = 0;
   for (int shift = 0; p < end && shift < 64; shift += 7) {
     std::uint8_t byte = *p++;

@@ -6,6 +6,7 @@
 #include <cmath>
 
 #include "core/error.hpp"
+#include "index/layout.hpp"
 
 namespace hewn::index {
 
@@ -26,53 +27,35 @@ Index::Index(const std::string& dir) : dir_(dir) {
   } catch (const UsageError& e) {
     throw DataError(dir_ + "/manifest.json: " + e.what());
   }
-  auto load = [&](const char* name) { return read_verified(dir_, m_.file(dir_, name)); };
-  auto path = [&](const char* name) { return dir_ + "/" + name; };
   {
-    std::string data = load("lexicon.bin");
-    BinReader r(data, path("lexicon.bin"));
-    std::uint64_t nt = r.get<std::uint64_t>();
-    r.get_array(term_off_, nt + 1);
-    r.get_array(df_, nt);
-    r.get_array(first_block_, nt + 1);
-    r.get_array(term_max_, nt);
-    blob_ = std::string(r.bytes(r.remaining()));
-    if (term_off_.back() != blob_.size()) r.fail();
+    layout::Lexicon lex = layout::read_lexicon(dir_, m_);
+    term_off_ = std::move(lex.term_off);
+    df_ = std::move(lex.df);
+    first_block_ = std::move(lex.first_block);
+    term_max_ = std::move(lex.term_max);
+    blob_ = std::move(lex.blob);
   }
   {
-    std::string data = load("blocks.bin");
-    BinReader r(data, path("blocks.bin"));
-    std::uint64_t nb = r.get<std::uint64_t>();
-    r.get_array(blk_last_, nb);
-    r.get_array(blk_max_, nb);
-    r.get_array(blk_off_, nb + 1);
-    if (first_block_.back() != nb) r.fail();
+    layout::Blocks blk = layout::read_blocks(dir_, m_);
+    if (first_block_.back() != blk.last.size()) BinReader(std::string_view(), dir_ + "/blocks.bin").fail();
+    blk_last_ = std::move(blk.last);
+    blk_max_ = std::move(blk.max);
+    blk_off_ = std::move(blk.offset);
   }
-  postings_ = load("postings.bin");
-  postings_.append(16, '\0');  // slack for varint decoding
+  postings_ = layout::read_postings(dir_, m_);
+  lengths_ = layout::read_lengths(dir_, m_);
+  n_ = static_cast<std::uint32_t>(lengths_.size());
   {
-    std::string data = load("lengths.bin");
-    BinReader r(data, path("lengths.bin"));
-    n_ = static_cast<std::uint32_t>(r.get<std::uint64_t>());
-    r.get_array(lengths_, n_);
-    if (n_ != m_.documents) r.fail();
+    layout::ChunkInfoTable info = layout::read_chunk_info(dir_, m_, n_);
+    chunk_info_ = std::move(info.bytes);
+    chunk_info_off_ = std::move(info.offset);
   }
   {
-    docinfo_ = load("docinfo.bin");
-    BinReader r(docinfo_, path("docinfo.bin"));
-    if (r.get<std::uint64_t>() != n_) r.fail();
-    r.get_array(docinfo_off_, n_ + 1);
-    for (auto& o : docinfo_off_) o += 8 + (std::uint64_t(n_) + 1) * 8;  // entries follow the header
-    if (docinfo_off_.back() != docinfo_.size()) r.fail();
-  }
-  {
-    std::string data = load("groups.bin");
-    BinReader r(data, path("groups.bin"));
-    std::uint64_t ng = r.get<std::uint64_t>();
-    r.get_array(group_off_, ng + 1);
-    r.get_array(members_, n_);
-    r.get_array(group_of_, n_);
-    r.get_array(pos_of_, n_);
+    layout::Documents d = layout::read_documents(dir_, m_, n_);
+    document_off_ = std::move(d.offset);
+    members_ = std::move(d.members);
+    document_of_ = std::move(d.document_of);
+    pos_of_ = std::move(d.position);
   }
   norms_ = document_norms(m_.bm25, lengths_, m_.avgdl);
   validate();
@@ -117,11 +100,11 @@ void Index::validate() const {
       left -= count;
     }
   }
-  const auto* info = reinterpret_cast<const std::uint8_t*>(docinfo_.data());
+  const auto* info = reinterpret_cast<const std::uint8_t*>(chunk_info_.data());
   const std::uint64_t info_start = 8 + (std::uint64_t(n_) + 1) * 8;
-  if (!ascending(docinfo_off_, info_start, docinfo_.size())) bad("docinfo.bin");
+  if (!ascending(chunk_info_off_, info_start, chunk_info_.size())) bad("docinfo.bin");
   for (std::uint32_t d = 0; d < n_; ++d) {
-    const std::uint8_t *p = info + docinfo_off_[d], *end = info + docinfo_off_[d + 1];
+    const std::uint8_t *p = info + chunk_info_off_[d], *end = info + chunk_info_off_[d + 1];
     std::uint64_t v;
     for (int field = 0; field < 5; ++field) {
       if (!get_varint_checked(p, end, v)) bad("docinfo.bin");
@@ -132,11 +115,11 @@ void Index::validate() const {
     }
     if (p != end) bad("docinfo.bin");
   }
-  const std::uint64_t ng = group_off_.size() - 1;
-  if (!ascending(group_off_, 0, n_)) bad("groups.bin");
+  const std::uint64_t ng = document_off_.size() - 1;
+  if (!ascending(document_off_, 0, n_)) bad("groups.bin");
   for (std::uint32_t d = 0; d < n_; ++d) {
-    std::uint32_t g = group_of_[d];
-    if (g >= ng || pos_of_[d] >= group_off_[g + 1] - group_off_[g] || members_[group_off_[g] + pos_of_[d]] != d)
+    std::uint32_t g = document_of_[d];
+    if (g >= ng || pos_of_[d] >= document_off_[g + 1] - document_off_[g] || members_[document_off_[g] + pos_of_[d]] != d)
       bad("groups.bin");
   }
 }
@@ -152,14 +135,9 @@ DenseIndex* Index::dense() const {
   return dense_.get();
 }
 
-const float* Index::vector(std::uint32_t doc) const {
-  std::call_once(vectors_once_, [&] {
-    std::string data = read_verified(dir_, m_.file(dir_, "vectors.bin"));
-    BinReader r(data, dir_ + "/vectors.bin");
-    if (r.get<std::uint64_t>() != n_ || r.get<std::uint32_t>() != m_.dense.dim) r.fail();
-    r.get_array(vectors_, std::uint64_t(n_) * m_.dense.dim);
-  });
-  return vectors_.data() + std::size_t(doc) * m_.dense.dim;
+const float* Index::vector(std::uint32_t chunk) const {
+  std::call_once(vectors_once_, [&] { vectors_ = layout::read_vectors(dir_, m_, n_); });
+  return vectors_.data() + std::size_t(chunk) * m_.dense.dim;
 }
 
 std::optional<std::uint32_t> Index::find(std::string_view t) const {
@@ -177,9 +155,9 @@ std::optional<std::uint32_t> Index::find(std::string_view t) const {
 
 float Index::idf(std::uint32_t t) const { return index::idf(m_.bm25, n_, df_[t]); }
 
-DocInfo Index::info(std::uint32_t doc) const {
-  DocInfo d;
-  const auto* p = reinterpret_cast<const std::uint8_t*>(docinfo_.data()) + docinfo_off_[doc];
+ChunkInfo Index::info(std::uint32_t chunk) const {
+  ChunkInfo d;
+  const auto* p = reinterpret_cast<const std::uint8_t*>(chunk_info_.data()) + chunk_info_off_[chunk];
   std::size_t len = get_varint(p);
   d.id = std::string_view(reinterpret_cast<const char*>(p), len);
   p += len;
@@ -194,19 +172,15 @@ DocInfo Index::info(std::uint32_t doc) const {
 
 void Index::load_store() const {
   std::call_once(store_once_, [&] {
-    std::string idx = read_verified(dir_, m_.file(dir_, "docstore.idx"));
-    BinReader r(idx, dir_ + "/docstore.idx");
-    std::uint64_t nb = r.get<std::uint64_t>();
-    if (nb != (std::uint64_t(n_) + m_.records_per_block - 1) / m_.records_per_block) r.fail();
-    r.get_array(store_off_, nb + 1);
-    store_ = read_verified(dir_, m_.file(dir_, "docstore.bin"));
-    if (!ascending(store_off_, 0, store_.size())) r.fail();
+    layout::Store st = layout::read_store(dir_, m_, n_);
+    store_off_ = std::move(st.offset);
+    store_ = std::move(st.bytes);
   });
 }
 
-std::string Index::record(std::uint32_t doc) const {
+std::string Index::record(std::uint32_t chunk) const {
   load_store();
-  std::uint64_t b = doc / m_.records_per_block;
+  std::uint64_t b = chunk / m_.records_per_block;
   std::string where = dir_ + "/docstore.bin";
   if (b + 1 >= store_off_.size()) throw DataError(where + ": truncated or corrupt");
   const char* z = store_.data() + store_off_[b];
@@ -220,7 +194,7 @@ std::string Index::record(std::uint32_t doc) const {
   std::size_t got = ZSTD_decompress(block.data(), size, z, zn);
   if (ZSTD_isError(got) || got != size) throw DataError(where + ": truncated or corrupt");
   std::size_t pos = 0;
-  for (std::uint32_t i = doc % m_.records_per_block; i > 0; --i) {
+  for (std::uint32_t i = chunk % m_.records_per_block; i > 0; --i) {
     pos = block.find('\n', pos);
     if (pos == std::string::npos) throw DataError(where + ": truncated or corrupt");
     ++pos;
@@ -245,7 +219,7 @@ void Cursor::reset(const Index& ix, std::uint32_t term) {
 void Cursor::enter(std::uint64_t b, std::uint32_t target) {
   block_ = b;
   if (b >= end_) {
-    doc_ = no_doc;
+    chunk_ = no_chunk;
     count_ = pos_ = 0;
     block_ = end_;
     return;
@@ -256,12 +230,12 @@ void Cursor::enter(std::uint64_t b, std::uint32_t target) {
   std::uint32_t d = b == begin_ ? 0 : last_[b - 1];
   for (std::uint32_t k = 0; k < count_; ++k) {
     d += static_cast<std::uint32_t>(get_varint(p));
-    docs_[k] = d;
+    chunks_[k] = d;
   }
   for (std::uint32_t k = 0; k < count_; ++k) tfs_[k] = static_cast<std::uint32_t>(get_varint(p));
   pos_ = 0;
-  while (pos_ < count_ && docs_[pos_] < target) ++pos_;
-  doc_ = pos_ < count_ ? docs_[pos_] : no_doc;  // cannot happen: last_[b] >= target
+  while (pos_ < count_ && chunks_[pos_] < target) ++pos_;
+  chunk_ = pos_ < count_ ? chunks_[pos_] : no_chunk;  // cannot happen: last_[b] >= target
 }
 
 }  // namespace hewn::index

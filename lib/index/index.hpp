@@ -1,5 +1,5 @@
 // A built index opened for reading: manifest, lexicon, postings with their
-// block maxima, document lengths and norms, chunk info, groups, the
+// block maxima, chunk lengths and norms, chunk info, documents, the
 // document store (loaded on first use) and the dense index.
 #pragma once
 
@@ -16,13 +16,13 @@
 
 namespace hewn::index {
 
-struct DocInfo {
+struct ChunkInfo {
   std::string_view id, doc;
   std::uint64_t start = 0, end = 0;
   std::int64_t n = -1;
 };
 
-inline constexpr std::uint32_t no_doc = 0xffffffffu;
+inline constexpr std::uint32_t no_chunk = 0xffffffffu;
 
 class Index {
  public:
@@ -40,7 +40,7 @@ class Index {
   std::uint32_t size() const { return n_; }
 
   // Term number of term (byte order of the vocabulary), if indexed.
-  std::optional<std::uint32_t> find(std::string_view term) const;
+  [[nodiscard]] std::optional<std::uint32_t> find(std::string_view term) const;
   std::uint32_t terms() const { return static_cast<std::uint32_t>(df_.size()); }
   std::string_view term(std::uint32_t t) const {
     return std::string_view(blob_).substr(term_off_[t], term_off_[t + 1] - term_off_[t]);
@@ -55,24 +55,24 @@ class Index {
   const std::uint64_t* block_offset() const { return blk_off_.data(); }
   const std::uint8_t* postings() const { return reinterpret_cast<const std::uint8_t*>(postings_.data()); }
 
-  float norm(std::uint32_t doc) const { return norms_[doc]; }
-  std::uint32_t length(std::uint32_t doc) const { return lengths_[doc]; }
+  float norm(std::uint32_t chunk) const { return norms_[chunk]; }
+  std::uint32_t length(std::uint32_t chunk) const { return lengths_[chunk]; }
   const std::vector<std::uint32_t>& lengths() const { return lengths_; }
 
-  DocInfo info(std::uint32_t doc) const;
+  ChunkInfo info(std::uint32_t chunk) const;
 
-  // Groups: the chunks of one "doc", ordered by "n".
-  std::uint32_t groups() const { return static_cast<std::uint32_t>(group_off_.size() - 1); }
-  std::uint32_t group_of(std::uint32_t doc) const { return group_of_[doc]; }
-  std::uint32_t position(std::uint32_t doc) const { return pos_of_[doc]; }
-  std::uint32_t group_size(std::uint32_t g) const {
-    return static_cast<std::uint32_t>(group_off_[g + 1] - group_off_[g]);
+  // Documents (the records' "doc"): each one's chunks, ordered by "n".
+  std::uint32_t documents() const { return static_cast<std::uint32_t>(document_off_.size() - 1); }
+  std::uint32_t document_of(std::uint32_t chunk) const { return document_of_[chunk]; }
+  std::uint32_t position(std::uint32_t chunk) const { return pos_of_[chunk]; }
+  std::uint32_t document_size(std::uint32_t d) const {
+    return static_cast<std::uint32_t>(document_off_[d + 1] - document_off_[d]);
   }
-  std::uint32_t member(std::uint32_t g, std::uint32_t i) const { return members_[group_off_[g] + i]; }
+  std::uint32_t member(std::uint32_t d, std::uint32_t i) const { return members_[document_off_[d] + i]; }
 
   // The stored chunk record (JSON, without its embedding). Thread-safe.
   // Errors: as the constructor, for docstore.bin and docstore.idx.
-  std::string record(std::uint32_t doc) const;
+  std::string record(std::uint32_t chunk) const;
 
   bool has_dense() const { return m_.dense.present; }
   // The dense index (loaded and verified on first use), or nullptr when the
@@ -81,20 +81,20 @@ class Index {
   DenseIndex* dense() const;
   // The stored vector of a chunk (dim floats), for merge (vectors.bin is
   // loaded and verified on first use). Errors: as the constructor.
-  const float* vector(std::uint32_t doc) const;
+  const float* vector(std::uint32_t chunk) const;
 
  private:
   // Errors: DataError "DIR/FILE: truncated or corrupt" for offsets out of
-  // order or range, postings that do not decode to the block's documents,
-  // block maxima below their postings, unsorted terms, broken groups.
+  // order or range, postings that do not decode to the block's chunks,
+  // block maxima below their postings, unsorted terms, broken documents.
   void validate() const;
   void load_store() const;
   std::string dir_;
   Manifest m_;
   std::uint32_t n_ = 0;
-  std::string blob_, postings_, docinfo_;
-  std::vector<std::uint64_t> term_off_, first_block_, blk_off_, docinfo_off_, group_off_;
-  std::vector<std::uint32_t> df_, blk_last_, lengths_, members_, group_of_, pos_of_;
+  std::string blob_, postings_, chunk_info_;
+  std::vector<std::uint64_t> term_off_, first_block_, blk_off_, chunk_info_off_, document_off_;
+  std::vector<std::uint32_t> df_, blk_last_, lengths_, members_, document_of_, pos_of_;
   std::vector<float> term_max_, blk_max_, norms_;
   mutable std::vector<float> vectors_;
   mutable std::unique_ptr<DenseIndex> dense_;
@@ -104,30 +104,30 @@ class Index {
   mutable std::vector<std::uint64_t> store_off_;
 };
 
-// Iterates one term's postings in doc order, a block at a time.
+// Iterates one term's postings in chunk order, a block at a time.
 class Cursor {
  public:
   void reset(const Index& ix, std::uint32_t term);
-  std::uint32_t doc() const { return doc_; }
+  std::uint32_t chunk() const { return chunk_; }
   std::uint32_t tf() const { return tfs_[pos_]; }
   void next() {
     if (++pos_ < count_) {
-      doc_ = docs_[pos_];
+      chunk_ = chunks_[pos_];
       return;
     }
     enter(block_ + 1, 0);
   }
-  // Moves to the first posting with doc >= target (no_doc when none).
+  // Moves to the first posting with chunk >= target (no_chunk when none).
   void next_geq(std::uint32_t target) {
-    if (target <= doc_) return;
+    if (target <= chunk_) return;
     if (block_ < end_ && target > last_[block_]) {
       std::uint64_t b = block_ + 1;
       while (b < end_ && last_[b] < target) ++b;
       enter(b, target);
       return;
     }
-    while (pos_ < count_ && docs_[pos_] < target) ++pos_;
-    doc_ = pos_ < count_ ? docs_[pos_] : no_doc;
+    while (pos_ < count_ && chunks_[pos_] < target) ++pos_;
+    chunk_ = pos_ < count_ ? chunks_[pos_] : no_chunk;
   }
   // The maximum tf part of the block that holds target, 0 when target is
   // past the last posting (does not move the cursor).
@@ -144,8 +144,8 @@ class Cursor {
   const std::uint64_t* off_ = nullptr;
   const std::uint8_t* data_ = nullptr;
   std::uint64_t begin_ = 0, end_ = 0, block_ = 0, shallow_ = 0;
-  std::uint32_t df_ = 0, count_ = 0, pos_ = 0, doc_ = no_doc;
-  std::uint32_t docs_[block_size], tfs_[block_size];
+  std::uint32_t df_ = 0, count_ = 0, pos_ = 0, chunk_ = no_chunk;
+  std::uint32_t chunks_[block_size], tfs_[block_size];
 };
 
 }  // namespace hewn::index

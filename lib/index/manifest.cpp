@@ -128,9 +128,9 @@ std::string Manifest::to_json() const {
   json::append_key(o, "version");
   json::append_uint(o, static_cast<std::uint64_t>(version));
   json::append_key(o, "documents");
-  json::append_uint(o, documents);
+  json::append_uint(o, chunks);
   json::append_key(o, "groups");
-  json::append_uint(o, groups);
+  json::append_uint(o, documents);
   json::append_key(o, "tokens");
   json::append_uint(o, tokens);
   json::append_key(o, "terms");
@@ -254,8 +254,8 @@ Manifest Manifest::load(const std::string& dir) {
       throw DataError(path + ": format version " + std::to_string(v) + " is newer than this hewn reads (" +
                       std::to_string(format_version) + ")");
     m.version = static_cast<int>(v);
-    m.documents = top.uint("documents");
-    m.groups = top.uint("groups");
+    m.chunks = top.uint("documents");
+    m.documents = top.uint("groups");
     m.tokens = top.uint("tokens");
     m.terms = top.uint("terms");
     m.postings = top.uint("postings");
@@ -275,7 +275,7 @@ Manifest Manifest::load(const std::string& dir) {
     // NaN fails every comparison, so each test is written to fail on it.
     if (!(m.avgdl >= 0 && m.avgdl < 1e18)) top.bad("avgdl out of range");
     if (!valid(m.bm25)) bm.bad("k1, b or delta out of range");
-    if (m.documents > 0xfffffffeu) top.bad("too many documents");
+    if (m.chunks > 0xfffffffeu) top.bad("too many documents");
     Obj ds(top.raw("docstore"), path);
     m.records_per_block = static_cast<std::uint32_t>(ds.uint("records_per_block"));
     if (m.records_per_block == 0) ds.bad("records_per_block is 0");
@@ -412,6 +412,91 @@ const FileEntry& Manifest::file(const std::string& dir, const std::string& name)
   for (auto& f : files)
     if (f.name == name) return f;
   throw DataError(dir + "/manifest.json: no file " + name + " listed");
+}
+
+std::string Manifest::stats_json(const std::string& dir) const {
+  const Manifest& m = *this;
+  std::string o = "{";
+  json::append_key(o, "dir", true);
+  json::append_string(o, dir);
+  json::append_key(o, "version");
+  json::append_uint(o, m.version);
+  json::append_key(o, "documents");
+  json::append_uint(o, m.chunks);
+  json::append_key(o, "groups");
+  json::append_uint(o, m.documents);
+  json::append_key(o, "tokens");
+  json::append_uint(o, m.tokens);
+  json::append_key(o, "terms");
+  json::append_uint(o, m.terms);
+  json::append_key(o, "postings");
+  json::append_uint(o, m.postings);
+  json::append_key(o, "avgdl");
+  json::append_double(o, m.avgdl);
+  std::uint64_t total = 0;
+  if (m.shard.count) {
+    json::append_key(o, "shard");
+    json::append_string(o, std::to_string(m.shard.index) + "/" + std::to_string(m.shard.count));
+    json::append_key(o, "shard_set");
+    json::append_string(o, m.shard.set);
+  }
+  if (m.missing_of) {
+    json::append_key(o, "missing_shards");
+    o += "[";
+    for (std::size_t i = 0; i < m.missing_shards.size(); ++i) {
+      if (i) o += ",";
+      json::append_uint(o, m.missing_shards[i]);
+    }
+    o += "]";
+    json::append_key(o, "shards_of");
+    json::append_uint(o, m.missing_of);
+  }
+  json::append_key(o, "files");
+  o += "{";
+  for (std::size_t i = 0; i < m.files.size(); ++i) {
+    json::append_key(o, m.files[i].name, i == 0);
+    json::append_uint(o, m.files[i].bytes);
+    total += m.files[i].bytes;
+  }
+  o += "}";
+  json::append_key(o, "bytes");
+  json::append_uint(o, total);
+  json::append_key(o, "analyzer");
+  o += m.analyzer_json();
+  json::append_key(o, "bm25");
+  o += m.bm25_json();
+  json::append_key(o, "dense");
+  o += m.dense_json();
+  o += "}\n";
+  return o;
+}
+
+ShardInfo parse_shard(const std::string& s, const std::string& set) {
+  ShardInfo sh;
+  auto slash = s.find('/');
+  auto number = [&](std::string_view t, std::uint32_t& v) {
+    if (t.empty() || t.size() > 7) return false;
+    v = 0;
+    for (char c : t) {
+      if (c < '0' || c > '9') return false;
+      v = v * 10 + static_cast<std::uint32_t>(c - '0');
+    }
+    return true;
+  };
+  std::string_view v(s);
+  if (slash == std::string::npos || !number(v.substr(0, slash), sh.index) || !number(v.substr(slash + 1), sh.count) ||
+      sh.count == 0 || sh.index >= sh.count)
+    throw UsageError("--shard: expected I/N with 0 <= I < N (e.g. 0/4), got " + hewn::quoted(s));
+  sh.set = set;
+  return sh;
+}
+
+ModelRecord model_record(const std::string& dir_or_name) {
+  std::error_code ec;
+  if (std::filesystem::is_directory(dir_or_name, ec)) return describe_model_dir(dir_or_name);
+  ModelRecord m;
+  m.name = dir_or_name;
+  return m;
 }
 
 }  // namespace hewn::index

@@ -31,6 +31,9 @@ struct ModelRecord {
 // in records), absolute path, checksum and backend (config.json's
 // "model_type"). Errors: DataError "DIR: cannot read: <reason>".
 ModelRecord describe_model_dir(const std::string& dir);
+// index build --model: a model directory described (describe_model_dir), or
+// else a name. Errors: as describe_model_dir().
+ModelRecord model_record(const std::string& dir_or_name);
 
 // The SHA-256 over a model directory's files: of the lines
 // "<SHA-256 of the file>  <path relative to DIR>\n" (sha256sum's format) of
@@ -61,11 +64,15 @@ struct ShardInfo {
   std::string set;          // --shard-set: names the run the shards belong to
 };
 
+// Parses --shard I/N (0 <= I < N) of the run named set.
+// Errors: UsageError "--shard: expected I/N with 0 <= I < N (e.g. 0/4), got "s"".
+ShardInfo parse_shard(const std::string& spec, const std::string& set);
+
 struct Manifest {
   int version = format_version;
-  std::uint64_t documents = 0;  // chunk records
-  std::uint64_t groups = 0;     // distinct "doc" values
-  std::uint64_t tokens = 0;     // terms indexed, all documents
+  std::uint64_t chunks = 0;     // chunk records ("documents" in manifest.json)
+  std::uint64_t documents = 0;  // distinct "doc" values ("groups" in manifest.json)
+  std::uint64_t tokens = 0;     // terms indexed, all chunks
   std::uint64_t terms = 0;      // vocabulary size
   std::uint64_t postings = 0;
   double avgdl = 0;
@@ -85,6 +92,9 @@ struct Manifest {
   std::string analyzer_json() const;
   std::string bm25_json() const;
   std::string dense_json() const;
+  // index stats: one JSON object and a newline (the manifest's counts and
+  // settings, each file's size and their total), naming the index dir.
+  std::string stats_json(const std::string& dir) const;
   // "I/N" (with " of set S" when named), or "" for an index that is not a shard.
   std::string shard_name() const;
 

@@ -121,18 +121,18 @@ Manifest merge(const std::string& out, std::vector<std::string> shards, const Me
   check_shards(shards, in, opt, options);
   Builder builder(out, opt);
   std::vector<std::vector<std::pair<std::uint32_t, std::uint32_t>>> doc_terms;
-  DocEntry d;
+  ChunkEntry d;
   for (std::size_t si = 0; si < in.size(); ++si) {
     const Index& ix = *in[si];
     doc_terms.assign(ix.size(), {});
     Cursor c;
     for (std::uint32_t t = 0; t < ix.terms(); ++t) {
       c.reset(ix, t);
-      for (; c.doc() != no_doc; c.next()) doc_terms[c.doc()].emplace_back(t, c.tf());
+      for (; c.chunk() != no_chunk; c.next()) doc_terms[c.chunk()].emplace_back(t, c.tf());
     }
     std::string where;
     for (std::uint32_t i = 0; i < ix.size(); ++i) {
-      DocInfo info = ix.info(i);
+      ChunkInfo info = ix.info(i);
       where = shards[si] + ": chunk " + std::to_string(i + 1);
       d.where = where;
       d.id = info.id;

@@ -7,10 +7,13 @@
 #include "core/error.hpp"
 #include "core/json.hpp"
 #include "core/line_reader.hpp"
+#include "core/records.hpp"
 #include "core/utf8.hpp"
 #include "index/analyzer.hpp"
 
 namespace hewn::query {
+
+namespace field = records::field;
 
 void check_options(const SearchOptions& o, const index::Index& ix) {
   if (o.mode != Mode::bm25 && !ix.has_dense())
@@ -106,7 +109,7 @@ class Searcher : public io::Handler {
     }
     context(hits);
     if (o_.budget && !hits.empty()) {
-      std::uint64_t best = size_of(hits.front().doc);
+      std::uint64_t best = size_of(hits.front().chunk);
       apply_budget(hits);
       if (hits.empty() && o_.on_budget_empty) o_.on_budget_empty(in, qid, best);
     }
@@ -125,7 +128,7 @@ class Searcher : public io::Handler {
     }
     if (o_.mode == Mode::bm25) return;
     emb_.clear();
-    if (r.vector(o_.embedding_field, emb_) == json::Record::VectorField::none) {
+    if (records::read_vector(r, o_.embedding_field, emb_) == records::VectorSource::none) {
       auto text = r.string(o_.text_field);
       if (!o_.embed_text)
         r.fail("missing field " + hewn::quoted(o_.embedding_field) +
@@ -136,11 +139,11 @@ class Searcher : public io::Handler {
       } catch (const DataError& e) {  // a remote model's failed request, located
         r.fail(e.what());
       }
-    } else if (auto* f = r.find("model"); f && f->type == json::Type::string) {
+    } else if (auto* f = r.find(field::model); f && f->type == json::Type::string) {
       // A vector that names its model (embed writes "model"): it must be
       // the index's, or the scores compare unrelated spaces.
       const std::string& built = ix_.manifest().dense.model.name;
-      std::string_view made = *r.string("model");
+      std::string_view made = *r.string(field::model);
       if (!built.empty() && made != built)
         r.fail("query embedded by model " + hewn::quoted(made) + ", the index by " + hewn::quoted(built) +
                " (embed the queries with the index's model)");
@@ -169,16 +172,16 @@ class Searcher : public io::Handler {
   void fuse() {
     std::unordered_map<std::uint32_t, double> acc;
     if (o_.fusion == Fusion::rrf) {
-      for (std::size_t i = 0; i < lex_.size(); ++i) acc[lex_[i].doc] += 1.0 / (o_.rrf_k + double(i + 1));
-      for (std::size_t i = 0; i < den_.size(); ++i) acc[den_[i].doc] += 1.0 / (o_.rrf_k + double(i + 1));
+      for (std::size_t i = 0; i < lex_.size(); ++i) acc[lex_[i].chunk] += 1.0 / (o_.rrf_k + double(i + 1));
+      for (std::size_t i = 0; i < den_.size(); ++i) acc[den_[i].chunk] += 1.0 / (o_.rrf_k + double(i + 1));
     } else {
       auto add = [&](const std::vector<Hit>& v, double w) {
         if (v.empty()) return;
         double hi = v.front().score, lo = v.back().score;
-        for (auto& h : v) acc[h.doc] += w * (hi > lo ? (h.score - lo) / (hi - lo) : 1.0);
+        for (auto& h : v) acc[h.chunk] += w * (hi > lo ? (h.score - lo) / (hi - lo) : 1.0);
       };
-      for (auto& h : lex_) acc[h.doc] += 0;
-      for (auto& h : den_) acc[h.doc] += 0;
+      for (auto& h : lex_) acc[h.chunk] += 0;
+      for (auto& h : den_) acc[h.chunk] += 0;
       add(lex_, 1 - o_.alpha);
       add(den_, o_.alpha);
     }
@@ -193,7 +196,7 @@ class Searcher : public io::Handler {
     std::unordered_map<std::uint32_t, std::size_t> at;
     grouped_.clear();
     for (auto& h : hits) {  // hits are ranked: the first chunk seen is the best
-      std::uint32_t g = ix_.group_of(h.doc);
+      std::uint32_t g = ix_.document_of(h.chunk);
       auto it = at.find(g);
       if (it == at.end()) {
         at.emplace(g, grouped_.size());
@@ -210,15 +213,15 @@ class Searcher : public io::Handler {
   void context(const std::vector<Hit>& hits) {
     ctx_.clear();
     for (auto& h : hits) {
-      std::uint32_t p = ix_.position(h.doc), gs = ix_.group_size(ix_.group_of(h.doc));
+      std::uint32_t p = ix_.position(h.chunk), gs = ix_.document_size(ix_.document_of(h.chunk));
       ctx_.push_back({std::min(p, o_.neighbors), std::min(gs - p - 1, o_.neighbors)});
     }
   }
 
-  std::uint64_t size_of(std::uint32_t doc) {
-    auto info = ix_.info(doc);
+  std::uint64_t size_of(std::uint32_t chunk) {
+    auto info = ix_.info(chunk);
     if (o_.budget_unit == BudgetUnit::chars) return info.end - info.start;
-    std::string text = chunk_text(doc);
+    std::string text = chunk_text(chunk);
     if (o_.budget_unit == BudgetUnit::tokens) return o_.count_tokens(text);
     words_.clear();
     analyzer_.analyze(text, words_);
@@ -233,11 +236,11 @@ class Searcher : public io::Handler {
     std::uint64_t left = o_.budget;
     std::size_t kept = 0;
     for (; kept < hits.size(); ++kept) {
-      std::uint32_t doc = hits[kept].doc;
+      std::uint32_t doc = hits[kept].chunk;
       std::uint64_t s = size_of(doc);
       if (s > left) break;
       left -= s;
-      std::uint32_t g = ix_.group_of(doc), p = ix_.position(doc);
+      std::uint32_t g = ix_.document_of(doc), p = ix_.position(doc);
       auto [nb, na] = ctx_[kept];
       std::uint32_t b = 0, a = 0;
       bool open_b = nb > 0, open_a = na > 0;
@@ -268,11 +271,11 @@ class Searcher : public io::Handler {
   }
 
   // The stored chunk record (valid until the next call).
-  const json::Record& stored(std::uint32_t doc) {
-    stored_ = ix_.record(doc);
+  const json::Record& stored(std::uint32_t chunk) {
+    stored_ = ix_.record(chunk);
     std::size_t len = stored_.size();
     stored_.append(io::line_padding, ' ');
-    return parser_.parse(std::string_view(stored_).substr(0, len), ix_.dir() + "/docstore.bin", doc + 1);
+    return parser_.parse(std::string_view(stored_).substr(0, len), ix_.dir() + "/docstore.bin", chunk + 1);
   }
 
   // The stored chunk's text: --text-field's field, else the first indexed
@@ -289,15 +292,15 @@ class Searcher : public io::Handler {
     r.fail("stored chunk has no " + hewn::quoted(o_.text_field) + " field (--text-field names it)");
   }
 
-  std::string chunk_text(std::uint32_t doc) { return std::string(text_of(stored(doc))); }
+  std::string chunk_text(std::uint32_t chunk) { return std::string(text_of(stored(chunk))); }
 
   // "text" and "fields" of a chunk: the stored record's fields as stored,
   // but for the text and those the hit itself gives (id, doc, start, end).
-  void append_stored(std::string& out, std::uint32_t doc, bool with_text) {
-    const json::Record& r = stored(doc);
+  void append_stored(std::string& out, std::uint32_t chunk, bool with_text) {
+    const json::Record& r = stored(chunk);
     std::string_view text = text_of(r);
     if (with_text) {
-      json::append_key(out, "text");
+      json::append_key(out, field::text);
       json::append_string(out, text);
     }
     json::append_key(out, "fields");
@@ -314,7 +317,7 @@ class Searcher : public io::Handler {
 
   void write(const json::Record& r, const std::string& qid, const std::vector<Hit>& hits, std::string& out) {
     for (std::size_t i = 0; i < hits.size(); ++i) {
-      auto info = ix_.info(hits[i].doc);
+      auto info = ix_.info(hits[i].chunk);
       if (o_.trec) {
         std::string_view docno = o_.group != Group::none ? info.doc : info.id;
         if (!trec_word(docno))
@@ -332,24 +335,24 @@ class Searcher : public io::Handler {
         continue;
       }
       out += "{";
-      json::append_key(out, "qid", true);
+      json::append_key(out, field::qid, true);
       json::append_string(out, qid);
-      json::append_key(out, "id");
+      json::append_key(out, field::id);
       json::append_string(out, info.id);
-      json::append_key(out, "doc");
+      json::append_key(out, field::doc);
       json::append_string(out, info.doc);
-      json::append_key(out, "rank");
+      json::append_key(out, field::rank);
       json::append_uint(out, i + 1);
-      json::append_key(out, "score");
+      json::append_key(out, field::score);
       json::append_double(out, hits[i].score);
-      json::append_key(out, "start");
+      json::append_key(out, field::start);
       json::append_uint(out, info.start);
-      json::append_key(out, "end");
+      json::append_key(out, field::end);
       json::append_uint(out, info.end);
-      if (o_.text || o_.neighbors) append_stored(out, hits[i].doc, o_.text);
+      if (o_.text || o_.neighbors) append_stored(out, hits[i].chunk, o_.text);
       if (o_.neighbors) {
-        std::uint32_t g = ix_.group_of(hits[i].doc), p = ix_.position(hits[i].doc);
-        auto list = [&](const char* key, std::uint32_t from, std::uint32_t to) {
+        std::uint32_t g = ix_.document_of(hits[i].chunk), p = ix_.position(hits[i].chunk);
+        auto list = [&](std::string_view key, std::uint32_t from, std::uint32_t to) {
           json::append_key(out, key);
           out += "[";
           for (std::uint32_t j = from; j < to; ++j) {
@@ -357,11 +360,11 @@ class Searcher : public io::Handler {
             auto ni = ix_.info(d);
             if (j > from) out += ",";
             out += "{";
-            json::append_key(out, "id", true);
+            json::append_key(out, field::id, true);
             json::append_string(out, ni.id);
-            json::append_key(out, "start");
+            json::append_key(out, field::start);
             json::append_uint(out, ni.start);
-            json::append_key(out, "end");
+            json::append_key(out, field::end);
             json::append_uint(out, ni.end);
             append_stored(out, d, true);
             out += "}";
@@ -369,8 +372,8 @@ class Searcher : public io::Handler {
           out += "]";
         };
         auto [b, a] = ctx_[i];
-        list("before", p - b, p);
-        list("after", p + 1, p + 1 + a);
+        list(field::before, p - b, p);
+        list(field::after, p + 1, p + 1 + a);
       }
       out += "}\n";
     }

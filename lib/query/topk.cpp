@@ -6,7 +6,7 @@
 namespace hewn::query {
 
 using index::Cursor;
-using index::no_doc;
+using index::no_chunk;
 
 std::vector<QueryTerm> weigh(const index::Index& ix, const std::vector<std::string>& terms) {
   std::vector<std::pair<std::uint32_t, std::uint32_t>> seen;  // term, count
@@ -65,27 +65,27 @@ void TopK::search(const std::vector<QueryTerm>& q, std::uint32_t k, std::vector<
   double theta = -std::numeric_limits<double>::infinity();
   bool full = false;
   std::size_t fe = 0;  // cursors [fe, n) are the essential ones
-  std::uint32_t next_d = no_doc;  // the smallest doc of the essential cursors
-  for (std::size_t j = 0; j < n; ++j) next_d = std::min(next_d, cur[j].doc());
+  std::uint32_t next_d = no_chunk;  // the smallest doc of the essential cursors
+  for (std::size_t j = 0; j < n; ++j) next_d = std::min(next_d, cur[j].chunk());
   for (;;) {
     if (full && fe < n && loose(prefix[fe]) <= theta) {
       while (fe < n && loose(prefix[fe]) <= theta) ++fe;
-      next_d = no_doc;
-      for (std::size_t j = fe; j < n; ++j) next_d = std::min(next_d, cur[j].doc());
+      next_d = no_chunk;
+      for (std::size_t j = fe; j < n; ++j) next_d = std::min(next_d, cur[j].chunk());
     }
     if (fe == n) break;
     std::uint32_t d = next_d;
-    if (d == no_doc) break;
+    if (d == no_chunk) break;
     double s = 0;
-    next_d = no_doc;
+    next_d = no_chunk;
     for (std::size_t j = fe; j < n; ++j) {
-      if (cur[j].doc() == d) {
+      if (cur[j].chunk() == d) {
         double v = term_score(ix_, weight[j], cur[j].tf(), d);
         contrib[canon[j]] = v;
         s += v;
         cur[j].next();
       }
-      next_d = std::min(next_d, cur[j].doc());
+      next_d = std::min(next_d, cur[j].chunk());
     }
     bool pruned = false;
     if (fe > 0 && full) {
@@ -99,7 +99,7 @@ void TopK::search(const std::vector<QueryTerm>& q, std::uint32_t k, std::vector<
         break;
       }
       cur[j].next_geq(d);
-      if (cur[j].doc() == d) {
+      if (cur[j].chunk() == d) {
         double v = term_score(ix_, weight[j], cur[j].tf(), d);
         contrib[canon[j]] = v;
         s += v;
@@ -138,8 +138,8 @@ void TopK::exhaustive(const std::vector<QueryTerm>& q, std::uint32_t k, std::vec
   Cursor c;
   for (auto& t : q) {
     c.reset(ix_, t.term);
-    for (; c.doc() != no_doc; c.next()) {
-      std::uint32_t d = c.doc();
+    for (; c.chunk() != no_chunk; c.next()) {
+      std::uint32_t d = c.chunk();
       if (!seen[d]) {
         seen[d] = 1;
         touched_.push_back(d);

@@ -15,13 +15,13 @@
 namespace hewn::query {
 
 struct Hit {
-  std::uint32_t doc;
+  std::uint32_t chunk;  // internal chunk number
   double score;
 };
 
 // The ranking rule: a ranks before b.
 inline bool ranks_before(const Hit& a, const Hit& b) {
-  return a.score > b.score || (a.score == b.score && a.doc < b.doc);
+  return a.score > b.score || (a.score == b.score && a.chunk < b.chunk);
 }
 
 struct QueryTerm {

@@ -2,47 +2,35 @@
 
 #include "core/error.hpp"
 #include "core/json.hpp"
-#include "core/line_reader.hpp"
+#include "core/records.hpp"
 #include "core/utf8.hpp"
 
 namespace hewn::score {
 
-namespace {
+namespace field = records::field;
 
-// Reads every JSON record of path.
-template <class F>
-void each_record(const std::string& path, F f) {
-  io::LineReader reader(io::open_input(path));
-  io::LineBatch batch;
-  json::Parser parser;
-  while (reader.next_batch(batch, 1 << 20))
-    for (std::size_t i = 0; i < batch.lines.size(); ++i) f(parser.parse(batch.line(i), batch.source, batch.lines[i].number));
-}
-
-}  // namespace
-
-long offset_field(const json::Record& r, const char* key) { return static_cast<long>(r.require_whole(key)); }
+long offset_field(const json::Record& r, std::string_view key) { return static_cast<long>(r.require_whole(key)); }
 
 Chunks Chunks::read(const std::string& path, bool keep_text, bool keep_embedding) {
   Chunks c;
   c.source = path;
-  each_record(path, [&](const json::Record& r) {
+  records::for_each_record(path, [&](const json::Record& r) {
     ChunkRecord rec;
-    auto id = r.id("id");
+    auto id = r.id(field::id);
     if (!id) r.fail("missing field \"id\"");
-    auto doc = r.id("doc");
+    auto doc = r.id(field::doc);
     if (!doc) r.fail("missing field \"doc\"");
     rec.id = *id;
     rec.doc = *doc;
-    rec.start = offset_field(r, "start");
-    rec.end = offset_field(r, "end");
+    rec.start = offset_field(r, field::start);
+    rec.end = offset_field(r, field::end);
     rec.line = r.line;
     if (rec.start > rec.end)
       r.fail("chunk start " + std::to_string(rec.start) + " is after its end " + std::to_string(rec.end));
     if (keep_text)
-      if (auto t = r.string("text")) rec.text = std::string(*t);
-    if (keep_embedding && r.vector("embedding", rec.embedding) != json::Record::VectorField::none) {
-      std::string_view m = r.string("model").value_or("");
+      if (auto t = r.string(field::text)) rec.text = std::string(*t);
+    if (keep_embedding && records::read_vector(r, field::embedding, rec.embedding) != records::VectorSource::none) {
+      std::string_view m = r.string(field::model).value_or("");
       if (c.model_line == 0) {
         c.model = std::string(m);
         c.model_line = r.line;
@@ -60,7 +48,7 @@ Chunks Chunks::read(const std::string& path, bool keep_text, bool keep_embedding
 Documents Documents::read(const std::string& path, const std::string& id_field, const std::string& text_field,
                           bool keep_text) {
   Documents d;
-  each_record(path, [&](const json::Record& r) {
+  records::for_each_record(path, [&](const json::Record& r) {
     auto id = r.id(id_field);
     if (!id) r.fail("missing field " + quoted(id_field));
     std::string_view text = r.require_string(text_field);

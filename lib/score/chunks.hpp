@@ -43,7 +43,7 @@ struct Chunks {
 // A code point offset field: a non-negative integer.
 // Errors: DataError "source:line: missing field "key"" or "... field "key" is
 // not a non-negative integer".
-long offset_field(const json::Record& r, const char* key);
+long offset_field(const json::Record& r, std::string_view key);
 
 // Documents by id: their text (valid UTF-8) and length in code points.
 struct Documents {

@@ -7,10 +7,13 @@
 
 #include "core/error.hpp"
 #include "core/json.hpp"
+#include "core/records.hpp"
 #include "core/line_reader.hpp"
 #include "score/text_fields.hpp"
 
 namespace hewn::score {
+
+namespace field = records::field;
 
 namespace {
 
@@ -52,11 +55,11 @@ Qrels Qrels::read(const std::string& path) {
       if (jsonl < 0) jsonl = detail::first_char(line) == '{';
       if (jsonl) {
         const json::Record& r = parser.parse(line, batch.source, no);
-        auto qid = r.id("qid");
+        auto qid = r.id(field::qid);
         if (!qid) r.fail("missing field \"qid\"");
-        auto doc = r.find("doc") ? r.id("doc") : r.id("id");
+        auto doc = r.find(field::doc) ? r.id(field::doc) : r.id(field::id);
         if (!doc) r.fail("missing field \"doc\" (or \"id\")");
-        auto rel = r.number("rel");
+        auto rel = r.number(field::rel);
         if (!rel) r.fail("missing field \"rel\"");
         if (!(std::fabs(*rel) <= static_cast<double>(max_relevance)) ||
             *rel != static_cast<double>(static_cast<long>(*rel)))

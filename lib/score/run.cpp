@@ -7,10 +7,13 @@
 
 #include "core/error.hpp"
 #include "core/json.hpp"
+#include "core/records.hpp"
 #include "core/line_reader.hpp"
 #include "score/text_fields.hpp"
 
 namespace hewn::score {
+
+namespace field = records::field;
 
 namespace {
 
@@ -37,18 +40,18 @@ void neighbour_spans(const json::Record& r, std::string_view key, std::vector<st
 // A hit's own span, neighbours and rank.
 HitSpan hit_span(const json::Record& r) {
   HitSpan h;
-  bool has_start = r.find("start"), has_end = r.find("end");
+  bool has_start = r.find(field::start), has_end = r.find(field::end);
   if (has_start != has_end) r.fail(has_start ? "hit has \"start\" but no \"end\"" : "hit has \"end\" but no \"start\"");
   if (has_start) {
-    h.start = static_cast<long>(r.require_whole("start"));
-    h.end = static_cast<long>(r.require_whole("end"));
+    h.start = static_cast<long>(r.require_whole(field::start));
+    h.end = static_cast<long>(r.require_whole(field::end));
     if (h.start > h.end)
       r.fail("hit span start " + std::to_string(h.start) + " is after its end " + std::to_string(h.end));
   }
   neighbour_spans(r, "before", h.context);
   neighbour_spans(r, "after", h.context);
   if (has_start || !h.context.empty()) {
-    auto doc = r.id("doc");
+    auto doc = r.id(field::doc);
     if (!doc) r.fail("missing field \"doc\" (the document of the hit's span)");
     h.doc = std::move(*doc);
   }
@@ -128,16 +131,16 @@ Run Run::read(const std::string& path, const RunOptions& options,
         continue;
       }
       const json::Record& r = parser.parse(line, batch.source, no);
-      auto qid = r.id("qid");
+      auto qid = r.id(field::qid);
       if (!qid) r.fail("missing field \"qid\"");
       std::optional<std::string> doc;
-      if (options.match == MatchField::doc && r.find("doc")) doc = r.id("doc");
-      else doc = r.id("id");
+      if (options.match == MatchField::doc && r.find(field::doc)) doc = r.id(field::doc);
+      else doc = r.id(field::id);
       if (!doc) r.fail(options.match == MatchField::doc ? "missing field \"doc\" (or \"id\")" : "missing field \"id\"");
-      const json::Field* sf = r.find("score");
+      const json::Field* sf = r.find(field::score);
       if (!sf) r.fail("missing field \"score\"");
       if (sf->type != json::Type::number) r.fail("field \"score\" is not a number");
-      double score = *r.number("score");
+      double score = *r.number(field::score);
       if (run.runid.empty()) {
         if (auto rn = r.string("run")) run.runid = std::string(*rn);
       }

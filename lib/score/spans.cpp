@@ -8,9 +8,11 @@
 
 #include "core/error.hpp"
 #include "core/json.hpp"
-#include "core/line_reader.hpp"
+#include "core/records.hpp"
 
 namespace hewn::score {
+
+namespace field = records::field;
 
 namespace {
 
@@ -53,29 +55,24 @@ double ratio(long a, long b) { return b ? static_cast<double>(a) / static_cast<d
 
 SpanRefs SpanRefs::read(const std::string& path, const Documents* docs) {
   SpanRefs refs;
-  io::LineReader reader(io::open_input(path));
-  io::LineBatch batch;
-  json::Parser parser;
-  while (reader.next_batch(batch, 1 << 20))
-    for (std::size_t i = 0; i < batch.lines.size(); ++i) {
-      const json::Record& r = parser.parse(batch.line(i), batch.source, batch.lines[i].number);
-      auto qid = r.id("qid");
-      if (!qid) r.fail("missing field \"qid\"");
-      auto doc = r.id("doc");
-      if (!doc) r.fail("missing field \"doc\"");
-      long s = offset_field(r, "start"), e = offset_field(r, "end");
-      if (s > e) r.fail("span start " + std::to_string(s) + " is after its end " + std::to_string(e));
-      if (docs) {
-        auto it = docs->length.find(*doc);
-        if (it == docs->length.end()) r.fail("document " + quoted(*doc) + " is unknown");
-        if (e > it->second)
-          r.fail("span end " + std::to_string(e) + " is beyond the end of document " + quoted(*doc) + " (" +
-                 std::to_string(it->second) + " code points)");
-      }
-      auto [it, fresh] = refs.by_qid.try_emplace(*qid);
-      if (fresh) refs.qids.push_back(*qid);
-      it->second.push_back({*doc, s, e});
+  records::for_each_record(path, [&](const json::Record& r) {
+    auto qid = r.id(field::qid);
+    if (!qid) r.fail("missing field \"qid\"");
+    auto doc = r.id(field::doc);
+    if (!doc) r.fail("missing field \"doc\"");
+    long s = offset_field(r, field::start), e = offset_field(r, field::end);
+    if (s > e) r.fail("span start " + std::to_string(s) + " is after its end " + std::to_string(e));
+    if (docs) {
+      auto it = docs->length.find(*doc);
+      if (it == docs->length.end()) r.fail("document " + quoted(*doc) + " is unknown");
+      if (e > it->second)
+        r.fail("span end " + std::to_string(e) + " is beyond the end of document " + quoted(*doc) + " (" +
+               std::to_string(it->second) + " code points)");
     }
+    auto [it, fresh] = refs.by_qid.try_emplace(*qid);
+    if (fresh) refs.qids.push_back(*qid);
+    it->second.push_back({*doc, s, e});
+  });
   std::sort(refs.qids.begin(), refs.qids.end());
   return refs;
 }

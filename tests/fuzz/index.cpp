@@ -47,7 +47,7 @@ const Base& base() {
     ix::Builder builder(b.dir, o);
     std::vector<std::string> vocab = {"alpha", "beta", "gamma", "delta", "eps", "zeta", "eta"};
     for (int d = 0; d < 300; ++d) {
-      ix::DocEntry e;
+      ix::ChunkEntry e;
       std::string id = "c" + std::to_string(d), doc = "d" + std::to_string(d / 5);
       std::string record = "{\"id\":\"" + id + "\",\"text\":\"chunk " + id + "\"}";
       e.where = "fuzz";
@@ -86,18 +86,18 @@ void use(const ix::Index& index) {
     ix::Cursor c;
     c.reset(index, t);
     std::uint32_t prev = 0, seen = 0;
-    for (; c.doc() != ix::no_doc; c.next()) {
-      FUZZ_REQUIRE(c.doc() < n);
-      FUZZ_REQUIRE(seen == 0 || c.doc() > prev);
-      prev = c.doc();
+    for (; c.chunk() != ix::no_chunk; c.next()) {
+      FUZZ_REQUIRE(c.chunk() < n);
+      FUZZ_REQUIRE(seen == 0 || c.chunk() > prev);
+      prev = c.chunk();
       ++seen;
     }
     FUZZ_REQUIRE(seen == index.df(t));
   }
   for (std::uint32_t d = 0; d < n; ++d) {
     (void)index.info(d);
-    std::uint32_t g = index.group_of(d);
-    FUZZ_REQUIRE(g < index.groups() && index.position(d) < index.group_size(g));
+    std::uint32_t g = index.document_of(d);
+    FUZZ_REQUIRE(g < index.documents() && index.position(d) < index.document_size(g));
     FUZZ_REQUIRE(index.member(g, index.position(d)) == d);
     (void)index.length(d);
   }
@@ -110,7 +110,7 @@ void use(const ix::Index& index) {
     topk.search(terms, 10, fast);
     topk.exhaustive(terms, 10, slow);
     FUZZ_REQUIRE(fast.size() == slow.size());
-    for (std::size_t i = 0; i < fast.size(); ++i) FUZZ_REQUIRE(fast[i].doc == slow[i].doc);
+    for (std::size_t i = 0; i < fast.size(); ++i) FUZZ_REQUIRE(fast[i].chunk == slow[i].chunk);
   }
 }
 

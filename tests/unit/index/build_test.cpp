@@ -18,8 +18,8 @@ std::string scratch(const char* name) {
   return p.string();
 }
 
-DocEntry entry(const std::string& id, std::vector<std::pair<std::string_view, std::uint32_t>> terms) {
-  DocEntry d;
+ChunkEntry entry(const std::string& id, std::vector<std::pair<std::string_view, std::uint32_t>> terms) {
+  ChunkEntry d;
   d.where = "test";
   d.id = id;
   d.doc = id;
@@ -64,12 +64,12 @@ TEST_CASE("build: postings, blocks and cursors round-trip") {
     for (std::uint32_t i = 0; i < n; ++i) {
       if (!tf[t][i]) continue;
       ++df;
-      REQUIRE(c.doc() == i);
+      REQUIRE(c.chunk() == i);
       CHECK(c.tf() == tf[t][i]);
       CHECK(tf_part(ix.manifest().bm25, c.tf(), ix.norm(i)) <= c.block_max_at(i));
       c.next();
     }
-    CHECK(c.doc() == no_doc);
+    CHECK(c.chunk() == no_chunk);
     CHECK(ix.df(t) == df);
     // next_geq lands on the first posting at or after the target
     for (std::uint32_t target = 0; target < n; target += 37) {
@@ -78,7 +78,7 @@ TEST_CASE("build: postings, blocks and cursors round-trip") {
       s.next_geq(target);
       std::uint32_t want = target;
       while (want < n && !tf[t][want]) ++want;
-      CHECK(s.doc() == (want < n ? want : no_doc));
+      CHECK(s.chunk() == (want < n ? want : no_chunk));
     }
   }
   CHECK(ix.info(5).id == "c5");

@@ -31,7 +31,7 @@ std::string tied_index(const std::string& factory) {
   for (std::uint32_t d = 0; d < 600; ++d) {
     std::string id = std::to_string(d);
     id.insert(0, 1, 'c');
-    index::DocEntry e;
+    index::ChunkEntry e;
     e.where = "t";
     e.id = id;
     e.doc = id;
@@ -59,14 +59,14 @@ TEST_CASE("dense_ranked: ties at the cut go to the earlier chunk, whatever n") {
       // (HNSW cannot walk far from 100 identical vectors: it finds fewer.)
       REQUIRE(prev.size() >= (factory == "HNSW8" ? 100u : 250u));
       // The 100 exact matches first, in input order; then the next block.
-      for (std::uint32_t i = 0; i < 100; ++i) CHECK(prev[i].doc == 2 + 6 * i);
+      for (std::uint32_t i = 0; i < 100; ++i) CHECK(prev[i].chunk == 2 + 6 * i);
       for (std::size_t i = 1; i < prev.size(); ++i) CHECK(query::ranks_before(prev[i - 1], prev[i]));
       for (std::uint32_t n : {1u, 5u, 99u, 100u, 101u, 150u, 199u, 200u, 201u}) {
         if (n > prev.size()) continue;
         CAPTURE(n);
         query::dense_ranked(*ix.dense(), ix.size(), q.data(), n, scratch, cur);
         REQUIRE(cur.size() == n);
-        for (std::uint32_t i = 0; i < n; ++i) CHECK(cur[i].doc == prev[i].doc);
+        for (std::uint32_t i = 0; i < n; ++i) CHECK(cur[i].chunk == prev[i].chunk);
       }
     }
     fs::remove_all(dir);

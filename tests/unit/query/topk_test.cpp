@@ -42,7 +42,7 @@ std::string random_index(index::Variant variant, std::uint32_t seed) {
       for (auto& [t, f] : tf) terms.emplace_back(vocab[t], f);
     }
     prev.push_back(terms);
-    index::DocEntry e;
+    index::ChunkEntry e;
     std::string id = "d" + std::to_string(d);
     e.where = "t";
     e.id = id;
@@ -75,7 +75,7 @@ TEST_CASE("top-k: MaxScore with block-max bounds equals exhaustive scoring") {
         topk.exhaustive(q, k, slow);
         REQUIRE(fast.size() == slow.size());
         for (std::size_t i = 0; i < fast.size(); ++i) {
-          REQUIRE(fast[i].doc == slow[i].doc);
+          REQUIRE(fast[i].chunk == slow[i].chunk);
           REQUIRE(fast[i].score == slow[i].score);
         }
         ++compared;
@@ -96,7 +96,7 @@ TEST_CASE("top-k: ties rank by input order") {
   for (std::size_t i = 1; i < hits.size(); ++i) {
     CHECK(hits[i - 1].score >= hits[i].score);
     if (hits[i - 1].score == hits[i].score) {
-      CHECK(hits[i - 1].doc < hits[i].doc);
+      CHECK(hits[i - 1].chunk < hits[i].chunk);
       ++ties;
     }
   }
