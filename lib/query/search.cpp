@@ -92,7 +92,13 @@ class Searcher : public io::Handler {
       }
     }
     std::vector<std::string_view> views(batch_texts_.begin(), batch_texts_.end());
-    if (!views.empty()) o_.embed_texts(views, batch_vecs_, batch_errors_);
+    if (!views.empty()) {
+      try {
+        o_.embed_texts(views, batch_vecs_, batch_errors_);
+      } catch (const DataError&) {  // not one query's: embed them one by one, so each is located
+        batch_slot_.assign(n, ~std::size_t(0));
+      }
+    }
     for (std::size_t i = 0; i < n && !b.stopped(); ++i) {
       try {
         io::Input in = b.input(i);
