@@ -35,10 +35,15 @@ struct RemoteOptions {
                    "openai: further attempts after a 429, a 5xx, a time-out or a lost connection")
         ->check(whole(0, 100))
         ->capture_default_str();
-    app.add_option("--timeout", c.transport.timeout, "openai: seconds a request may take in all")
+    app.add_option("--timeout", c.transport.timeout, "openai: seconds one attempt of a request may take in all")
         ->type_name("S")
         ->capture_default_str();
     app.add_option("--connect-timeout", c.transport.connect_timeout, "openai: seconds to connect")
+        ->type_name("S")
+        ->capture_default_str();
+    app.add_option("--read-timeout", c.transport.read_timeout,
+                   "openai: seconds an attempt may go without receiving (an answer that stalls), then retried")
+        ->check(whole(1, 86400))
         ->type_name("S")
         ->capture_default_str();
     app.add_option("--rpm", c.transport.rpm, "openai: at most N requests a minute (client side)")->type_name("N");
@@ -51,7 +56,7 @@ struct RemoteOptions {
 
   // The options given on the command line, for a usage check.
   static constexpr const char* names[] = {"--base-url", "--api-key-env", "--concurrency", "--retries",
-                                          "--timeout",  "--connect-timeout", "--rpm",     "--tpm",
+                                          "--timeout",  "--connect-timeout", "--read-timeout", "--rpm", "--tpm",
                                           "--cache",    "--no-cache"};
 
   // Errors: UsageError "--cache and --no-cache exclude each other".

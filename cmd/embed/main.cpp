@@ -6,6 +6,7 @@
 #include <functional>
 
 #include "common/remote.hpp"
+#include "tokenize/tokenizer.hpp"
 #include "common/tool.hpp"
 #include "core/error.hpp"
 #include "core/output.hpp"
@@ -111,6 +112,11 @@ int main(int argc, char** argv) {
                  "openai: at most N estimated tokens (UTF-8 bytes / 4) a request (default 100000)")
       ->check(hewn::cli::whole(1))
       ->type_name("N");
+  std::string batch_tokenizer;
+  app.add_option("--tokenizer", batch_tokenizer,
+                 "openai: count tokens for --batch-tokens and --tpm with the model's tokenizer (cl100k_base, "
+                 "o200k_base, a .tiktoken file or a tokenizer.json) instead of estimating them")
+      ->type_name("NAME");
   remote.add(app);
   app.add_flag("-v,--verbose", verbose, "openai: at the end, a line of requests, retries, cache hits and tokens");
   run.add(app);
@@ -121,10 +127,16 @@ int main(int argc, char** argv) {
     if (!openai) {
       for (const char* name : hewn::cli::RemoteOptions::names)
         if (app.count(name)) throw hewn::UsageError(std::string(name) + " is for the openai backend");
-      for (const char* name : {"--encoding-format", "--batch-tokens", "--verbose"})
+      for (const char* name : {"--encoding-format", "--batch-tokens", "--tokenizer", "--verbose"})
         if (app.count(name)) throw hewn::UsageError(std::string(name) + " is for the openai backend");
     }
     opt.remote = remote.connection();
+    if (!batch_tokenizer.empty()) {
+      hewn::tokenize::TokenizerOptions to;
+      to.name = batch_tokenizer;
+      std::shared_ptr<const hewn::tokenize::Tokenizer> t = hewn::tokenize::make_tokenizer(to);
+      opt.count_tokens = [t](std::string_view text) -> std::uint64_t { return t->count(text); };
+    }
     opt.float_encoding = encoding == "float";
     if (normalize && no_normalize) throw hewn::UsageError("--normalize and --no-normalize exclude each other");
     if (normalize) opt.normalize = true;

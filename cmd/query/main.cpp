@@ -4,8 +4,11 @@
 #include <filesystem>
 #include <mutex>
 
+#include "common/remote.hpp"
 #include "common/tool.hpp"
 #include "embed/embedder.hpp"
+#include "embed/openai.hpp"
+#include "remote/embeddings.hpp"
 #include "tokenize/tokenizer.hpp"
 #include "core/error.hpp"
 #include "index/index.hpp"
@@ -16,10 +19,14 @@ namespace {
 // The embedder of queries without a vector, or nullptr with the reason in
 // why: --model's (which must be the index's model), else the model the
 // manifest records, where hewn can run it here.
+// A remote model (a model URL) connects as `remote` says, `batch` texts a
+// request (0: the backend's default).
 // Errors: UsageError for a --model that is not the index's or that hewn
-// cannot run; those of embed::make_embedder().
+// cannot run, for a --base-url other than the model URL's; those of
+// embed::make_embedder().
 std::unique_ptr<const hewn::embed::Embedder> query_embedder(const hewn::index::Index& ix, const std::string& given,
-                                                             std::string& why) {
+                                                             const hewn::remote::Connection& remote,
+                                                             std::size_t batch, std::string& why) {
   const hewn::index::ModelRecord& built = ix.manifest().dense.model;
   std::string ask = given;
   if (!given.empty()) {
@@ -63,6 +70,16 @@ std::unique_ptr<const hewn::embed::Embedder> query_embedder(const hewn::index::I
                         : "the index does not record its model: give --model DIR|NAME, or embed the queries first";
     return nullptr;
   }
+  if (eo->backend == "openai") {
+    auto url = hewn::remote::parse_model_url(eo->model);
+    if (!remote.base_url.empty() && url && remote.base_url != url->base_url)
+      throw hewn::UsageError("--base-url " + hewn::quoted(remote.base_url) + ": the index's model " +
+                             hewn::quoted(eo->model) + " is served at " + url->base_url +
+                             " (the endpoint is part of a remote model's identity)");
+    eo->remote = remote;
+    eo->remote.base_url.clear();
+    eo->batch = batch;
+  }
   auto e = hewn::embed::make_embedder(*eo);
   if (!given.empty() && e->dim() != ix.manifest().dense.dim)
     throw hewn::UsageError("--model " + hewn::quoted(given) + ": makes vectors of " + std::to_string(e->dim()) +
@@ -103,6 +120,14 @@ int main(int argc, char** argv) {
                  "Dense and hybrid: the model that embeds queries without a vector (a model directory or hash-N); "
                  "it must be the index's")
       ->type_name("DIR|NAME");
+  hewn::cli::RemoteOptions remote;
+  remote.add(app);
+  std::size_t batch = 0;
+  app.add_option("--batch", batch,
+                 "openai: questions a request (default 128, at most 2048); the questions of a worker's batch go out "
+                 "together")
+      ->check(hewn::cli::whole(1))
+      ->type_name("N");
   app.add_option("--nprobe", nprobe, "Dense IVF indexes: lists probed")->check(hewn::cli::whole(1, 1 << 20));
   app.add_option("--ef-search", ef_search, "Dense HNSW indexes: search breadth")->check(hewn::cli::whole(1, 1 << 20));
   app.add_option("--group", group, "none, or doc: one hit per document")
@@ -191,12 +216,31 @@ int main(int argc, char** argv) {
     hewn::query::check_options(so, ix);
     if (so.mode != hewn::query::Mode::bm25) ix.dense();  // load and verify before the first query
     std::unique_ptr<const hewn::embed::Embedder> embedder;
-    if (dense) embedder = query_embedder(ix, model, so.no_embedder);
+    if (dense) embedder = query_embedder(ix, model, remote.connection(), batch, so.no_embedder);
+    // The remote options apply to a remote model's questions only.
+    if (!embedder || !hewn::embed::remote_stats(*embedder)) {
+      std::vector<std::string> names(std::begin(hewn::cli::RemoteOptions::names),
+                                     std::end(hewn::cli::RemoteOptions::names));
+      names.push_back("--batch");
+      for (const std::string& name : names)
+        if (app.count(name))
+          throw hewn::UsageError(name + " is for queries embedded by a remote model (an index built with embed "
+                                 "--backend openai, --mode dense or hybrid)");
+    }
     if (embedder)
       so.embed_text = [&embedder](std::string_view text, std::vector<float>& out) {
         out.resize(embedder->dim());
         hewn::embed::EmbedInfo info = embedder->embed(text, out.data());
         if (!info.error.empty()) throw hewn::DataError(info.error);  // a remote model's failed request
+      };
+    if (embedder && hewn::embed::remote_stats(*embedder))  // a few requests for a batch of questions
+      so.embed_texts = [&embedder](std::span<const std::string_view> texts, std::vector<float>& out,
+                                   std::vector<std::string>& errors) {
+        out.resize(texts.size() * embedder->dim());
+        std::vector<hewn::embed::EmbedInfo> infos(texts.size());
+        embedder->embed_batch(texts, out.data(), infos.data());
+        errors.resize(texts.size());
+        for (std::size_t i = 0; i < texts.size(); ++i) errors[i] = std::move(infos[i].error);
       };
     if (app.count("--nprobe") || app.count("--ef-search")) {
       if (!ix.dense()) throw hewn::UsageError("--nprobe/--ef-search: " + dir + " has no dense vectors");

@@ -7,6 +7,7 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <optional>
 #include <span>
@@ -34,6 +35,7 @@ struct Options {
                                        // (Matryoshka); 0: the model's own
   bool float_encoding = false;         // encoding_format float instead of base64
   std::size_t batch_tokens = 0;        // estimated tokens per request; 0: 100000
+  std::function<std::uint64_t(std::string_view)> count_tokens;  // openai: tokens of a text; unset: estimated
   bool int8 = false;                   // bert: int8 weight-only quantized projections
 };
 

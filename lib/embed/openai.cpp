@@ -63,6 +63,7 @@ std::unique_ptr<const Embedder> make_openai(const Options& o) {
   eo.base64 = !o.float_encoding;
   if (o.batch) eo.batch = o.batch;
   if (o.batch_tokens) eo.batch_tokens = o.batch_tokens;
+  eo.count_tokens = o.count_tokens;
   return std::make_unique<OpenAIEmbedder>(remote::open_session(c), std::move(eo), o.normalize.value_or(false));
 }
 

@@ -75,6 +75,47 @@ class Searcher : public io::Handler {
   Searcher(const index::Index& ix, const SearchOptions& o)
       : ix_(ix), o_(o), analyzer_(ix.manifest().analyzer), topk_(ix) {}
 
+  // With embed_texts: the texts of the batch's queries that need a vector
+  // are embedded together first, then each query is handled as alone.
+  void handle_batch(io::Batch& b) override {
+    if (!o_.embed_texts || o_.mode == Mode::bm25) return io::Handler::handle_batch(b);
+    const std::size_t n = b.size();
+    batch_texts_.clear();
+    batch_slot_.assign(n, ~std::size_t(0));
+    for (std::size_t i = 0; i < n; ++i) {
+      try {
+        io::Input in = b.input(i);
+        if (!in.record) continue;
+        if (in.record->vector(o_.embedding_field, emb_) != json::Record::VectorField::none) continue;
+        if (auto text = in.record->string(o_.text_field)) {
+          batch_slot_[i] = batch_texts_.size();
+          batch_texts_.emplace_back(*text);
+        }
+      } catch (const DataError&) {  // reported when the query is handled below
+      }
+    }
+    std::vector<std::string_view> views(batch_texts_.begin(), batch_texts_.end());
+    if (!views.empty()) {
+      try {
+        o_.embed_texts(views, batch_vecs_, batch_errors_);
+      } catch (const DataError&) {  // not one query's: embed them one by one, so each is located
+        batch_slot_.assign(n, ~std::size_t(0));
+      }
+    }
+    for (std::size_t i = 0; i < n && !b.stopped(); ++i) {
+      try {
+        io::Input in = b.input(i);
+        pre_ = batch_slot_[i];
+        handle(in, b.out());
+        pre_ = ~std::size_t(0);
+        b.accept(i);
+      } catch (const DataError& e) {
+        pre_ = ~std::size_t(0);
+        b.reject(i, e.what());
+      }
+    }
+  }
+
   void handle(const io::Input& in, std::string& out) override {
     if (!in.record) throw DataError(std::string(in.source) + ": query reads JSON Lines query records");
     const json::Record& r = *in.record;
@@ -135,7 +176,13 @@ class Searcher : public io::Handler {
                (o_.no_embedder.empty() ? std::string() : " (" + o_.no_embedder + ")"));
       if (!text) r.fail("missing fields " + hewn::quoted(o_.embedding_field) + " and " + hewn::quoted(o_.text_field));
       try {
-        o_.embed_text(*text, emb_);
+        if (pre_ != ~std::size_t(0)) {  // embedded with its batch
+          if (!batch_errors_[pre_].empty()) throw DataError(batch_errors_[pre_]);
+          const std::size_t d = batch_vecs_.size() / batch_texts_.size();
+          emb_.assign(batch_vecs_.begin() + pre_ * d, batch_vecs_.begin() + (pre_ + 1) * d);
+        } else {
+          o_.embed_text(*text, emb_);
+        }
       } catch (const DataError& e) {  // a remote model's failed request, located
         r.fail(e.what());
       }
@@ -388,6 +435,13 @@ class Searcher : public io::Handler {
   std::vector<std::string> terms_, words_;
   std::vector<QueryTerm> weighed_;
   std::vector<float> emb_;
+  // handle_batch(): the texts embedded together, each input's place among
+  // them (~0: none), their vectors and errors; the input being handled's.
+  std::vector<std::string> batch_texts_;
+  std::vector<std::size_t> batch_slot_;
+  std::vector<float> batch_vecs_;
+  std::vector<std::string> batch_errors_;
+  std::size_t pre_ = ~std::size_t(0);
   std::vector<std::pair<std::uint32_t, float>> dense_raw_;
   std::vector<Hit> lex_, den_, fused_, grouped_;
   std::vector<std::pair<std::uint32_t, std::uint32_t>> ctx_;  // context kept: before, after

@@ -7,6 +7,7 @@
 #include <cstdint>
 #include <functional>
 #include <memory>
+#include <span>
 #include <string>
 #include <vector>
 
@@ -44,6 +45,14 @@ struct SearchOptions {
   // set by the caller when the index's model is one it can run; absent, a
   // query without a vector is an error.
   std::function<void(std::string_view text, std::vector<float>& out)> embed_text;
+  // Optional, with embed_text: embeds the texts of all the queries of a
+  // worker's batch that need it at once (a remote model: a few requests
+  // instead of one a query), their vectors one after another in out, and
+  // errors[i] (resized to texts.size()) non-empty for a text that failed
+  // (one query's error). May throw what ends the run (UsageError).
+  std::function<void(std::span<const std::string_view> texts, std::vector<float>& out,
+                     std::vector<std::string>& errors)>
+      embed_texts;
   // Without embed_text: why the index's model cannot embed queries here
   // (added to the error of a query without a vector).
   std::string no_embedder;

@@ -12,6 +12,7 @@ Session open_session(const Connection& c) {
   if (!(t.timeout > 0) || !std::isfinite(t.timeout)) throw UsageError("--timeout must be positive");
   if (!(t.connect_timeout > 0) || !std::isfinite(t.connect_timeout))
     throw UsageError("--connect-timeout must be positive");
+  if (t.read_timeout < 1) throw UsageError("--read-timeout must be at least 1");
   if (!(t.rpm >= 0) || !std::isfinite(t.rpm)) throw UsageError("--rpm must not be negative");
   if (!(t.tpm >= 0) || !std::isfinite(t.tpm)) throw UsageError("--tpm must not be negative");
   Session s;

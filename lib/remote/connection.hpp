@@ -1,6 +1,6 @@
 // What every remote client is built from, as the tools' flags give it
 // (--base-url, --api-key-env, --concurrency, --retries, --timeout,
-// --connect-timeout, --rpm, --tpm, --cache, --no-cache), and the session
+// --connect-timeout, --read-timeout, --rpm, --tpm, --cache, --no-cache), and the session
 // opened from it: one endpoint, one transport (so one in-flight limit for
 // every client and thread sharing it) and the cache.
 #pragma once
@@ -30,7 +30,8 @@ struct Session {
 
 // Errors: those of make_endpoint(); UsageError "--concurrency must be at
 // least 1", "--timeout must be positive", "--connect-timeout must be
-// positive", "--rpm must not be negative" (and --tpm).
+// positive", "--read-timeout must be at least 1",
+// "--rpm must not be negative" (and --tpm).
 Session open_session(const Connection& c);
 
 }  // namespace hewn::remote

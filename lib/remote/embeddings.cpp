@@ -256,11 +256,15 @@ void EmbeddingClient::encode_each(std::span<const std::string_view> texts, float
     else
       same_as[i] = it->second;
   }
-  // Cut into requests by count and by estimated tokens, in input order.
+  // Cut into requests by count and by tokens (counted or estimated), in
+  // input order.
+  auto count = [this](std::string_view text) {
+    return o_.count_tokens ? o_.count_tokens(text) : estimate_tokens(text);
+  };
   std::vector<std::vector<std::size_t>> groups;
   std::uint64_t tokens = 0;
   for (std::size_t i : ask) {
-    std::uint64_t t = estimate_tokens(texts[i]);
+    std::uint64_t t = count(texts[i]);
     if (groups.empty() || groups.back().size() >= o_.batch || (tokens + t > o_.batch_tokens && !groups.back().empty())) {
       groups.emplace_back();
       tokens = 0;
@@ -277,7 +281,7 @@ void EmbeddingClient::encode_each(std::span<const std::string_view> texts, float
       std::uint64_t est = 0;
       for (std::size_t i : groups[g]) {
         inputs.push_back(texts[i]);
-        est += estimate_tokens(texts[i]);
+        est += count(texts[i]);
       }
       requests[g].url = url_;
       requests[g].tokens = est;

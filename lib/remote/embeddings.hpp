@@ -10,6 +10,7 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <optional>
 #include <span>
 #include <string>
@@ -27,6 +28,9 @@ struct EmbeddingsOptions {
   bool base64 = true;                 // encoding_format base64 (exact float32, 4/3 bytes a value), else float
   std::size_t batch = 128;            // inputs per request, 1 to 2048 (OpenAI's limit)
   std::size_t batch_tokens = 100000;  // estimated tokens per request (OpenAI allows 300000)
+  // A text's tokens for batch_tokens and --tpm: the model's tokenizer where
+  // the caller has one (thread-safe); unset: estimate_tokens().
+  std::function<std::uint64_t(std::string_view)> count_tokens;
 };
 
 // Appends the request body for inputs (valid UTF-8). Errors: none.

@@ -75,6 +75,11 @@ struct Transport::Impl {
     std::string body;
     std::string retry_after, remaining_requests, remaining_tokens, reset_requests, reset_tokens;
     char errbuf[CURL_ERROR_SIZE];
+    // Read-idle time-out: when bytes last moved, how many had, and whether
+    // the attempt was abandoned for silence.
+    double idle_limit = 0, last_data = 0;
+    curl_off_t moved = 0;
+    bool stalled = false;
   };
 
   TransportOptions opt;
@@ -128,6 +133,21 @@ struct Transport::Impl {
     return size * n;
   }
 
+  // Abandons an attempt that has moved no byte, either way, for
+  // read_timeout seconds (curl calls this at least once a second).
+  static int on_progress(void* user, curl_off_t, curl_off_t dlnow, curl_off_t, curl_off_t ulnow) {
+    Job* j = static_cast<Job*>(user);
+    double now = now_s();
+    if (dlnow + ulnow != j->moved) {
+      j->moved = dlnow + ulnow;
+      j->last_data = now;
+      return 0;
+    }
+    if (now - j->last_data < j->idle_limit) return 0;
+    j->stalled = true;
+    return 1;
+  }
+
   static std::size_t on_header(char* p, std::size_t size, std::size_t n, void* user) {
     Job* j = static_cast<Job*>(user);
     std::string_view line(p, size * n);
@@ -178,6 +198,15 @@ struct Transport::Impl {
     curl_easy_setopt(h, CURLOPT_NOSIGNAL, 1L);
     curl_easy_setopt(h, CURLOPT_TIMEOUT_MS, static_cast<long>(opt.timeout * 1000));
     curl_easy_setopt(h, CURLOPT_CONNECTTIMEOUT_MS, static_cast<long>(opt.connect_timeout * 1000));
+    // Read-idle time-out: an attempt that moves no byte for read_timeout
+    // seconds (waiting for the answer to start included) is abandoned.
+    j->idle_limit = opt.read_timeout;
+    j->last_data = now_s();
+    j->moved = 0;
+    j->stalled = false;
+    curl_easy_setopt(h, CURLOPT_NOPROGRESS, 0L);
+    curl_easy_setopt(h, CURLOPT_XFERINFOFUNCTION, &Impl::on_progress);
+    curl_easy_setopt(h, CURLOPT_XFERINFODATA, j);
     curl_easy_setopt(h, CURLOPT_HTTP_VERSION, static_cast<long>(CURL_HTTP_VERSION_2TLS));
     curl_easy_setopt(h, CURLOPT_TCP_KEEPALIVE, 1L);
     curl_easy_setopt(h, CURLOPT_ACCEPT_ENCODING, "");
@@ -254,7 +283,8 @@ struct Transport::Impl {
     std::string detail;
     Verdict v;
     if (rc != CURLE_OK) {
-      detail = scrub(j->errbuf[0] ? j->errbuf : curl_easy_strerror(rc), key);
+      detail = j->stalled ? "no data for " + plural(opt.read_timeout, "second") + " (--read-timeout)"
+                          : scrub(j->errbuf[0] ? j->errbuf : curl_easy_strerror(rc), key);
       if (fatal_curl(rc)) return stop_all(what(j, detail), j);
       v = Verdict::retry;
     } else {

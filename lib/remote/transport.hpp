@@ -20,6 +20,7 @@ struct TransportOptions {
   unsigned retries = 6;          // further attempts after a transient failure
   double timeout = 120;          // seconds one attempt may take in all (connect included)
   double connect_timeout = 10;   // seconds to connect
+  unsigned read_timeout = 60;    // seconds an attempt may move no byte (the answer stalls)
   double backoff = 0.5;          // first back-off in seconds, doubled each retry
   double max_backoff = 30;       // longest computed back-off
   double max_retry_after = 300;  // longest wait a server may ask for; a longer one fails at once
