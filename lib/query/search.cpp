@@ -86,7 +86,7 @@ class Searcher : public io::Handler {
       try {
         io::Input in = b.input(i);
         if (!in.record) continue;
-        if (in.record->vector(o_.embedding_field, emb_) != json::Record::VectorField::none) continue;
+        if (records::read_vector(*in.record, o_.embedding_field, emb_) != records::VectorSource::none) continue;
         if (auto text = in.record->string(o_.text_field)) {
           batch_slot_[i] = batch_texts_.size();
           batch_texts_.emplace_back(*text);
