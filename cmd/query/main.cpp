@@ -5,6 +5,7 @@
 #include <mutex>
 
 #include "common/remote.hpp"
+#include "common/diag.hpp"
 #include "common/tool.hpp"
 #include "embed/embedder.hpp"
 #include "embed/openai.hpp"
@@ -64,6 +65,11 @@ std::unique_ptr<const hewn::embed::Embedder> query_embedder(const hewn::index::I
     ask = built.name;  // hash-N, or (indexes built without --model DIR) a directory of that name here
   }
   auto eo = hewn::embed::options_for_model(ask);
+  if (eo && given.empty() && built.path.empty() && !eo->model.empty() && eo->backend != "openai")
+    // Not silent: a folder of that name here may be another model than the index's.
+    hewn::cli::Diag("query").warning_once(
+        "the index records model " + hewn::quoted(built.name) + " by name only; embedding the questions with ./" +
+        built.name + ", unchecked (build the index with --model DIR, or give query --model DIR, to check it)");
   if (!eo) {
     why = built.known() ? "the index's model " + hewn::quoted(built.name) +
                               " is not one hewn can find here: give --model DIR, or embed the queries first"
