@@ -41,9 +41,15 @@ void StreamOptions::add(CLI::App& app, const std::string& input_help) {
       ->type_name("FILE");
   app.add_option("--on-error", on_error, "On a bad record: fail (stop, status 1) or skip (report, go on, status 1)")
       ->check(CLI::IsMember({"fail", "skip"}));
-  app.add_option("--input-format", input_format,
-                 "auto (*.jsonl, *.ndjson and stdin are JSON Lines, other files raw documents), jsonl or raw")
-      ->check(CLI::IsMember({"auto", "jsonl", "raw"}));
+  if (documents)
+    app.add_option("--input-format", input_format,
+                   "auto (*.jsonl, *.ndjson and stdin are JSON Lines; other files raw documents, HTML and PDF by name "
+                   "or content), jsonl, raw (plain text), html or pdf")
+        ->check(CLI::IsMember({"auto", "jsonl", "raw", "html", "pdf"}));
+  else
+    app.add_option("--input-format", input_format,
+                   "auto (*.jsonl, *.ndjson and stdin are JSON Lines, other files raw documents), jsonl or raw")
+        ->check(CLI::IsMember({"auto", "jsonl", "raw"}));
   app.add_option("--id-field", id_field, "Field holding the record id")->type_name("NAME");
   app.add_option("--text-field", text_field, "Field holding the text")->type_name("NAME");
 }
@@ -55,9 +61,10 @@ io::StreamOptions StreamOptions::stream(const RunOptions& run) const {
   o.on_error = on_error == "skip" ? io::OnError::skip : io::OnError::fail;
   o.batch_bytes = batch_bytes;
   o.group_start = group_start;
-  o.format = input_format == "jsonl" ? io::InputFormat::jsonl
-             : input_format == "raw" ? io::InputFormat::raw
-                                     : io::InputFormat::automatic;
+  o.raw_bytes = documents;
+  o.format = input_format == "jsonl"                                                 ? io::InputFormat::jsonl
+             : input_format == "raw" || input_format == "html" || input_format == "pdf" ? io::InputFormat::raw
+                                                                                     : io::InputFormat::automatic;
   return o;
 }
 

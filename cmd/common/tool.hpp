@@ -42,6 +42,7 @@ struct StreamOptions {
   std::function<bool(std::string_view)> group_start;  // see io::StreamOptions
   // Appended to the progress line (embed --backend openai: requests, retries, ETA).
   std::function<std::string(const io::StreamStats&)> progress_note;
+  bool documents = false;  // set before add(): --input-format also takes html and pdf; raw files go as bytes
   void add(CLI::App& app, const std::string& input_help);
   io::StreamOptions stream(const RunOptions& run) const;
 };

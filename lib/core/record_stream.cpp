@@ -115,13 +115,13 @@ class WorkBatch final : public Batch {
   std::size_t next_ = 0, mark_ = 0;
 };
 
-void process(Work& w, Worker& worker, OnError policy) {
+void process(Work& w, Worker& worker, OnError policy, bool raw_bytes) {
   try {
     if (w.raw) {
       Input in;
       in.source = w.lines.source;
       in.raw_text = w.raw_text;
-      std::size_t bad = utf8::first_invalid(w.raw_text);
+      std::size_t bad = raw_bytes ? w.raw_text.size() : utf8::first_invalid(w.raw_text);
       if (bad != w.raw_text.size()) {
         std::uint64_t line = 1;
         for (std::size_t i = 0; i < bad; ++i) line += w.raw_text[i] == '\n';
@@ -280,7 +280,7 @@ StreamStats run_stream(const StreamOptions& options, const std::function<std::un
             w.raw_text = read_all(*src);
             w.lines.bytes = w.raw_text.size();
             // A byte order mark is not text (as at the start of JSON Lines).
-            if (w.raw_text.starts_with("\xEF\xBB\xBF")) w.raw_text.erase(0, 3);
+            if (!options.raw_bytes && w.raw_text.starts_with("\xEF\xBB\xBF")) w.raw_text.erase(0, 3);
             return true;
           }
           reader = std::make_unique<LineReader>(std::move(src));
@@ -316,7 +316,7 @@ StreamStats run_stream(const StreamOptions& options, const std::function<std::un
     Work w;
     do {
       while (produce(w)) {
-        process(w, workers[0], options.on_error);
+        process(w, workers[0], options.on_error, options.raw_bytes);
         emit(w);
       }
     } while (after_input_error());
@@ -360,7 +360,7 @@ StreamStats run_stream(const StreamOptions& options, const std::function<std::un
           w = todo.front();
           todo.pop_front();
         }
-        process(*w, workers[t], options.on_error);
+        process(*w, workers[t], options.on_error, options.raw_bytes);
         {
           std::lock_guard lock(mu);
           w->done = true;

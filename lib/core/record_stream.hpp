@@ -33,6 +33,9 @@ struct StreamOptions {
   // its batch longer). Called from one thread, once per line, in order; it
   // must not throw.
   std::function<bool(std::string_view line)> group_start;
+  // Raw files go to the handler as read (no UTF-8 check, a byte order mark
+  // kept): for handlers that decode them (HTML, PDF, legacy encodings).
+  bool raw_bytes = false;
 };
 
 // One unit of input: a JSON record, or a raw file's whole contents.
@@ -40,7 +43,7 @@ struct Input {
   const json::Record* record = nullptr;  // set for JSON Lines input
   std::string_view source;               // input name, for messages and default ids
   std::uint64_t line = 0;                // 1-based line; 0 for a raw file
-  std::string_view raw_text;             // raw file contents (valid UTF-8)
+  std::string_view raw_text;             // raw file contents (valid UTF-8 unless raw_bytes)
 
   // "source:line", the id given to a record that has none (the path for raw files).
   std::string default_id() const;
