@@ -51,7 +51,7 @@ int main(int argc, char** argv) {
                  "fixed, recursive, sentence, markdown, code (cAST syntax trees), auto (code for known source "
                  "extensions or languages, markdown for .md, recursive otherwise), semantic (cut where the topic "
                  "shifts), cluster (Chroma's cluster DP; needs an encoder); with an LLM: lumber (LumberChunker), "
-                 "perplexity, margin (Meta-Chunking) or intent")
+                 "perplexity, margin (Meta-Chunking) or intent; layout (PDF text blocks by position)")
       ->capture_default_str();
   app.add_option("--size", opt.size, "Maximum chunk size, in --unit (a hard limit)")
       ->check(hewn::cli::whole())

@@ -6,13 +6,19 @@ namespace hewn::chunk {
 
 void split_extracted(Chunker& chunker, const Document& doc, const extract::Extracted& x, std::vector<Chunk>& out) {
   const std::size_t first = out.size();
+  Document whole = doc;
+  if (!x.blocks.empty()) {
+    whole.blocks = &x.blocks;
+    whole.words = &x.words;
+  }
   if (x.sections.empty()) {
-    chunker.split(doc, out);
+    chunker.split(whole, out);
   } else {
     for (const extract::Section& s : x.sections) {
       if (s.end <= s.begin) continue;
-      Document part = doc;
+      Document part = whole;
       part.text = doc.text.substr(s.begin, s.end - s.begin);
+      part.offset = s.begin;
       const std::size_t from = out.size();
       chunker.split(part, out);
       for (std::size_t i = from; i < out.size(); ++i) {
