@@ -34,6 +34,7 @@ std::string eta(const std::vector<std::string>& inputs, std::uint64_t bytes_in, 
 }
 
 }  // namespace
+#include "embed/hf_cache.hpp"
 
 
 int main(int argc, char** argv) {
@@ -47,8 +48,9 @@ int main(int argc, char** argv) {
 
   io.add(app, "JSON Lines files (.zst ok) or raw files, each one text; - or none: stdin");
   app.add_option("-m,--model", opt.model,
-                 "Model directory (model2vec or Hugging Face BERT layout); openai: the model's name, or BASE#model=NAME")
-      ->type_name("DIR");
+                 "Model directory (model2vec or Hugging Face BERT layout), or ORG/NAME[@REV] in the local Hugging Face "
+                 "cache (nothing is downloaded); openai: the model's name, or BASE#model=NAME")
+      ->type_name("DIR|ORG/NAME");
   app.add_option("-b,--backend", opt.backend,
                  "hash (default without --model), model2vec, bert (default: from config.json) or openai (an "
                  "OpenAI-compatible endpoint; the default for a model URL)");
@@ -162,6 +164,7 @@ int main(int argc, char** argv) {
     if (!prompt.empty() && !ro.prefix.empty()) throw hewn::UsageError("--prompt and --prefix exclude each other");
     if (!prompt.empty() && late) throw hewn::UsageError("--prompt does not apply to --late");
     if (!prompt.empty() && opt.model.empty()) throw hewn::UsageError("--prompt needs a --model");
+    if (!openai) opt.model = hewn::embed::resolve_model(opt.model);  // ORG/NAME in the Hugging Face cache
     auto embedder = hewn::embed::make_embedder(opt);
     // The model's prompt: --prompt's, else its default one (not under --late
     // or --prefix, whose texts are the user's own).

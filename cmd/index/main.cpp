@@ -9,6 +9,7 @@
 #include "common/tool.hpp"
 #include "core/error.hpp"
 #include "core/json.hpp"
+#include "embed/hf_cache.hpp"
 #include "index/builder.hpp"
 #include "index/index.hpp"
 #include "index/merge.hpp"
@@ -179,8 +180,13 @@ int main(int argc, char** argv) {
       if (build->count("--fields")) bo.fields = split_fields(fields);
       if (!model.empty()) {
         std::error_code ec;
-        if (std::filesystem::is_directory(model, ec))
-          bo.dense.model = hewn::index::describe_model_dir(model);
+        std::string dir = model;
+        try {
+          dir = hewn::embed::resolve_model(model);  // ORG/NAME in the Hugging Face cache
+        } catch (const hewn::DataError&) {           // not cached: recorded by name
+        }
+        if (std::filesystem::is_directory(dir, ec))
+          bo.dense.model = hewn::index::describe_model_dir(dir);
         else
           bo.dense.model.name = model;
       }

@@ -9,6 +9,7 @@
 
 #include "common/tool.hpp"
 #include "embed/embedder.hpp"
+#include "embed/hf_cache.hpp"
 #include "tokenize/tokenizer.hpp"
 #include "core/error.hpp"
 #include "core/json.hpp"
@@ -25,13 +26,14 @@ namespace {
 std::unique_ptr<const hewn::embed::Embedder> query_embedder(const hewn::index::Index& ix, const std::string& given,
                                                              std::string& why) {
   const hewn::index::ModelRecord& built = ix.manifest().dense.model;
-  std::string ask = given;
+  const std::string dir = hewn::embed::resolve_model(given);  // ORG/NAME in the Hugging Face cache
+  std::string ask = dir;
   if (!given.empty()) {
-    auto eo = hewn::embed::options_for_model(given);
+    auto eo = hewn::embed::options_for_model(dir);
     if (!eo) throw hewn::UsageError("--model " + hewn::quoted(given) + ": not a model directory, nor hash-N");
     hewn::index::ModelRecord mine;
     if (!eo->model.empty() && eo->backend != "openai")  // a remote model is named by its URL
-      mine = hewn::index::describe_model_dir(given);
+      mine = hewn::index::describe_model_dir(dir);
     else
       mine.name = given;
     if (built.known() && mine.name != built.name)
@@ -59,6 +61,12 @@ std::unique_ptr<const hewn::embed::Embedder> query_embedder(const hewn::index::I
     ask = built.path;
   } else {
     ask = built.name;  // hash-N, or (indexes built without --model DIR) a directory of that name here
+  }
+  if (given.empty() && ask == built.name && hewn::embed::is_hub_name(ask)) {  // a name in the Hugging Face cache
+    try {
+      ask = hewn::embed::resolve_model(ask);
+    } catch (const hewn::DataError&) {
+    }
   }
   auto eo = hewn::embed::options_for_model(ask);
   if (!eo) {
