@@ -1,5 +1,7 @@
 #include "common/tool.hpp"
 
+#include "common/completions.hpp"
+
 #include <algorithm>
 #include <csignal>
 #include <cstdio>
@@ -111,6 +113,17 @@ int run(const std::string& tool, CLI::App& app, int argc, char** argv, const std
   // Past a file size limit (ulimit -f) a write fails with EFBIG and is
   // reported like any write error, instead of the signal killing the tool.
   std::signal(SIGXFSZ, SIG_IGN);
+  // TOOL --completions bash|zsh: the shell completion script, from the
+  // options defined (before parsing, which would want required arguments).
+  if (argc == 3 && std::string_view(argv[1]) == "--completions") {
+    try {
+      std::cout << completions(tool, app, argv[2]);
+      return 0;
+    } catch (const UsageError& e) {
+      report(tool, e.what());
+      return 2;
+    }
+  }
   try {
     app.parse(argc, argv);
   } catch (const CLI::CallForHelp& e) {
