@@ -252,6 +252,11 @@ int main(int argc, char** argv) {
       return 0;
     }
     io.inputs = std::move(listed.paths);
+    auto start = std::chrono::steady_clock::now();
+    io.progress_note = [start, &io](const hewn::io::StreamStats& s) {
+      double secs = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+      return hewn::cli::eta_note(io.inputs, s.bytes_in, secs);
+    };
     auto counters = opt.llm.counters;
     auto report = [&] {
       auto n = [](std::uint64_t v, const char* one, const char* many) {

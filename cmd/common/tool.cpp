@@ -7,6 +7,7 @@
 #include <cstdio>
 #include <iostream>
 #include <thread>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "core/error.hpp"
@@ -68,6 +69,22 @@ io::StreamOptions StreamOptions::stream(const RunOptions& run) const {
              : input_format == "raw" || input_format == "html" || input_format == "pdf" ? io::InputFormat::raw
                                                                                      : io::InputFormat::automatic;
   return o;
+}
+
+std::string eta_note(const std::vector<std::string>& inputs, std::uint64_t bytes_in, double secs) {
+  std::uint64_t total = 0;
+  if (inputs.empty()) return "";
+  for (const std::string& p : inputs) {
+    struct stat st;
+    if (p == "-" || p.ends_with(".zst") || p.ends_with(".gz") || p.ends_with(".xz") || p.ends_with(".bz2") ||
+        ::stat(p.c_str(), &st) != 0 || !S_ISREG(st.st_mode))
+      return "";
+    total += static_cast<std::uint64_t>(st.st_size);
+  }
+  if (bytes_in == 0 || bytes_in > total) return "";
+  char buf[48];
+  std::snprintf(buf, sizeof buf, ", ETA %.0f s", secs * static_cast<double>(total - bytes_in) / bytes_in);
+  return buf;
 }
 
 Progress::Progress(std::string tool, bool quiet) : tool_(std::move(tool)), on_(!quiet && ::isatty(2)) {

@@ -47,6 +47,11 @@ struct StreamOptions {
   io::StreamOptions stream(const RunOptions& run) const;
 };
 
+// ", ETA N s": the seconds left at the rate so far (secs for bytes_in
+// bytes), when every input is a plain file whose size is known; "" otherwise
+// (standard input, compressed files, FIFOs).
+std::string eta_note(const std::vector<std::string>& inputs, std::uint64_t bytes_in, double secs);
+
 // Records/s and MB/s on stderr, at most 10 times a second, only when stderr
 // is a terminal and --quiet is off.
 class Progress {

@@ -1,5 +1,4 @@
 // embed: add embedding vectors to records. See embed(1).
-#include <sys/stat.h>
 
 #include <chrono>
 #include <cstdio>
@@ -12,30 +11,9 @@
 #include "core/output.hpp"
 #include "embed/embedder.hpp"
 #include "embed/handler.hpp"
+#include "embed/hf_cache.hpp"
 #include "embed/openai.hpp"
 #include "remote/embeddings.hpp"
-
-namespace {
-
-// The seconds left, from the input read so far, when every input is a
-// plain file ("" otherwise: standard input, compressed files).
-std::string eta(const std::vector<std::string>& inputs, std::uint64_t bytes_in, double secs) {
-  std::uint64_t total = 0;
-  if (inputs.empty()) return "";
-  for (const std::string& p : inputs) {
-    struct stat st;
-    if (p == "-" || p.ends_with(".zst") || ::stat(p.c_str(), &st) != 0 || !S_ISREG(st.st_mode)) return "";
-    total += static_cast<std::uint64_t>(st.st_size);
-  }
-  if (bytes_in == 0 || bytes_in > total) return "";
-  char buf[48];
-  std::snprintf(buf, sizeof buf, ", ETA %.0f s", secs * static_cast<double>(total - bytes_in) / bytes_in);
-  return buf;
-}
-
-}  // namespace
-#include "embed/hf_cache.hpp"
-
 
 int main(int argc, char** argv) {
   CLI::App app{"Add embedding vectors to JSON Lines records (chunks, queries).", "embed"};
@@ -199,7 +177,13 @@ int main(int argc, char** argv) {
     }
     hewn::embed::RunCounters counters;
     hewn::remote::Stats* stats = hewn::embed::remote_stats(*embedder);
-    if (stats) {
+    if (!stats) {  // local models: the time left
+      auto start = std::chrono::steady_clock::now();
+      io.progress_note = [start, &io](const hewn::io::StreamStats& s) {
+        double secs = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+        return hewn::cli::eta_note(io.inputs, s.bytes_in, secs);
+      };
+    } else {
       auto start = std::chrono::steady_clock::now();
       io.progress_note = [stats, start, &io](const hewn::io::StreamStats& s) {
         double secs = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
@@ -208,7 +192,7 @@ int main(int argc, char** argv) {
                       static_cast<unsigned long long>(stats->requests.load()), stats->requests.load() / secs,
                       static_cast<unsigned long long>(stats->retries.load()),
                       static_cast<unsigned long long>(stats->cache_hits.load()));
-        return buf + eta(io.inputs, s.bytes_in, secs);
+        return buf + hewn::cli::eta_note(io.inputs, s.bytes_in, secs);
       };
     }
     // A transformer spends milliseconds on a record: parts of about 4 KB
