@@ -2,6 +2,7 @@
 #include <algorithm>
 #include <chrono>
 #include <fstream>
+#include <iostream>
 #include <iterator>
 
 #include "chunk/chunker.hpp"
@@ -12,6 +13,8 @@
 #include "common/tool.hpp"
 #include "core/error.hpp"
 #include "embed/embedder.hpp"
+#include "extract/encoding.hpp"
+#include "extract/inputs.hpp"
 #include "tokenize/tokenizer.hpp"
 
 int main(int argc, char** argv) {
@@ -23,12 +26,32 @@ int main(int argc, char** argv) {
   bool no_trim = false;
   hewn::tokenize::TokenizerOptions tok;
 
-  io.add(app, "JSON Lines files (.zst, .gz, .xz, .bz2 ok) or raw files, each one document; - or none: stdin");
+  io.documents = true;
+  io.add(app,
+         "JSON Lines files (.zst, .gz, .xz, .bz2 ok), raw files (text, HTML, PDF), each one document, or directories to walk; - or "
+         "none: stdin");
+  bool recursive = false;
+  hewn::io::WalkOptions walk;
+  std::string encoding;
+  app.add_flag("-r,--recursive", recursive,
+               "Walk directories (the current one when no input is given); a directory input is walked anyway");
+  app.add_option("-g,--glob", walk.globs,
+                 "Walks: include files matching GLOB, or exclude with !GLOB (gitignore syntax; the last match wins, "
+                 "over ignore files); repeatable")
+      ->type_name("GLOB")
+      ->allow_extra_args(false);
+  app.add_flag("--hidden", walk.hidden, "Walks: include hidden files and directories (names starting with .)");
+  app.add_flag("--no-ignore", walk.no_ignore, "Walks: do not read .gitignore and .ignore files");
+  app.add_flag("-L,--follow", walk.follow, "Walks: follow symbolic links (loops are detected and skipped)");
+  app.add_option("--encoding", encoding,
+                 "Raw text and HTML without a byte order mark are in this encoding (ICU names: latin1, windows-1252, "
+                 "Shift_JIS...); offsets count the decoded text")
+      ->type_name("NAME");
   app.add_option("-s,--strategy", opt.strategy,
                  "fixed, recursive, sentence, markdown, code (cAST syntax trees), auto (code for known source "
                  "extensions or languages, markdown for .md, recursive otherwise), semantic (cut where the topic "
                  "shifts), cluster (Chroma's cluster DP; needs an encoder); with an LLM: lumber (LumberChunker), "
-                 "perplexity, margin (Meta-Chunking) or intent")
+                 "perplexity, margin (Meta-Chunking) or intent; layout (PDF text blocks by position)")
       ->capture_default_str();
   app.add_option("--size", opt.size, "Maximum chunk size, in --unit (a hard limit)")
       ->check(hewn::cli::whole())
@@ -215,7 +238,25 @@ int main(int argc, char** argv) {
       throw hewn::UsageError("--dim needs --backend hash");
     }
     hewn::chunk::ChunkerFactory factory(opt);
-    hewn::chunk::RecordOptions ro{io.id_field, io.text_field, tokenizer, keep_doc};
+    hewn::chunk::RecordOptions ro{io.id_field, io.text_field, tokenizer, keep_doc, {io.input_format, encoding}};
+    if (!encoding.empty()) hewn::extract::check_encoding(encoding);
+    auto listed = hewn::extract::list_inputs(io.inputs, recursive, walk);
+    if (listed.binary > 0)
+      std::cerr << "chunk: skipped " << listed.binary << (listed.binary == 1 ? " binary file" : " binary files")
+                << "\n";
+    if (listed.loops > 0)
+      std::cerr << "chunk: skipped " << listed.loops
+                << (listed.loops == 1 ? " symbolic link loop" : " symbolic link loops") << "\n";
+    if ((recursive || !io.inputs.empty()) && listed.paths.empty()) {
+      std::cerr << "chunk: no files to read\n";
+      return 0;
+    }
+    io.inputs = std::move(listed.paths);
+    auto start = std::chrono::steady_clock::now();
+    io.progress_note = [start, &io](const hewn::io::StreamStats& s) {
+      double secs = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+      return hewn::cli::eta_note(io.inputs, s.bytes_in, secs);
+    };
     auto counters = opt.llm.counters;
     auto report = [&] {
       auto n = [](std::uint64_t v, const char* one, const char* many) {

@@ -4,8 +4,10 @@
 #include <csignal>
 #include <cstdio>
 #include <thread>
+#include <sys/stat.h>
 #include <unistd.h>
 
+#include "common/completions.hpp"
 #include "common/version.hpp"
 #include "core/error.hpp"
 #include "core/output.hpp"
@@ -42,9 +44,15 @@ void StreamOptions::add(CLI::App& app, const std::string& input_help, bool with_
         ->type_name("FILE");
   app.add_option("--on-error", on_error, "On a bad record: fail (stop, status 1) or skip (report, go on, status 1)")
       ->check(CLI::IsMember({"fail", "skip"}));
-  app.add_option("--input-format", input_format,
-                 "auto (*.jsonl, *.ndjson and stdin are JSON Lines, other files raw documents), jsonl or raw")
-      ->check(CLI::IsMember({"auto", "jsonl", "raw"}));
+  if (documents)
+    app.add_option("--input-format", input_format,
+                   "auto (*.jsonl, *.ndjson and stdin are JSON Lines; other files raw documents, HTML and PDF by name "
+                   "or content), jsonl, raw (plain text), html or pdf")
+        ->check(CLI::IsMember({"auto", "jsonl", "raw", "html", "pdf"}));
+  else
+    app.add_option("--input-format", input_format,
+                   "auto (*.jsonl, *.ndjson and stdin are JSON Lines, other files raw documents), jsonl or raw")
+        ->check(CLI::IsMember({"auto", "jsonl", "raw"}));
   app.add_option("--id-field", id_field, "Field holding the record id")->type_name("NAME");
   app.add_option("--text-field", text_field, "Field holding the text")->type_name("NAME");
 }
@@ -56,10 +64,27 @@ io::StreamOptions StreamOptions::stream(const RunOptions& run) const {
   o.on_error = on_error == "skip" ? io::OnError::skip : io::OnError::fail;
   o.batch_bytes = batch_bytes;
   o.group_start = group_start;
-  o.format = input_format == "jsonl" ? io::InputFormat::jsonl
-             : input_format == "raw" ? io::InputFormat::raw
-                                     : io::InputFormat::automatic;
+  o.raw_bytes = documents;
+  o.format = input_format == "jsonl"                                                 ? io::InputFormat::jsonl
+             : input_format == "raw" || input_format == "html" || input_format == "pdf" ? io::InputFormat::raw
+                                                                                     : io::InputFormat::automatic;
   return o;
+}
+
+std::string eta_note(const std::vector<std::string>& inputs, std::uint64_t bytes_in, double secs) {
+  std::uint64_t total = 0;
+  if (inputs.empty()) return "";
+  for (const std::string& p : inputs) {
+    struct stat st;
+    if (p == "-" || p.ends_with(".zst") || p.ends_with(".gz") || p.ends_with(".xz") || p.ends_with(".bz2") ||
+        ::stat(p.c_str(), &st) != 0 || !S_ISREG(st.st_mode))
+      return "";
+    total += static_cast<std::uint64_t>(st.st_size);
+  }
+  if (bytes_in == 0 || bytes_in > total) return "";
+  char buf[48];
+  std::snprintf(buf, sizeof buf, ", ETA %.0f s", secs * static_cast<double>(total - bytes_in) / bytes_in);
+  return buf;
 }
 
 Progress::Progress(std::string tool, bool quiet) : tool_(std::move(tool)), on_(!quiet && ::isatty(2)) {
@@ -89,6 +114,17 @@ int run(const std::string& tool, CLI::App& app, int argc, char** argv, const std
   Diag diag(tool);
   app.set_version_flag("--version", version_text(tool),
                        "Print the version, git describe, build type and library versions, and exit");
+  // TOOL --completions bash|zsh: the shell completion script, from the
+  // options defined (before parsing, which would want required arguments).
+  if (argc == 3 && std::string_view(argv[1]) == "--completions") {
+    try {
+      std::fputs(completions(tool, app, argv[2]).c_str(), stdout);
+      return 0;
+    } catch (const UsageError& e) {
+      diag.error(e.what());
+      return 2;
+    }
+  }
   try {
     app.parse(argc, argv);
   } catch (const CLI::CallForHelp& e) {

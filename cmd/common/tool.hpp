@@ -44,11 +44,17 @@ struct StreamOptions {
   std::function<bool(std::string_view)> group_start;  // see io::StreamOptions
   // Appended to the progress line (embed --backend openai: requests, retries, ETA).
   std::function<std::string(const io::StreamStats&)> progress_note;
+  bool documents = false;  // set before add(): --input-format also takes html and pdf; raw files go as bytes
   // Adds the inputs and the options; without output, no -o/--output (a
   // tool that writes elsewhere, as index build writes DIR).
   void add(CLI::App& app, const std::string& input_help, bool output = true);
   io::StreamOptions stream(const RunOptions& run) const;
 };
+
+// ", ETA N s": the seconds left at the rate so far (secs for bytes_in
+// bytes), when every input is a plain file whose size is known; "" otherwise
+// (standard input, compressed files, FIFOs).
+std::string eta_note(const std::vector<std::string>& inputs, std::uint64_t bytes_in, double secs);
 
 // Records/s and MB/s on stderr, at most 10 times a second, only when stderr
 // is a terminal and --quiet is off.

@@ -1,5 +1,4 @@
 // embed: add embedding vectors to records. See embed(1).
-#include <sys/stat.h>
 
 #include <chrono>
 #include <cstdio>
@@ -12,29 +11,9 @@
 #include "core/output.hpp"
 #include "embed/embedder.hpp"
 #include "embed/handler.hpp"
+#include "embed/hf_cache.hpp"
 #include "embed/openai.hpp"
 #include "remote/embeddings.hpp"
-
-namespace {
-
-// The seconds left, from the input read so far, when every input is a
-// plain file ("" otherwise: standard input, compressed files).
-std::string eta(const std::vector<std::string>& inputs, std::uint64_t bytes_in, double secs) {
-  std::uint64_t total = 0;
-  if (inputs.empty()) return "";
-  for (const std::string& p : inputs) {
-    struct stat st;
-    if (p == "-" || p.ends_with(".zst") || ::stat(p.c_str(), &st) != 0 || !S_ISREG(st.st_mode)) return "";
-    total += static_cast<std::uint64_t>(st.st_size);
-  }
-  if (bytes_in == 0 || bytes_in > total) return "";
-  char buf[48];
-  std::snprintf(buf, sizeof buf, ", ETA %.0f s", secs * static_cast<double>(total - bytes_in) / bytes_in);
-  return buf;
-}
-
-}  // namespace
-
 
 int main(int argc, char** argv) {
   CLI::App app{"Add embedding vectors to JSON Lines records (chunks, queries).", "embed"};
@@ -47,8 +26,9 @@ int main(int argc, char** argv) {
 
   io.add(app, "JSON Lines files (.zst ok) or raw files, each one text; - or none: stdin");
   app.add_option("-m,--model", opt.model,
-                 "Model directory (model2vec or Hugging Face BERT layout); openai: the model's name, or BASE#model=NAME")
-      ->type_name("DIR");
+                 "Model directory (model2vec or Hugging Face BERT layout), or ORG/NAME[@REV] in the local Hugging Face "
+                 "cache (nothing is downloaded); openai: the model's name, or BASE#model=NAME")
+      ->type_name("DIR|ORG/NAME");
   app.add_option("-b,--backend", opt.backend,
                  "hash (default without --model), model2vec, bert (default: from config.json) or openai (an "
                  "OpenAI-compatible endpoint; the default for a model URL)");
@@ -173,6 +153,7 @@ int main(int argc, char** argv) {
     if (!prompt.empty() && !ro.prefix.empty()) throw hewn::UsageError("--prompt and --prefix exclude each other");
     if (!prompt.empty() && late) throw hewn::UsageError("--prompt does not apply to --late");
     if (!prompt.empty() && opt.model.empty()) throw hewn::UsageError("--prompt needs a --model");
+    if (!openai) opt.model = hewn::embed::resolve_model(opt.model);  // ORG/NAME in the Hugging Face cache
     auto embedder = hewn::embed::make_embedder(opt);
     // The model's prompt: --prompt's, else its default one (not under --late
     // or --prefix, whose texts are the user's own).
@@ -207,7 +188,13 @@ int main(int argc, char** argv) {
     }
     hewn::embed::RunCounters counters;
     hewn::remote::Stats* stats = hewn::embed::remote_stats(*embedder);
-    if (stats) {
+    if (!stats) {  // local models: the time left
+      auto start = std::chrono::steady_clock::now();
+      io.progress_note = [start, &io](const hewn::io::StreamStats& s) {
+        double secs = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+        return hewn::cli::eta_note(io.inputs, s.bytes_in, secs);
+      };
+    } else {
       auto start = std::chrono::steady_clock::now();
       io.progress_note = [stats, start, &io](const hewn::io::StreamStats& s) {
         double secs = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
@@ -216,7 +203,7 @@ int main(int argc, char** argv) {
                       static_cast<unsigned long long>(stats->requests.load()), stats->requests.load() / secs,
                       static_cast<unsigned long long>(stats->retries.load()),
                       static_cast<unsigned long long>(stats->cache_hits.load()));
-        return buf + eta(io.inputs, s.bytes_in, secs);
+        return buf + hewn::cli::eta_note(io.inputs, s.bytes_in, secs);
       };
     }
     // A transformer spends milliseconds on a record: parts of about 4 KB

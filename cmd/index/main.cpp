@@ -3,10 +3,21 @@
 
 #include "common/tool.hpp"
 #include "core/error.hpp"
+#include "embed/hf_cache.hpp"
 #include "index/builder.hpp"
 #include "index/chunk_records.hpp"
 #include "index/index.hpp"
 #include "index/merge.hpp"
+
+// --model ORG/NAME[@REV] cached by Hugging Face: its snapshot directory;
+// anything else (a directory, a name not cached) as given.
+static std::string cached_or_given(const std::string& model) {
+  try {
+    return hewn::embed::resolve_model(model);
+  } catch (const hewn::DataError&) {
+    return model;
+  }
+}
 
 int main(int argc, char** argv) {
   CLI::App app{"Build, merge and describe retrieval indexes (BM25 and FAISS dense) for query(1).", "index"};
@@ -76,7 +87,7 @@ int main(int argc, char** argv) {
       bo.analyzer.set_stopwords(stopwords);
       bo.bm25.variant = hewn::index::parse_variant(variant);
       if (build->count("--fields")) bo.fields = hewn::index::parse_fields(fields);
-      if (!model.empty()) bo.dense.model = hewn::index::model_record(model);
+      if (!model.empty()) bo.dense.model = hewn::index::model_record(cached_or_given(model));
       // Training and adding vectors to FAISS can take minutes (HNSW): shown on a terminal.
       hewn::cli::StageProgress dense("index: dense", run.quiet);
       bo.dense.progress = [&](const char* stage, std::uint64_t done, std::uint64_t total) {

@@ -3,15 +3,20 @@
 #include <cstdio>
 #include <filesystem>
 #include <mutex>
+#include <sys/mman.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include "common/remote.hpp"
 #include "common/diag.hpp"
 #include "common/tool.hpp"
 #include "embed/embedder.hpp"
+#include "embed/hf_cache.hpp"
 #include "embed/openai.hpp"
 #include "remote/embeddings.hpp"
 #include "tokenize/tokenizer.hpp"
 #include "core/error.hpp"
+#include "core/json.hpp"
 #include "index/index.hpp"
 #include "query/search.hpp"
 
@@ -29,13 +34,14 @@ std::unique_ptr<const hewn::embed::Embedder> query_embedder(const hewn::index::I
                                                              const hewn::remote::Connection& remote,
                                                              std::size_t batch, std::string& why) {
   const hewn::index::ModelRecord& built = ix.manifest().dense.model;
-  std::string ask = given;
+  const std::string dir = hewn::embed::resolve_model(given);  // ORG/NAME in the Hugging Face cache
+  std::string ask = dir;
   if (!given.empty()) {
-    auto eo = hewn::embed::options_for_model(given);
+    auto eo = hewn::embed::options_for_model(dir);
     if (!eo) throw hewn::UsageError("--model " + hewn::quoted(given) + ": not a model directory, nor hash-N");
     hewn::index::ModelRecord mine;
     if (!eo->model.empty() && eo->backend != "openai")  // a remote model is named by its URL
-      mine = hewn::index::describe_model_dir(given);
+      mine = hewn::index::describe_model_dir(dir);
     else
       mine.name = given;
     if (built.known() && mine.name != built.name)
@@ -63,6 +69,12 @@ std::unique_ptr<const hewn::embed::Embedder> query_embedder(const hewn::index::I
     ask = built.path;
   } else {
     ask = built.name;  // hash-N, or (indexes built without --model DIR) a directory of that name here
+  }
+  if (given.empty() && ask == built.name && hewn::embed::is_hub_name(ask)) {  // a name in the Hugging Face cache
+    try {
+      ask = hewn::embed::resolve_model(ask);
+    } catch (const hewn::DataError&) {
+    }
   }
   auto eo = hewn::embed::options_for_model(ask);
   if (eo && given.empty() && built.path.empty() && !eo->model.empty() && eo->backend != "openai")
@@ -95,6 +107,17 @@ std::unique_ptr<const hewn::embed::Embedder> query_embedder(const hewn::index::I
 
 }  // namespace
 
+// True when a query argument is a file to read: "-", an existing path, or a
+// name that looks like one (a data file extension, so that a typo is
+// reported as a missing file instead of searched for).
+static bool names_file(const std::string& a) {
+  struct stat st;
+  if (a == "-" || ::stat(a.c_str(), &st) == 0) return true;
+  for (std::string_view ext : {".jsonl", ".ndjson", ".json", ".tsv", ".txt", ".zst", ".gz", ".xz", ".bz2"})
+    if (a.size() > ext.size() && a.ends_with(ext)) return true;
+  return false;
+}
+
 int main(int argc, char** argv) {
   CLI::App app{"Retrieve the best chunks for each query record from an index (BM25, dense or hybrid).", "query"};
   hewn::cli::StreamOptions io;
@@ -105,7 +128,9 @@ int main(int argc, char** argv) {
   double alpha = -1;
   unsigned nprobe = 0, ef_search = 0;
   app.add_option("dir", dir, "Index directory (see index(1))")->required();
-  io.add(app, "JSON Lines query records (.zst ok); - or none: stdin");
+  io.add(app,
+         "Query files (JSON Lines records, or one query a line: QID<TAB>TEXT as in a topics TSV, or TEXT), or "
+         "query texts (an argument that names no file); - or none: stdin");
   app.add_option("-k", so.k, "Hits per query")->check(hewn::cli::whole(1))->capture_default_str();
   app.add_option("--format", format, "jsonl (one hit per line) or trec (a TREC run)")
       ->check(CLI::IsMember({"jsonl", "trec"}))
@@ -165,15 +190,45 @@ int main(int argc, char** argv) {
       ->check(hewn::cli::whole())
       ->type_name("K");
   run.add(app);
-  // Shared with every tool, but queries are always JSON Lines.
   CLI::Option* input_format = app.get_option("--input-format");
-  input_format->description("auto or jsonl: queries are JSON Lines whatever the file is called (raw is a usage error)");
-  input_format->get_validator()->description("{auto,jsonl}");
+  input_format->description(
+      "auto (*.jsonl, *.ndjson and stdin are JSON Lines; other files JSON Lines when they start with {, else one "
+      "query a line), jsonl, or raw (stdin too is read as a query file)");
 
   return hewn::cli::run("query", app, argc, argv, [&] {
-    // Queries are JSON Lines whatever the file is called (q.json, <(...)).
-    if (io.input_format == "raw") throw hewn::UsageError("--input-format raw: queries are JSON Lines records");
-    io.input_format = "jsonl";
+    // Arguments that name no file are queries: they go, as JSON Lines
+    // records with ids "1", "2"... in order, through an in-memory file.
+    std::vector<std::string> inputs;
+    std::vector<int> fds;
+    std::string texts;
+    unsigned n_text = 0;
+    auto flush_texts = [&] {
+      if (texts.empty()) return;
+      int fd = ::memfd_create("query", 0);
+      if (fd < 0 || ::write(fd, texts.data(), texts.size()) != static_cast<ssize_t>(texts.size()))
+        throw std::runtime_error("cannot hold the query texts in memory");
+      fds.push_back(fd);
+      inputs.push_back("/dev/fd/" + std::to_string(fd));
+      texts.clear();
+    };
+    for (const std::string& a : io.inputs) {
+      if (names_file(a)) {
+        flush_texts();
+        inputs.push_back(a);
+        continue;
+      }
+      texts += "{";
+      hewn::json::append_string(texts, io.id_field);
+      texts += ':';
+      hewn::json::append_string(texts, std::to_string(++n_text));
+      texts += ',';
+      hewn::json::append_string(texts, io.text_field);
+      texts += ':';
+      hewn::json::append_string(texts, a);
+      texts += "}\n";
+    }
+    flush_texts();
+    io.inputs = inputs;
     so.id_field = io.id_field;
     so.text_field = io.text_field;
     so.trec = format == "trec";

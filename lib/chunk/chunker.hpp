@@ -15,6 +15,10 @@
 #include "chunk/llm.hpp"
 #include "chunk/unit.hpp"
 
+namespace hewn::extract {
+struct Block;
+}
+
 namespace hewn::chunk {
 
 struct Document {
@@ -24,6 +28,11 @@ struct Document {
   std::string_view path;  // raw file path when the document came from a file
   std::string_view source;  // input name and line, for messages (line 0: a raw file)
   std::uint64_t line = 0;
+  // Extracted documents (PDF): text blocks and words with their boxes, with
+  // offsets into the whole extracted text, of which text starts at offset.
+  const std::vector<extract::Block>* blocks = nullptr;
+  const std::vector<extract::Block>* words = nullptr;
+  std::size_t offset = 0;
 };
 
 struct Chunk {

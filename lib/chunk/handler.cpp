@@ -1,5 +1,7 @@
 #include "chunk/handler.hpp"
 
+#include "chunk/documents.hpp"
+
 #include <algorithm>
 
 #include "core/error.hpp"
@@ -49,7 +51,8 @@ class ChunkHandler final : public io::Handler {
       id = given ? *given : in.default_id();
       if (auto lang = r.string(field::lang)) doc.lang = *lang;
     } else {
-      doc.text = in.raw_text;
+      extracted_ = extract::read_raw(in.raw_text, in.source, options_.raw);
+      doc.text = extracted_.text;
       doc.path = in.source;
       id = std::string(in.source);
     }
@@ -57,7 +60,8 @@ class ChunkHandler final : public io::Handler {
     doc.source = in.source;
     doc.line = in.line;
     chunks_.clear();
-    chunker_->split(doc, chunks_);
+    if (in.record) chunker_->split(doc, chunks_);
+    else split_extracted(*chunker_, doc, extracted_, chunks_);
     append_chunk_records(out, doc, chunks_, in.record, options_);
   }
 
@@ -65,6 +69,7 @@ class ChunkHandler final : public io::Handler {
   std::unique_ptr<Chunker> chunker_;
   RecordOptions options_;
   std::vector<Chunk> chunks_;
+  extract::Extracted extracted_;
 };
 
 }  // namespace

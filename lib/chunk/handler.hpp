@@ -6,6 +6,7 @@
 
 #include "chunk/chunker.hpp"
 #include "core/record_stream.hpp"
+#include "extract/inputs.hpp"
 #include "tokenize/tokenizer.hpp"
 
 namespace hewn::chunk {
@@ -20,6 +21,9 @@ struct RecordOptions {
   // document (for embed --late in a pipe); a source field of that name is
   // then left out.
   bool keep_doc = false;
+  // How raw files (given with io::StreamOptions::raw_bytes) become text:
+  // their format and encoding.
+  extract::RawOptions raw;
 };
 
 // Appends chunk records for one document, in the layout of hewn(7): id, doc,
@@ -32,7 +36,8 @@ void append_chunk_records(std::string& out, const Document& doc, const std::vect
 
 // Makes a record-stream handler that chunks each document.
 // Errors raised per record (DataError): missing or non-string text, an id
-// that is not a string or integer, text that is not valid Unicode.
+// that is not a string or integer, text that is not valid Unicode; for a
+// raw file, those of extract::read_raw().
 std::unique_ptr<io::Handler> make_handler(const ChunkerFactory& factory, const RecordOptions& options);
 
 }  // namespace hewn::chunk

@@ -5,6 +5,7 @@
 #include "chunk/code.hpp"
 #include "chunk/emitter.hpp"
 #include "chunk/semantic.hpp"
+#include "chunk/layout.hpp"
 #include "chunk/splitter.hpp"
 #include "chunk/syntax.hpp"
 #include "core/error.hpp"
@@ -154,7 +155,8 @@ class Auto final : public Chunker {
 
 std::vector<std::string> strategy_names() {
   return {"fixed",     "recursive", "sentence", "markdown", "code",  "auto",
-          "semantic",  "cluster",   "lumber",   "perplexity", "margin", "intent"};
+          "semantic",  "cluster",   "lumber",   "perplexity", "margin", "intent",
+          "layout"};
 }
 
 ChunkerFactory::ChunkerFactory(Options o) : options_(std::move(o)) {
@@ -178,7 +180,7 @@ ChunkerFactory::ChunkerFactory(Options o) : options_(std::move(o)) {
   if (options_.overlap_sentences > 0 && options_.strategy != "sentence")
     throw UsageError("--overlap-sentences applies only to the sentence strategy");
   if (options_.overlap > 0 && (options_.strategy == "code" || options_.strategy == "markdown" ||
-                               options_.strategy == "auto"))
+                               options_.strategy == "auto" || options_.strategy == "layout"))
     throw UsageError("--overlap does not apply to the " + options_.strategy + " strategy");
   check_semantic_options(options_);
   if (options_.separators && options_.strategy != "recursive")
@@ -242,6 +244,7 @@ std::unique_ptr<Chunker> ChunkerFactory::make() const {
     if (s == "semantic") return make_semantic_chunker(options_, *unit_);
     if (s == "cluster") return make_cluster_chunker(options_, *unit_);
     if (is_llm_strategy(s)) return make_llm_chunker(options_, *unit_);
+    if (s == "layout") return make_layout_chunker(options_, *unit_);
     return std::make_unique<Recursive>(options_, *unit_);
   };
   if (options_.llm.context || options_.llm.questions) return make_enricher(plain(), options_, *unit_);

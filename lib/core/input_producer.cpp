@@ -97,6 +97,7 @@ bool InputProducer::next_grouped(LineBatch& b) {
 
 bool InputProducer::next(Unit& u) {
   u.raw = false;
+  u.raw_bytes = false;
   u.raw_text.clear();
   u.stdin_guessed = false;
   for (;;) {
@@ -114,7 +115,8 @@ bool InputProducer::next(Unit& u) {
           u.raw_text = read_all(*src);
           u.lines.bytes = u.raw_text.size();
           // A byte order mark is not text (as at the start of JSON Lines).
-          if (u.raw_text.starts_with("\xEF\xBB\xBF")) u.raw_text.erase(0, 3);
+          u.raw_bytes = options_.raw_bytes;
+          if (!u.raw_bytes && u.raw_text.starts_with("\xEF\xBB\xBF")) u.raw_text.erase(0, 3);
           return true;
         }
         reader_ = std::make_unique<LineReader>(std::move(src));

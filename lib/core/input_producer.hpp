@@ -29,6 +29,9 @@ struct InputOptions {
   // its batch longer). Called from one thread, once per line, in order; it
   // must not throw.
   std::function<bool(std::string_view line)> group_start;
+  // Raw files go to the handler as read (no UTF-8 check, a byte order mark
+  // kept): for handlers that decode them (HTML, PDF, legacy encodings).
+  bool raw_bytes = false;
 };
 
 // True for names that are read as JSON Lines in automatic mode: "-", *.jsonl,
@@ -39,7 +42,8 @@ bool is_jsonl_path(std::string_view path);
 struct Unit {
   LineBatch lines;       // JSON Lines; for a raw file only source and bytes are set
   bool raw = false;
-  std::string raw_text;  // a raw file's contents (a byte order mark removed)
+  std::string raw_text;  // a raw file's contents (a byte order mark removed, unless raw_bytes)
+  bool raw_bytes = false;  // raw_text is the file's bytes as read, not checked as UTF-8 (InputOptions::raw_bytes)
   bool stdin_guessed = false;  // lines[0] starts standard input read as JSON Lines by default
 };
 

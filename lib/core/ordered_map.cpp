@@ -26,6 +26,7 @@ void Work::reset() {
 }
 
 std::string invalid_raw(const Unit& u) {
+  if (u.raw_bytes) return {};
   std::size_t bad = utf8::first_invalid(u.raw_text);
   if (bad == u.raw_text.size()) return {};
   std::uint64_t line = 1;

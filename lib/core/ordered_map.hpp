@@ -27,7 +27,7 @@ struct Input {
   const json::Record* record = nullptr;  // set for JSON Lines input
   std::string_view source;               // input name, for messages and default ids
   std::uint64_t line = 0;                // 1-based line; 0 for a raw file
-  std::string_view raw_text;             // raw file contents (valid UTF-8)
+  std::string_view raw_text;             // raw file contents (valid UTF-8 unless raw_bytes)
 
   // "source:line", the id given to a record that has none (the path for raw files).
   std::string default_id() const;
@@ -130,7 +130,7 @@ class Stage {
 };
 
 // The message for a raw file that is not valid UTF-8 ("source:line:
-// invalid UTF-8"), or "" when it is valid.
+// invalid UTF-8"), or "" when it is valid or read as bytes (raw_bytes).
 std::string invalid_raw(const Unit& u);
 
 // Runs the engine: produces units, processes them on jobs threads (on the

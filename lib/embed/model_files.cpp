@@ -24,6 +24,13 @@ std::string model_name(const std::string& dir) {
   while (d.size() > 1 && d.back() == '/') d.pop_back();
   auto slash = d.rfind('/');
   std::string last = slash == std::string::npos ? d : d.substr(slash + 1);
+  // A Hugging Face cache snapshot, HUB/models--ORG--NAME/snapshots/REV: NAME.
+  if (auto snap = d.rfind("/snapshots/"); snap != std::string::npos && snap + 11 == slash + 1) {
+    std::string repo = d.substr(0, snap);
+    repo = repo.substr(repo.rfind('/') + 1);
+    auto sep = repo.find("--", 8);
+    if (repo.starts_with("models--") && sep != std::string::npos && sep + 2 < repo.size()) return repo.substr(sep + 2);
+  }
   if (last == "." || last == "..") {  // "-m ." names the current directory
     std::error_code ec;
     std::string real = std::filesystem::weakly_canonical(d, ec).filename().string();

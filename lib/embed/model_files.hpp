@@ -15,7 +15,9 @@ namespace hewn::embed {
 std::string model_file(const std::string& dir, const std::string& name);
 
 // The directory's last component ("models/bge-small/" -> "bge-small"; for
-// "." or "..", that of the directory they name). Errors: none.
+// "." or "..", that of the directory they name; for a Hugging Face cache
+// snapshot ".../models--BAAI--bge-small/snapshots/REV", "bge-small").
+// Errors: none.
 std::string model_name(const std::string& dir);
 
 // Facts about a tokenizer.json the tokenizer object does not expose.

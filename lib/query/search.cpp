@@ -117,8 +117,62 @@ class Searcher : public io::Handler {
   }
 
   void handle(const io::Input& in, std::string& out) override {
-    if (!in.record) throw DataError(std::string(in.source) + ": query reads JSON Lines query records");
-    const json::Record& r = *in.record;
+    if (in.record) search(in, *in.record, out);
+    else lines(in, out);
+  }
+
+ private:
+  // A raw file of queries: JSON Lines (its first character "{"), or one
+  // query a line, "QID<TAB>TEXT" (a first line "query-id<TAB>..." or the
+  // like is a header) or TEXT alone (its line number as id).
+  void lines(const io::Input& in, std::string& out) {
+    std::string_view t = in.raw_text;
+    const std::size_t first = t.find_first_not_of(" \t\r\n");
+    const bool jsonl = first != std::string_view::npos && t[first] == '{';
+    std::uint64_t number = 0;
+    while (!t.empty()) {
+      std::size_t nl = t.find('\n');
+      std::string_view l = t.substr(0, nl);
+      t.remove_prefix(nl == std::string_view::npos ? t.size() : nl + 1);
+      ++number;
+      if (!l.empty() && l.back() == '\r') l.remove_suffix(1);
+      if (l.find_first_not_of(" \t") == std::string_view::npos) continue;
+      line_.clear();
+      if (jsonl) {
+        line_ = l;
+      } else {
+        std::size_t tab = l.find('\t');
+        std::string qid = tab == std::string_view::npos ? std::to_string(number) : std::string(l.substr(0, tab));
+        std::string_view text = tab == std::string_view::npos ? l : l.substr(tab + 1);
+        if (number == 1 && tab != std::string_view::npos) {
+          std::string h = qid;
+          for (char& c : h) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+          if (h == "id" || h == "qid" || h == "_id" || h == "query-id" || h == "query_id" || h == "topic" ||
+              h == "topic_id")
+            continue;
+        }
+        line_ = "{";
+        json::append_string(line_, o_.id_field);
+        line_ += ':';
+        json::append_string(line_, qid);
+        line_ += ',';
+        json::append_string(line_, o_.text_field);
+        line_ += ':';
+        json::append_string(line_, text);
+        line_ += '}';
+      }
+      const std::size_t n = line_.size();
+      line_.append(io::line_padding, '\0');
+      io::Input one = in;
+      one.line = number;
+      one.raw_text = {};
+      const json::Record& r = query_parser_.parse(std::string_view(line_).substr(0, n), in.source, number);
+      one.record = &r;
+      search(one, r, out);
+    }
+  }
+
+  void search(const io::Input& in, const json::Record& r, std::string& out) {
     std::string qid = r.id(o_.id_field).value_or(in.default_id());
     if (o_.trec && !trec_word(qid))
       r.fail("query id " + hewn::quoted(qid) + " cannot be written in a TREC run (empty, or with white space)");
@@ -157,7 +211,6 @@ class Searcher : public io::Handler {
     write(r, qid, hits, out);
   }
 
- private:
   // Analyzes the query's text and gets its vector, as the mode needs.
   void prepare(const json::Record& r) {
     if (o_.mode != Mode::dense) {
@@ -430,8 +483,8 @@ class Searcher : public io::Handler {
   const SearchOptions& o_;
   index::Analyzer analyzer_;
   TopK topk_;
-  json::Parser parser_;
-  std::string stored_, text_key_;
+  json::Parser parser_, query_parser_;  // stored records; queries from raw files
+  std::string stored_, text_key_, line_;
   std::vector<std::string> terms_, words_;
   std::vector<QueryTerm> weighed_;
   std::vector<float> emb_;

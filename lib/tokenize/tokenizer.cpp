@@ -24,6 +24,13 @@ std::size_t Tokenizer::count(std::string_view text) const {
 std::string data_dir(const TokenizerOptions& options) {
   if (!options.data_dir.empty()) return options.data_dir;
   if (const char* env = std::getenv("HEWN_DATA"); env && *env) return env;
+  // An installed tool: PREFIX/bin/TOOL finds PREFIX/share/hewn.
+  std::error_code ec;
+  std::filesystem::path exe = std::filesystem::read_symlink("/proc/self/exe", ec);
+  if (!ec) {
+    std::filesystem::path installed = exe.parent_path().parent_path() / "share" / "hewn";
+    if (std::filesystem::is_directory(installed / "tiktoken", ec)) return installed.string();
+  }
   return HEWN_DEFAULT_DATA_DIR;
 }
 
