@@ -203,17 +203,18 @@ void write_rows(const std::vector<Evaluation>& evs, const MeasureSet& ms, Format
   write_table(header, rows, format, out);
 }
 
-void write_spans(const std::vector<SpanEvaluation>& evs, bool per_query, Format format, std::string& out,
-                 const std::vector<Comparison>& cmps) {
+void write_spans(const std::vector<SpanEvaluation>& evs, bool per_unit, Format format, std::string& out,
+                 const std::vector<Comparison>& cmps, const SpanUnit& unit) {
   if (format == Format::trec) throw UsageError("--format trec is for trec_eval measures; use json, table, markdown or tsv");
   if (format == Format::json) {
-    for (const auto& ev : evs) {
-      if (per_query)
+    for (std::size_t r = 0; r < evs.size(); ++r) {
+      const SpanEvaluation& ev = evs[r];
+      if (per_unit)
         for (const auto& q : ev.queries) {
           out += '{';
           json::append_key(out, "run", true);
           json::append_string(out, ev.source);
-          json::append_key(out, "qid");
+          json::append_key(out, unit.key);
           json::append_string(out, q.qid);
           for (std::size_t v = 0; v < ev.names.size(); ++v) {
             json::append_key(out, ev.names[v]);
@@ -224,9 +225,9 @@ void write_spans(const std::vector<SpanEvaluation>& evs, bool per_query, Format 
       out += '{';
       json::append_key(out, "run", true);
       json::append_string(out, ev.source);
-      json::append_key(out, "qid");
+      json::append_key(out, unit.key);
       json::append_string(out, "all");
-      json::append_key(out, "queries");
+      json::append_key(out, unit.count);
       json::append_uint(out, ev.queries.size());
       for (std::size_t v = 0; v < ev.names.size(); ++v) {
         json::append_key(out, ev.names[v]);
@@ -236,10 +237,9 @@ void write_spans(const std::vector<SpanEvaluation>& evs, bool per_query, Format 
         json::append_key(out, ev.names[v] + "_std");
         json::append_double(out, ev.std[v]);
       }
-      std::size_t r = static_cast<std::size_t>(&ev - evs.data());
       if (r > 0 && r - 1 < cmps.size()) {
         const Comparison& c = cmps[r - 1];
-        json::append_key(out, "paired_topics");
+        json::append_key(out, unit.paired);
         json::append_uint(out, c.paired_topics);
         for (auto [key, vals] :
              {std::pair{"delta", &c.delta}, std::pair{"p_t", &c.p_t}, std::pair{"p_randomization", &c.p_rand}}) {
@@ -258,26 +258,30 @@ void write_spans(const std::vector<SpanEvaluation>& evs, bool per_query, Format 
     return;
   }
   std::vector<std::string> header{"run"};
+  if (unit.count_column) header.push_back(unit.count);
   if (!evs.empty()) {
     for (const auto& n : evs[0].names) {
       header.push_back(n);
       if (!cmps.empty())
         for (auto suffix : {" delta", " p_t", " p_rand"}) header.push_back(n + suffix);
     }
-    for (const auto& n : evs[0].names) header.push_back(n + "_std");
+    if (unit.std_columns)
+      for (const auto& n : evs[0].names) header.push_back(n + "_std");
   }
   std::vector<std::vector<std::string>> rows;
   for (std::size_t r = 0; r < evs.size(); ++r) {
     const SpanEvaluation& ev = evs[r];
     const Comparison* c = r > 0 && r - 1 < cmps.size() ? &cmps[r - 1] : nullptr;
     std::vector<std::string> row{ev.source};
+    if (unit.count_column) row.push_back(std::to_string(ev.queries.size()));
     for (std::size_t v = 0; v < ev.mean.size(); ++v) {
       row.push_back(number4(ev.mean[v], false));
       if (!cmps.empty())
         for (const auto* vals : {c ? &c->delta : nullptr, c ? &c->p_t : nullptr, c ? &c->p_rand : nullptr})
           row.push_back(vals && !std::isnan((*vals)[v]) ? number4((*vals)[v], false) : "-");
     }
-    for (double d : ev.std) row.push_back(number4(d, false));
+    if (unit.std_columns)
+      for (double d : ev.std) row.push_back(number4(d, false));
     rows.push_back(std::move(row));
   }
   write_table(header, rows, format, out);

@@ -38,12 +38,25 @@ void write_json(const Evaluation& ev, const MeasureSet& ms, bool per_query, std:
 void write_rows(const std::vector<Evaluation>& evs, const MeasureSet& ms, Format format, std::string& out,
                 const std::vector<Comparison>& cmps = {});
 
-// Span measures: JSON (per query with per_query: {"run","qid",values...};
+// What a SpanEvaluation's units are called: queries of span measures (the
+// default) or documents of boundary measures (write_boundaries).
+struct SpanUnit {
+  const char* key = "qid";               // the unit's id, "all" for the run's means
+  const char* count = "queries";         // the number of units, in the "all" record
+  const char* paired = "paired_topics";  // units paired with the baseline's
+  bool count_column = false;             // table: a column with that number after "run"
+  bool std_columns = true;               // table: "<name>_std" columns after the means
+};
+
+// Span measures: JSON (per query with per_unit: {"run","qid",values...};
 // then per run {"run","qid":"all","queries":n, mean values..., "<name>_std":
-// ...}) or one row per run (means, then standard deviations).
+// ..., and for compared runs "paired_topics", "delta", "p_t",
+// "p_randomization"}) or one row per run (means, then standard deviations),
+// keys and columns as unit names them.
 // cmps: compare_spans(evs) (may be empty).
-void write_spans(const std::vector<SpanEvaluation>& evs, bool per_query, Format format, std::string& out,
-                 const std::vector<Comparison>& cmps = {});
+// Errors: UsageError for --format trec.
+void write_spans(const std::vector<SpanEvaluation>& evs, bool per_unit, Format format, std::string& out,
+                 const std::vector<Comparison>& cmps = {}, const SpanUnit& unit = {});
 
 // Intrinsic measures of one or more chunkings (sources[i] gave results[i]):
 // one JSON object per chunking {"chunks_file": ..., "chunks": ..., ...}, or

@@ -293,79 +293,8 @@ SpanEvaluation evaluate_boundaries(const Gold& gold, const Chunks& chunks, const
 
 void write_boundaries(const std::vector<SpanEvaluation>& evs, bool per_doc, Format format, std::string& out,
                       const std::vector<Comparison>& cmps) {
-  if (format == Format::trec) throw UsageError("--format trec is for trec_eval measures; use json, table, markdown or tsv");
-  if (format == Format::json) {
-    for (std::size_t r = 0; r < evs.size(); ++r) {
-      const SpanEvaluation& ev = evs[r];
-      if (per_doc)
-        for (const auto& q : ev.queries) {
-          out += '{';
-          json::append_key(out, "run", true);
-          json::append_string(out, ev.source);
-          json::append_key(out, "doc");
-          json::append_string(out, q.qid);
-          for (std::size_t v = 0; v < ev.names.size(); ++v) {
-            json::append_key(out, ev.names[v]);
-            json::append_double(out, q.values[v]);
-          }
-          out += "}\n";
-        }
-      out += '{';
-      json::append_key(out, "run", true);
-      json::append_string(out, ev.source);
-      json::append_key(out, "doc");
-      json::append_string(out, "all");
-      json::append_key(out, "docs");
-      json::append_uint(out, ev.queries.size());
-      for (std::size_t v = 0; v < ev.names.size(); ++v) {
-        json::append_key(out, ev.names[v]);
-        json::append_double(out, ev.mean[v]);
-      }
-      for (std::size_t v = 0; v < ev.names.size(); ++v) {
-        json::append_key(out, ev.names[v] + "_std");
-        json::append_double(out, ev.std[v]);
-      }
-      if (r > 0 && r - 1 < cmps.size()) {
-        const Comparison& c = cmps[r - 1];
-        json::append_key(out, "paired_docs");
-        json::append_uint(out, c.paired_topics);
-        for (auto [key, vals] :
-             {std::pair{"delta", &c.delta}, std::pair{"p_t", &c.p_t}, std::pair{"p_randomization", &c.p_rand}}) {
-          json::append_key(out, key);
-          out += '{';
-          for (std::size_t v = 0; v < ev.names.size(); ++v) {
-            json::append_key(out, ev.names[v], v == 0);
-            if (std::isnan((*vals)[v])) out += "null";
-            else json::append_double(out, (*vals)[v]);
-          }
-          out += '}';
-        }
-      }
-      out += "}\n";
-    }
-    return;
-  }
-  std::vector<std::string> header{"run", "docs"};
-  for (const char* n : value_names) {
-    header.push_back(n);
-    if (!cmps.empty())
-      for (auto suffix : {" delta", " p_t", " p_rand"}) header.push_back(std::string(n) + suffix);
-  }
-  std::vector<std::vector<std::string>> rows;
-  for (std::size_t r = 0; r < evs.size(); ++r) {
-    const SpanEvaluation& ev = evs[r];
-    std::vector<std::string> row{ev.source, std::to_string(ev.queries.size())};
-    for (std::size_t v = 0; v < ev.names.size(); ++v) {
-      row.push_back(number4(ev.mean[v], false));
-      if (!cmps.empty()) {
-        const Comparison* c = r > 0 && r - 1 < cmps.size() ? &cmps[r - 1] : nullptr;
-        for (const std::vector<double>* vals : {c ? &c->delta : nullptr, c ? &c->p_t : nullptr, c ? &c->p_rand : nullptr})
-          row.push_back(vals && !std::isnan((*vals)[v]) ? number4((*vals)[v], false) : "-");
-      }
-    }
-    rows.push_back(std::move(row));
-  }
-  write_table(header, rows, format, out);
+  write_spans(evs, per_doc, format, out, cmps,
+              SpanUnit{.key = "doc", .count = "docs", .paired = "paired_docs", .count_column = true, .std_columns = false});
 }
 
 }  // namespace hewn::score
