@@ -24,15 +24,18 @@ namespace {
 
 // The embedder of queries without a vector, or nullptr with the reason in
 // why: --model's (which must be the index's model), else the model the
-// manifest records, where hewn can run it here.
+// manifest records, where hewn can run it here; cut to the index's
+// dimensions (Matryoshka) where a transformer makes more; prefix gets the
+// text to put before each query (the model's query prompt).
 // A remote model (a model URL) connects as `remote` says, `batch` texts a
 // request (0: the backend's default).
 // Errors: UsageError for a --model that is not the index's or that hewn
-// cannot run, for a --base-url other than the model URL's; those of
-// embed::make_embedder().
+// cannot run, for a --base-url other than the model URL's, or a model whose
+// vectors do not have the index's dimensions; those of
+// embed::make_embedder() and embed::model_prompt().
 std::unique_ptr<const hewn::embed::Embedder> query_embedder(const hewn::index::Index& ix, const std::string& given,
                                                              const hewn::remote::Connection& remote,
-                                                             std::size_t batch, std::string& why) {
+                                                             std::size_t batch, std::string& why, std::string& prefix) {
   const hewn::index::ModelRecord& built = ix.manifest().dense.model;
   const std::string dir = hewn::embed::resolve_model(given);  // ORG/NAME in the Hugging Face cache
   std::string ask = dir;
@@ -99,9 +102,27 @@ std::unique_ptr<const hewn::embed::Embedder> query_embedder(const hewn::index::I
     eo->batch = batch;
   }
   auto e = hewn::embed::make_embedder(*eo);
-  if (!given.empty() && e->dim() != ix.manifest().dense.dim)
-    throw hewn::UsageError("--model " + hewn::quoted(given) + ": makes vectors of " + std::to_string(e->dim()) +
-                           " dimensions, the index has " + std::to_string(ix.manifest().dense.dim));
+  // Vectors cut by embed --dimensions (Matryoshka): queries are cut alike.
+  const std::size_t want = ix.manifest().dense.dim;
+  if (e->transformer() && want > 0 && e->dim() > want) {
+    eo->dimensions = static_cast<unsigned>(want);
+    e = hewn::embed::make_embedder(*eo);
+  }
+  if (e->dim() != want)
+    throw hewn::UsageError((given.empty() ? "the index's model " + hewn::quoted(built.name) + " makes vectors of "
+                                          : "--model " + hewn::quoted(given) + ": makes vectors of ") +
+                           std::to_string(e->dim()) + " dimensions, the index has " + std::to_string(want));
+  // The query side of the model's prompts: its "query" prompt, else its
+  // default one (which embed put before the documents).
+  if (e->transformer()) {
+    try {
+      prefix = hewn::embed::model_prompt(eo->model, "query");
+    } catch (const hewn::UsageError&) {
+      prefix = hewn::embed::model_prompt(eo->model, "");
+    } catch (const hewn::DataError&) {
+      prefix = hewn::embed::model_prompt(eo->model, "");
+    }
+  }
   return e;
 }
 
@@ -277,7 +298,8 @@ int main(int argc, char** argv) {
     hewn::query::check_options(so, ix);
     if (so.mode != hewn::query::Mode::bm25) ix.dense();  // load and verify before the first query
     std::unique_ptr<const hewn::embed::Embedder> embedder;
-    if (dense) embedder = query_embedder(ix, model, remote.connection(), batch, so.no_embedder);
+    std::string prompt;
+    if (dense) embedder = query_embedder(ix, model, remote.connection(), batch, so.no_embedder, prompt);
     // The remote options apply to a remote model's questions only.
     if (!embedder || !hewn::embed::remote_stats(*embedder)) {
       std::vector<std::string> names(std::begin(hewn::cli::RemoteOptions::names),
@@ -289,8 +311,14 @@ int main(int argc, char** argv) {
                                  "--backend openai, --mode dense or hybrid)");
     }
     if (embedder)
-      so.embed_text = [&embedder](std::string_view text, std::vector<float>& out) {
+      so.embed_text = [&embedder, &prompt](std::string_view text, std::vector<float>& out) {
         out.resize(embedder->dim());
+        thread_local std::string with;
+        if (!prompt.empty()) {
+          with.assign(prompt);
+          with.append(text);
+          text = with;
+        }
         hewn::embed::EmbedInfo info = embedder->embed(text, out.data());
         if (!info.error.empty()) throw hewn::DataError(info.error);  // a remote model's failed request
       };

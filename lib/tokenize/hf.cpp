@@ -8,6 +8,7 @@
 #include "core/error.hpp"
 #include "core/utf8.hpp"
 #include "core/input.hpp"
+#include "core/base64.hpp"
 #include "tokenize/hf_bpe.hpp"
 #include "tokenize/hf_model.hpp"
 
@@ -109,7 +110,20 @@ void read_normalizer(const Node& n, NormalizerConfig& c) {
   }
   if (!c.replace.empty() && t != "Replace" && t != "Sequence")
     type.fail("normalizer " + t + " after Replace is not supported (Replace must come last)");
-  if (t == "BertNormalizer") {
+  if (t == "Precompiled") {
+    if (c.precompiled || c.clean_text || c.chinese_chars || c.strip_accents || c.lowercase || c.nfd ||
+        !c.replace.empty() || c.collapse_spaces)
+      type.fail("normalizer Precompiled after another one is not supported (Precompiled must come first)");
+    Node map = n.at("precompiled_charsmap");
+    std::string blob;
+    if (!decode_base64(map.str(), blob)) map.fail("invalid base64");
+    if (blob.empty()) return;
+    try {
+      c.precompiled = std::make_shared<const PrecompiledMap>(blob);
+    } catch (const std::invalid_argument& e) {
+      map.fail(e.what());
+    }
+  } else if (t == "BertNormalizer") {
     Node ct = n.opt("clean_text"), cc = n.opt("handle_chinese_chars"), sa = n.opt("strip_accents"),
          lc = n.opt("lowercase");
     c.clean_text = ct.is_null() ? true : ct.boolean();
@@ -128,8 +142,9 @@ void read_normalizer(const Node& n, NormalizerConfig& c) {
     Node pattern = n.at("pattern");
     if (pattern.has("Regex")) {
       Node re = pattern.at("Regex");
-      if (re.str() != "\\s+" || n.at("content").str() != " ")
-        re.fail("only the Regex \\s+ replaced by \" \" is supported");
+      // SentencePiece conversions collapse runs of spaces with " {2,}".
+      if ((re.str() != "\\s+" && re.str() != " {2,}") || n.at("content").str() != " ")
+        re.fail("only the Regex \\s+ or \" {2,}\" replaced by \" \" is supported");
       c.collapse_spaces = true;
       return;
     }
@@ -140,7 +155,7 @@ void read_normalizer(const Node& n, NormalizerConfig& c) {
     if (utf8::count(from) != 1) str.fail("only patterns of one character are supported");
     c.replace.emplace_back(std::move(from), n.at("content").str());
   } else {
-    unsupported(type, "normalizer", t, "BertNormalizer, Lowercase, StripAccents, NFD, Replace, Strip, Sequence");
+    unsupported(type, "normalizer", t, "Precompiled, BertNormalizer, Lowercase, StripAccents, NFD, Replace, Strip, Sequence");
   }
 }
 

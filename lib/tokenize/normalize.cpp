@@ -163,6 +163,30 @@ void Pipeline::normalize_slow(char32_t c, std::string& out, std::uint8_t& cls) c
 
 void Pipeline::words(std::string_view text, std::size_t base, Word& w,
                      const std::function<void(const Word&)>& f) const {
+  if (!n_.precompiled) return words_plain(text, base, w, f);
+  // The precompiled map first; then the rest on its output, whose byte
+  // ranges map back through the map's.
+  thread_local std::string norm;
+  thread_local std::vector<std::uint32_t> nb, ne;
+  thread_local Word inner;
+  n_.precompiled->normalize(text, norm, nb, ne);
+  nb.push_back(static_cast<std::uint32_t>(text.size()));
+  words_plain(norm, 0, inner, [&](const Word& x) {
+    w.text = x.text;
+    w.begin.resize(x.begin.size());
+    w.end.resize(x.end.size());
+    for (std::size_t k = 0; k < x.text.size(); ++k) {
+      auto b = static_cast<std::uint32_t>(base + nb[x.begin[k]]);
+      w.begin[k] = b;
+      w.end[k] = x.end[k] == x.begin[k] ? b : static_cast<std::uint32_t>(base + ne[x.end[k] - 1]);
+    }
+    f(w);
+  });
+  w.clear();
+}
+
+void Pipeline::words_plain(std::string_view text, std::size_t base, Word& w,
+                           const std::function<void(const Word&)>& f) const {
   w.clear();
   auto flush = [&] {
     if (!w.text.empty()) f(w);

@@ -11,9 +11,13 @@
 #include <utility>
 #include <vector>
 
+#include "tokenize/precompiled.hpp"
+
 namespace hewn::tokenize {
 
 struct NormalizerConfig {
+  // SentencePiece's Precompiled map, applied first (before all the others).
+  std::shared_ptr<const PrecompiledMap> precompiled;
   bool clean_text = false;      // drop NUL, U+FFFD and control characters; whitespace becomes ' '
   bool chinese_chars = false;   // CJK ideographs become words of their own
   bool strip_accents = false;   // NFD, then drop nonspacing marks (Mn)
@@ -63,6 +67,7 @@ class Pipeline {
     std::uint8_t len;  // bytes of out; 255: compute on the fly
     char out[14];
   };
+  void words_plain(std::string_view text, std::size_t base, Word& w, const std::function<void(const Word&)>& f) const;
   void normalize_slow(char32_t cp, std::string& out, std::uint8_t& cls) const;
   std::uint8_t out_class(char32_t cp) const;  // space / punct of a normalized character
   NormalizerConfig n_;
