@@ -101,18 +101,24 @@ void read_normalizer(const Node& n, NormalizerConfig& c) {
   if (n.is_null()) return;
   Node type = n.at("type");
   std::string t = type.str();
-  if (c.strip) type.fail("normalizer " + t + " after Strip is not supported (Strip must come last)");
+  using Strip = NormalizerConfig::Strip;
+  const bool stripped = c.strip_left != Strip::no || c.strip_right != Strip::no;
+  const bool collapse = t == "Replace" && n.at("pattern").has("Regex");
+  if (stripped && t != "Strip" && t != "Sequence" && !collapse)
+    type.fail("normalizer " + t + " after Strip is not supported (only Strip and Replace of spaces may follow it)");
   if (t == "Strip") {
     Node l = n.opt("strip_left"), r = n.opt("strip_right");
-    if ((!l.is_null() && !l.boolean()) || (!r.is_null() && !r.boolean())) type.fail("only Strip of both ends is supported");
-    c.strip = true;
+    // A Strip after the collapse of spaces strips what is left of them.
+    const Strip when = c.collapse_spaces ? Strip::after : Strip::before;
+    if ((l.is_null() || l.boolean()) && c.strip_left == Strip::no) c.strip_left = when;
+    if ((r.is_null() || r.boolean()) && c.strip_right == Strip::no) c.strip_right = when;
     return;
   }
   if (!c.replace.empty() && t != "Replace" && t != "Sequence")
     type.fail("normalizer " + t + " after Replace is not supported (Replace must come last)");
   if (t == "Precompiled") {
     if (c.precompiled || c.clean_text || c.chinese_chars || c.strip_accents || c.lowercase || c.nfd ||
-        !c.replace.empty() || c.collapse_spaces)
+        !c.replace.empty() || c.collapse_spaces || stripped)
       type.fail("normalizer Precompiled after another one is not supported (Precompiled must come first)");
     Node map = n.at("precompiled_charsmap");
     std::string blob;
@@ -142,10 +148,14 @@ void read_normalizer(const Node& n, NormalizerConfig& c) {
     Node pattern = n.at("pattern");
     if (pattern.has("Regex")) {
       Node re = pattern.at("Regex");
-      // SentencePiece conversions collapse runs of spaces with " {2,}".
-      if ((re.str() != "\\s+" && re.str() != " {2,}") || n.at("content").str() != " ")
-        re.fail("only the Regex \\s+ or \" {2,}\" replaced by \" \" is supported");
+      // SentencePiece conversions collapse runs of spaces with " {2,}",
+      // into " " or (newer ones) into the metaspace replacement U+2581.
+      Node content = n.at("content");
+      if ((re.str() != "\\s+" && re.str() != " {2,}") || (content.str() != " " && content.str() != "\xE2\x96\x81"))
+        re.fail("only the Regex \\s+ or \" {2,}\" replaced by \" \" or \"\xE2\x96\x81\" is supported");
+      if (c.collapse_spaces) type.fail("a second Replace of spaces is not supported");
       c.collapse_spaces = true;
+      c.collapse_to = content.str();
       return;
     }
     if (c.collapse_spaces) type.fail("Replace after the Regex \\s+ is not supported");
@@ -245,6 +255,9 @@ std::shared_ptr<Tokenizer> read_hf_tokenizer(const std::string& path, bool allow
   if (!bpe) {
     read_normalizer(top.opt("normalizer"), norm);
     read_pre_tokenizer(top.opt("pre_tokenizer"), pre);
+    if (norm.collapse_spaces && norm.collapse_to != " " &&
+        (pre.kind != PreTokenizerKind::metaspace || pre.replacement != norm.collapse_to))
+      top.opt("pre_tokenizer").fail("a Replace of spaces by \xE2\x96\x81 needs a Metaspace pre-tokenizer of the same replacement");
   }
   std::vector<std::uint32_t> prefix, suffix;
   read_post_processor(top.opt("post_processor"), prefix, suffix);

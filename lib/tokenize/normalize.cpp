@@ -202,9 +202,58 @@ void Pipeline::words_plain(std::string_view text, std::size_t base, Word& w,
   };
   std::string slow;
   bool first_out = true;  // metaspace: nothing has come out yet
-  const bool lazy = n_.collapse_spaces || n_.strip;
-  std::size_t pending = 0;  // spaces not written yet (lazy), from source [pb, pe)
-  std::uint32_t pb = 0, pe = 0;
+  using Strip = NormalizerConfig::Strip;
+  const bool strips = n_.strip_left != Strip::no || n_.strip_right != Strip::no;
+  const bool lazy = n_.collapse_spaces || strips;
+  // White space not written yet (lazy): each character and its source range.
+  struct Pending {
+    char32_t c;
+    std::uint32_t b, e;
+  };
+  std::vector<Pending> pending;
+  // Writes the pending white space: runs of two spaces or more collapse to
+  // one replacement covering the run; at the start (at_start: nothing came
+  // out yet) and at the end (at_end), Strip drops it all when it comes
+  // before the collapse, or only up to a collapsed run (no longer white
+  // space once it is U+2581) when it comes after.
+  auto release = [&](bool at_start, bool at_end) {
+    struct Item {
+      bool collapsed;
+      char32_t c;
+      std::uint32_t b, e;
+    };
+    thread_local std::vector<Item> items;
+    items.clear();
+    for (std::size_t k = 0; k < pending.size();) {
+      std::size_t j = k + 1;
+      if (n_.collapse_spaces && pending[k].c == ' ')
+        while (j < pending.size() && pending[j].c == ' ') ++j;
+      items.push_back({j - k > 1, pending[k].c, pending[k].b, pending[j - 1].e});
+      k = j;
+    }
+    pending.clear();
+    auto white = [&](const Item& it) { return !it.collapsed || n_.collapse_to == " "; };
+    std::size_t lo = 0, hi = items.size();
+    if (at_start && n_.strip_left == Strip::before) lo = hi;
+    if (at_end && n_.strip_right == Strip::before) hi = lo;
+    if (at_start && n_.strip_left == Strip::after)
+      while (lo < hi && white(items[lo])) ++lo;
+    if (at_end && n_.strip_right == Strip::after)
+      while (hi > lo && white(items[hi - 1])) --hi;
+    for (std::size_t k = lo; k < hi; ++k) {
+      const Item& it = items[k];
+      if (it.collapsed || it.c == ' ') {
+        if (p_.split) flush();
+        append(rep, it.b, it.e);
+      } else {
+        if (first_out && p_.prepend != PrependScheme::never) append(rep, it.b, it.b);
+        std::string s;
+        utf8::append(s, it.c);
+        append(s, it.b, it.e);
+      }
+      first_out = false;
+    }
+  };
   std::size_t i = 0;
   const auto* bytes = reinterpret_cast<const unsigned char*>(text.data());
   while (i < text.size()) {
@@ -260,21 +309,12 @@ void Pipeline::words_plain(std::string_view text, std::size_t base, Word& w,
       while (k < out.size()) {
         std::size_t q = k;
         char32_t d = utf8::decode(out, q);
-        if (lazy && d == ' ') {
-          if (!(n_.strip && first_out) && !(n_.collapse_spaces && pending > 0)) {
-            if (pending++ == 0) pb = b32;
-            pe = e32;
-          }
+        if (lazy && (d == ' ' || (strips && is_ws(d)))) {
+          pending.push_back({d, b32, e32});
           k = q;
           continue;
         }
-        if (lazy && pending > 0) {
-          for (; pending > 0; --pending) {
-            if (p_.split) flush();
-            append(rep, pb, pe);
-          }
-          first_out = false;
-        }
+        if (!pending.empty()) release(first_out, false);
         if (first_out && p_.prepend != PrependScheme::never && d != ' ' && out.substr(k, q - k) != rep) {
           append(rep, b32, b32);  // the prepended replacement covers nothing
         }
@@ -324,12 +364,7 @@ void Pipeline::words_plain(std::string_view text, std::size_t base, Word& w,
       k = q;
     }
   }
-  if (meta && !n_.strip) {
-    for (; pending > 0; --pending) {
-      if (p_.split) flush();
-      append(rep, pb, pe);
-    }
-  }
+  if (!pending.empty()) release(first_out, true);
   flush();
 }
 

@@ -26,8 +26,16 @@ struct NormalizerConfig {
   // Replace normalizers whose pattern is one code point (model2vec's
   // tokenizers space out punctuation so), applied in order after the others.
   std::vector<std::pair<std::string, std::string>> replace;
-  bool collapse_spaces = false;  // Replace Regex "\s+" -> " " (last): runs of spaces count once
-  bool strip = false;            // Strip (last): no spaces at the start or the end
+  // Replace Regex "\s+" or " {2,}" (last but Strip): runs of spaces count
+  // once, as collapse_to: " ", or the metaspace replacement (U+2581, as
+  // newer conversions of XLM-R's SentencePiece model write it).
+  bool collapse_spaces = false;
+  std::string collapse_to = " ";
+  // Strip of each end (white space, char::is_whitespace): before the
+  // collapse (or without one), or only after it, where a run of spaces
+  // already collapsed to U+2581 at that end is no longer white space.
+  enum class Strip : std::uint8_t { no, before, after };
+  Strip strip_left = Strip::no, strip_right = Strip::no;
 };
 
 enum class PreTokenizerKind { none, bert, whitespace_split, metaspace };

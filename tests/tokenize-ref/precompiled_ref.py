@@ -1,9 +1,11 @@
 #!/usr/bin/python3
 """SentencePiece's precompiled_charsmap, built here for tests.
 
-precompiled_ref.py tokenizer OUT.json: writes a tokenizer.json whose
+precompiled_ref.py tokenizer OUT.json [newer]: writes a tokenizer.json whose
 normalizer is Sequence[Precompiled, Replace " {2,}" -> " "] (as Hugging Face
-converts XLM-R's SentencePiece model), a Metaspace pre-tokenizer and a
+converts XLM-R's SentencePiece model; with "newer", Sequence[Precompiled,
+Strip(right), Replace " {2,}" -> U+2581] as newer conversions of bge-m3 and
+multilingual-e5 have it), a Metaspace pre-tokenizer and a
 Unigram model over PIECES. The charsmap is a darts-clone double array (the
 unit layout spm_precompiled and SentencePiece read: label in bits 0-7 and 31,
 has-leaf bit 8, offset in bits 10-31 with the extension bit 9; a node's
@@ -86,7 +88,7 @@ PIECES = ["<s>", "<pad>", "</s>", "<unk>", "\u2581", "\u2581A", "b", "fi", "\u25
           "\u00e9", "c", "a", "f", "h"]
 
 
-def tokenizer():
+def tokenizer(newer=False):
     # Whole words score above the sum of their pieces.
     vocab = [[p, 0.0 if i < 4 else (-1.0 if len(p) > 2 else -2.0 - 0.1 * i)] for i, p in enumerate(PIECES)]
     return {
@@ -96,7 +98,11 @@ def tokenizer():
         "added_tokens": [{"id": i, "content": p, "special": True} for i, p in enumerate(PIECES[:4])],
         "normalizer": {"type": "Sequence", "normalizers": [
             {"type": "Precompiled", "precompiled_charsmap": base64.b64encode(charsmap(RULES)).decode()},
-            {"type": "Replace", "pattern": {"Regex": " {2,}"}, "content": " "}]},
+            {"type": "Replace", "pattern": {"Regex": " {2,}"}, "content": " "}]}
+        if not newer else {"type": "Sequence", "normalizers": [
+            {"type": "Precompiled", "precompiled_charsmap": base64.b64encode(charsmap(RULES)).decode()},
+            {"type": "Strip", "strip_left": False, "strip_right": True},
+            {"type": "Replace", "pattern": {"Regex": " {2,}"}, "content": "\u2581"}]},
         "pre_tokenizer": {"type": "Metaspace", "replacement": "\u2581", "prepend_scheme": "always", "split": True},
         "post_processor": {"type": "TemplateProcessing",
                            "single": [{"SpecialToken": {"id": "<s>", "type_id": 0}},
@@ -110,7 +116,7 @@ def tokenizer():
 
 
 if __name__ == "__main__":
-    if len(sys.argv) != 3 or sys.argv[1] != "tokenizer":
+    if len(sys.argv) not in (3, 4) or sys.argv[1] != "tokenizer" or sys.argv[3:] not in ([], ["newer"]):
         sys.exit(__doc__)
     with open(sys.argv[2], "w") as f:
-        json.dump(tokenizer(), f, ensure_ascii=False)
+        json.dump(tokenizer(newer=len(sys.argv) == 4), f, ensure_ascii=False)

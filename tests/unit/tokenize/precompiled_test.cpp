@@ -10,12 +10,14 @@ using namespace hewn::tokenize;
 
 namespace {
 
-// Writes the reference tokenizer.json; "" when /usr/bin/python3 is absent.
-std::string reference_tokenizer() {
+// Writes the reference tokenizer.json (newer: the normalizer of newer
+// conversions, Strip(right) then Replace " {2,}" -> U+2581); "" when
+// /usr/bin/python3 is absent.
+std::string reference_tokenizer(bool newer = false) {
   if (!std::filesystem::exists("/usr/bin/python3")) return "";
-  std::string path = test::write_temp("precompiled.json", "");
+  std::string path = test::write_temp(newer ? "precompiled-newer.json" : "precompiled.json", "");
   std::string cmd = "/usr/bin/python3 " + std::string(HEWN_SOURCE_DIR) +
-                    "/tests/tokenize-ref/precompiled_ref.py tokenizer " + path;
+                    "/tests/tokenize-ref/precompiled_ref.py tokenizer " + path + (newer ? " newer" : "");
   REQUIRE(std::system(cmd.c_str()) == 0);
   return path;
 }
@@ -75,6 +77,49 @@ TEST_CASE("Precompiled: compatibility mappings, graphemes, offsets into the sour
   std::filesystem::remove(path);
 }
 
+TEST_CASE("Precompiled, Strip(right), Replace \" {2,}\" by U+2581: trailing spaces go, runs count once") {
+  std::string path = reference_tokenizer(true);
+  if (path.empty()) {
+    MESSAGE("skipped: /usr/bin/python3 is absent");
+    return;
+  }
+  auto t = make_tokenizer({path});
+  // The map turns the ideographic space and the tabs into spaces:
+  // "x  the  x   ". Strip(right) drops the last three; each run of two
+  // becomes one U+2581 covering the run (bytes 1-3, and 6-10: the
+  // ideographic space and the tab). Pieces: 4 ▁, 12 ▁x, 17 ▁the.
+  std::string text = "x  the\u3000\tx  \t";
+  auto got = toks(*t, text);
+  CHECK_MESSAGE(got == (std::vector<Tok>{{12, 0, 1}, {17, 1, 6}, {12, 6, 11}}), show(got));
+  // Strip(left) is false: leading spaces stay, a run of them as one U+2581,
+  // so nothing is prepended; one space is Metaspace's own U+2581.
+  got = toks(*t, "  x");
+  CHECK_MESSAGE(got == (std::vector<Tok>{{12, 0, 3}}), show(got));
+  got = toks(*t, " x ");
+  CHECK_MESSAGE(got == (std::vector<Tok>{{12, 0, 2}}), show(got));
+  got = toks(*t, " \t ");
+  CHECK(got.empty());
+
+  // The other order: Replace first, then Strip(right). A trailing run of
+  // two spaces or more is U+2581 by then, not white space: it stays (bytes
+  // 11-14); a single trailing space still goes.
+  std::ifstream in(path);
+  std::string json((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  const std::string strip = R"({"type": "Strip", "strip_left": false, "strip_right": true})";
+  const std::string replace = "{\"type\": \"Replace\", \"pattern\": {\"Regex\": \" {2,}\"}, \"content\": \"\u2581\"}";
+  auto at = json.find(strip + ", " + replace);
+  REQUIRE(at != std::string::npos);
+  json.replace(at, strip.size() + 2 + replace.size(), replace + ", " + strip);
+  std::string swapped = test::write_temp("precompiled-swapped.json", json);
+  auto u = make_tokenizer({swapped});
+  got = toks(*u, text);
+  CHECK_MESSAGE(got == (std::vector<Tok>{{12, 0, 1}, {17, 1, 6}, {12, 6, 11}, {4, 11, 14}}), show(got));
+  got = toks(*u, "x ");
+  CHECK_MESSAGE(got == (std::vector<Tok>{{12, 0, 1}}), show(got));
+  std::filesystem::remove(path);
+  std::filesystem::remove(swapped);
+}
+
 TEST_CASE("Precompiled: errors name the file and the JSON path") {
   auto norm = [](const std::string& n) {
     return test::write_temp("bad-precompiled.json",
@@ -88,5 +133,15 @@ TEST_CASE("Precompiled: errors name the file and the JSON path") {
   CHECK(test::error_of({p}).find("trie size 4294967295 is not a multiple of 4 within the map") != std::string::npos);
   p = norm(R"({"type":"Sequence","normalizers":[{"type":"Lowercase"},{"type":"Precompiled","precompiled_charsmap":""}]})");
   CHECK(test::error_of({p}).find("Precompiled must come first") != std::string::npos);
+  p = norm(R"({"type":"Sequence","normalizers":[{"type":"Strip","strip_left":false,"strip_right":true},{"type":"Lowercase"}]})");
+  CHECK(test::error_of({p}).find("$.normalizer.normalizers[1].type: normalizer Lowercase after Strip is not supported") !=
+        std::string::npos);
+  p = norm(R"({"type":"Replace","pattern":{"Regex":" +"},"content":"\u2581"})");
+  CHECK(test::error_of({p}).find("only the Regex") != std::string::npos);
+  // U+2581 for runs of spaces needs a Metaspace pre-tokenizer of that replacement.
+  p = test::write_temp("bad-precompiled.json",
+                       R"({"normalizer":{"type":"Replace","pattern":{"Regex":" {2,}"},"content":"\u2581"},)"
+                       R"("pre_tokenizer":{"type":"WhitespaceSplit"},"model":{"type":"Unigram","unk_id":0,"vocab":[["<unk>",0.0]]}})");
+  CHECK(test::error_of({p}).find("$.pre_tokenizer: a Replace of spaces by") != std::string::npos);
   std::filesystem::remove(p);
 }
