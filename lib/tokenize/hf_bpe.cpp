@@ -10,6 +10,7 @@
 #include <functional>
 #include <limits>
 #include <unordered_map>
+#include <utility>
 
 #include "core/error.hpp"
 #include "core/utf8.hpp"
@@ -49,10 +50,15 @@ struct Json {
   }
 };
 
-// One pre-tokenization step.
+// One pre-tokenization step; owns its compiled pattern, so that a
+// constructor that throws after compiling some frees them too.
 struct Splitter {
   pcre2_code* re = nullptr;
   bool jit = false;
+  Splitter(pcre2_code* r, bool j) : re(r), jit(j) {}
+  Splitter(Splitter&& o) noexcept : re(std::exchange(o.re, nullptr)), jit(o.jit) {}
+  Splitter& operator=(Splitter&&) = delete;
+  ~Splitter() { pcre2_code_free(re); }
 };
 
 // GPT-2's byte <-> printable character table.
@@ -196,10 +202,6 @@ class HfBpe final : public Tokenizer {
     }
   }
 
-  ~HfBpe() override {
-    for (auto& s : splits_) pcre2_code_free(s.re);
-  }
-
   std::string_view name() const override { return name_; }
   std::size_t vocab_size() const override { return vocab_; }
 
@@ -264,7 +266,8 @@ class HfBpe final : public Tokenizer {
       throw DataError(path + ": $.pre_tokenizer: pattern does not compile at " + std::to_string(off) + ": " +
                       reinterpret_cast<const char*>(buf));
     }
-    splits_.push_back({re, pcre2_jit_compile(re, PCRE2_JIT_COMPLETE) == 0});
+    bool jit = pcre2_jit_compile(re, PCRE2_JIT_COMPLETE) == 0;
+    splits_.emplace_back(re, jit);
   }
 
   // Normalizes text[b, e) into s.norm with each byte's source range.
