@@ -1,19 +1,23 @@
 // query: retrieve chunks from an index built by index(1). See query(1).
 
+#include <atomic>
 #include <cstdio>
 #include <filesystem>
 #include <mutex>
 #include <sys/mman.h>
 #include <sys/stat.h>
 #include <unistd.h>
+#include <unordered_map>
 
 #include "common/remote.hpp"
 #include "common/diag.hpp"
 #include "common/tool.hpp"
+#include "embed/reranker.hpp"
 #include "embed/embedder.hpp"
 #include "embed/hf_cache.hpp"
 #include "embed/openai.hpp"
 #include "remote/embeddings.hpp"
+#include "score/run.hpp"
 #include "tokenize/tokenizer.hpp"
 #include "core/error.hpp"
 #include "core/json.hpp"
@@ -126,6 +130,35 @@ std::unique_ptr<const hewn::embed::Embedder> query_embedder(const hewn::index::I
   return e;
 }
 
+// --rerank-run: the run's hits per query, as chunk numbers of ix, ranked by
+// score (ties in the run's order).
+// Errors: those of score::Run::read; DataError "RUN:LINE: hit "x" is not a
+// chunk id of IDX", "RUN:LINE: hit "x" repeats for query "q"".
+std::unordered_map<std::string, std::vector<hewn::query::Hit>> read_run(const std::string& path,
+                                                                        const hewn::index::Index& ix) {
+  hewn::score::RunOptions ro;
+  ro.match = hewn::score::MatchField::id;
+  hewn::score::Run run = hewn::score::Run::read(path, ro);
+  std::unordered_map<std::string_view, std::uint32_t> chunk;
+  chunk.reserve(ix.size());
+  for (std::uint32_t i = 0; i < ix.size(); ++i) chunk.emplace(ix.info(i).id, i);
+  std::unordered_map<std::string, std::vector<hewn::query::Hit>> out;
+  for (const hewn::score::TopicRun& t : run.topics()) {
+    auto& hits = out[t.qid];
+    std::unordered_map<std::uint32_t, std::uint64_t> seen;
+    for (const hewn::score::Hit& h : t.hits) {
+      auto it = chunk.find(h.doc);
+      if (it == chunk.end())
+        hewn::data_error(path, h.line, "hit " + hewn::quoted(h.doc) + " is not a chunk id of " + ix.dir());
+      if (!seen.emplace(it->second, h.line).second)
+        hewn::data_error(path, h.line, "hit " + hewn::quoted(h.doc) + " repeats for query " + hewn::quoted(t.qid));
+      hits.push_back({it->second, h.score});
+    }
+    std::stable_sort(hits.begin(), hits.end(), [](const auto& a, const auto& b) { return a.score > b.score; });
+  }
+  return out;
+}
+
 }  // namespace
 
 // True when a query argument is a file to read: "-", an existing path, or a
@@ -210,6 +243,36 @@ int main(int argc, char** argv) {
   app.add_option("--neighbors", so.neighbors, "Attach the K chunks before and after each hit in its document")
       ->check(hewn::cli::whole())
       ->type_name("K");
+  std::string rerank, rerank_run, rerank_activation = "auto", rerank_api = "cohere",
+                                  rerank_key_env = std::string(hewn::remote::default_key_env);
+  std::size_t rerank_max_tokens = 0;
+  app.add_option("--rerank", rerank,
+                 "Rerank the first stage's candidates with a cross-encoder: a model directory, or a rerank "
+                 "endpoint's BASE#model=NAME (see RERANKING)")
+      ->type_name("DIR|URL");
+  app.add_option("--rerank-depth", so.rerank_depth,
+                 "Candidates reranked: chunks, or documents with --group doc (default max(k,100))")
+      ->check(hewn::cli::whole(1))
+      ->type_name("N");
+  app.add_option("--rerank-run", rerank_run,
+                 "Rerank the hits of RUN (a TREC run or hits JSON Lines whose ids are chunk ids of the index) "
+                 "instead of retrieving")
+      ->type_name("RUN");
+  app.add_option("--rerank-max-tokens", rerank_max_tokens,
+                 "Tokens per query-passage pair, special tokens included (default: the model's limit)")
+      ->check(hewn::cli::whole(1))
+      ->type_name("N");
+  app.add_option("--rerank-activation", rerank_activation,
+                 "auto (as the model's config.json says), none (logits) or sigmoid")
+      ->check(CLI::IsMember({"auto", "none", "sigmoid"}))
+      ->capture_default_str();
+  app.add_option("--rerank-api", rerank_api,
+                 "Rerank endpoint's shape: cohere (Cohere, Jina, vLLM, Infinity) or tei (text-embeddings-inference)")
+      ->check(CLI::IsMember({"cohere", "tei"}))
+      ->capture_default_str();
+  app.add_option("--rerank-key-env", rerank_key_env, "Environment variable holding the rerank endpoint's API key")
+      ->type_name("NAME")
+      ->capture_default_str();
   run.add(app);
   CLI::Option* input_format = app.get_option("--input-format");
   input_format->description(
@@ -282,6 +345,16 @@ int main(int argc, char** argv) {
     for (const char* opt : {"--nprobe", "--ef-search", "--model", "--embedding-field"})
       if (app.count(opt) && !dense) throw hewn::UsageError(std::string(opt) + " needs --mode dense or hybrid");
     if (app.count("--budget-unit") && !so.budget) throw hewn::UsageError("--budget-unit needs --budget");
+    for (const char* opt : {"--rerank-depth", "--rerank-run", "--rerank-max-tokens", "--rerank-activation",
+                            "--rerank-api", "--rerank-key-env"})
+      if (app.count(opt) && rerank.empty()) throw hewn::UsageError(std::string(opt) + " needs --rerank");
+    if (!rerank.empty() && !hewn::embed::is_remote_reranker(rerank))
+      for (const char* opt : {"--rerank-api", "--rerank-key-env"})
+        if (app.count(opt)) throw hewn::UsageError(std::string(opt) + " is for a rerank endpoint (--rerank URL)");
+    if (!rerank_run.empty())
+      for (const char* opt : {"--mode", "--depth", "--rrf-k", "--alpha"})
+        if (app.count(opt))
+          throw hewn::UsageError(std::string(opt) + ": with --rerank-run the first stage is the run's hits");
     so.budget_unit = budget_unit == "words"    ? hewn::query::BudgetUnit::words
                      : budget_unit == "tokens" ? hewn::query::BudgetUnit::tokens
                                                : hewn::query::BudgetUnit::chars;
@@ -354,7 +427,51 @@ int main(int argc, char** argv) {
                 ", whose best hit has " + std::to_string(best) + " " + budget_unit;
       }
     };
+    // Reranking: the cross-encoder, the run it reads instead of retrieving,
+    // and passages cut to the model's length (one line at the end).
+    std::unique_ptr<const hewn::PairScorer> reranker;
+    std::unordered_map<std::string, std::vector<hewn::query::Hit>> given;
+    std::atomic<std::uint64_t> truncated{0};
+    std::uint64_t not_in_run = 0;
+    std::pair<std::size_t, std::uint64_t> missing_at{~std::size_t(0), 0};
+    std::string first_missing;
+    if (!rerank.empty()) {
+      hewn::embed::RerankerOptions ro;
+      ro.model = rerank;
+      ro.max_tokens = rerank_max_tokens;
+      if (rerank_activation != "auto") ro.activation = rerank_activation;
+      ro.api = rerank_api;
+      ro.remote.api_key_env = rerank_key_env;
+      reranker = hewn::embed::make_reranker(ro);
+      so.reranker = reranker.get();
+      so.on_truncated = [&](std::size_t n) { truncated += n; };
+      // A query costs milliseconds (or a request's latency): one query per
+      // unit of work keeps every thread busy.
+      io.batch_bytes = 1;
+    }
+    if (!rerank_run.empty()) {
+      given = read_run(rerank_run, ix);
+      so.run = &given;
+      so.on_not_in_run = [&](const hewn::io::Input& in, const std::string& qid) {
+        std::size_t src = 0;
+        for (std::size_t i = 0; i < io.inputs.size(); ++i)
+          if (io.inputs[i] == in.source) src = i;
+        std::lock_guard<std::mutex> lock(mu);
+        ++not_in_run;
+        if (std::make_pair(src, in.line) < missing_at) {
+          missing_at = {src, in.line};
+          first_missing = std::string(in.source) + ":" + std::to_string(in.line) + ", query " + hewn::quoted(qid);
+        }
+      };
+    }
     int status = hewn::cli::run_stream("query", io, run, [&] { return hewn::query::make_searcher(ix, so); });
+    if (auto n = truncated.load())
+      std::fprintf(stderr, "query: %llu %s truncated to the reranker's length\n", static_cast<unsigned long long>(n),
+                   n == 1 ? "passage" : "passages");
+    if (not_in_run)
+      std::fprintf(stderr, "query: warning: %s has no hits for %llu %s (first: %s)\n", rerank_run.c_str(),
+                   static_cast<unsigned long long>(not_in_run), not_in_run == 1 ? "query" : "queries",
+                   first_missing.c_str());
     if (empty)
       std::fprintf(stderr, "query: warning: no hit fits --budget %llu for %llu %s (first: %s)\n",
                    static_cast<unsigned long long>(so.budget), static_cast<unsigned long long>(empty),

@@ -16,6 +16,24 @@ namespace hewn::embed {
 struct BertConfig {
   std::size_t vocab = 0, hidden = 0, layers = 0, heads = 0, intermediate = 0, max_positions = 0, type_vocab = 0;
   float eps = 1e-12f;
+  // Position of a sequence's first token: 0 for BERT, pad_token_id + 1 for
+  // (XLM-)RoBERTa, whose position ids skip the padding index; a sequence
+  // then takes max_positions - position_offset tokens.
+  std::size_t position_offset = 0;
+  std::string model_type = "bert";
+};
+
+// What a forward pass computes besides the defaults (every token of type 0,
+// every token's vector out).
+struct ForwardOptions {
+  // types[b][t]: the token type (segment) of token t of sequence b, for
+  // sentence pairs ([CLS] A [SEP] B [SEP] with B of type 1); null: all 0.
+  const std::vector<std::span<const std::uint8_t>>* types = nullptr;
+  // Only the first token's vector of each sequence ([CLS], what a
+  // classification head reads): the last layer then runs attention for that
+  // query row alone and its feed-forward and LayerNorms on those rows, and
+  // out gets one row per sequence.
+  bool first_only = false;
 };
 
 // Makes OpenBLAS run every call on the calling thread and stops its thread
@@ -27,12 +45,15 @@ void single_threaded_blas();
 class BertModel {
  public:
   // Loads DIR/config.json and DIR/model.safetensors (tensor names with or
-  // without a "bert." prefix; F32, F16 or BF16).
+  // without a "bert." prefix; F32, F16 or BF16). With roberta, also
+  // "xlm-roberta" and "roberta" checkpoints (the same encoder: tensor names
+  // with or without a "roberta." prefix, positions offset by pad_token_id
+  // + 1).
   // Errors: DataError "DIR/config.json: cannot open: ...", "...: unsupported
   // model_type "x" (bert)", "...: unsupported hidden_act "x" (gelu)",
   // "...: missing or bad "hidden_size"" and the like; those of SafeTensors
   // (missing tensor, wrong shape or dtype, named).
-  explicit BertModel(const std::string& dir);
+  explicit BertModel(const std::string& dir, bool roberta = false);
 
   const BertConfig& config() const { return cfg_; }
 
@@ -44,7 +65,14 @@ class BertModel {
   // padding mask computes), so no work is spent on padding.
   // Errors: DataError for an id >= vocab or a sequence longer than
   // max_positions (callers truncate first).
-  void forward(const std::vector<std::span<const std::uint32_t>>& seqs, std::vector<float>& out) const;
+  void forward(const std::vector<std::span<const std::uint32_t>>& seqs, std::vector<float>& out) const {
+    forward(seqs, out, ForwardOptions{});
+  }
+  // The same with options (see ForwardOptions).
+  // Errors: as above; DataError for a token type >= type_vocab_size, or an
+  // empty sequence with first_only.
+  void forward(const std::vector<std::span<const std::uint32_t>>& seqs, std::vector<float>& out,
+               const ForwardOptions& options) const;
 
  private:
   struct Layer {

@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cmath>
 #include <unordered_map>
+#include <unordered_set>
 
 #include "core/error.hpp"
 #include "core/json.hpp"
@@ -183,10 +184,31 @@ class Searcher : public io::Handler {
     bool reshape = grouping || o_.mode == Mode::hybrid;
     std::uint32_t n = std::min(reshape ? std::max(depth, want) : want, ix_.size());
 
-    prepare(r);
-    std::vector<Hit>& hits = o_.mode == Mode::bm25 ? lex_ : o_.mode == Mode::dense ? den_ : fused_;
-    bool exhausted = retrieve(n);
-    if (grouping) {
+    std::vector<Hit>& hits = o_.run ? given_ : o_.mode == Mode::bm25 ? lex_ : o_.mode == Mode::dense ? den_ : fused_;
+    bool exhausted = true;
+    if (o_.run) {
+      auto it = o_.run->find(qid);
+      if (it != o_.run->end())
+        given_ = it->second;
+      else
+        given_.clear();
+      if (given_.empty() && o_.on_not_in_run) o_.on_not_in_run(in, qid);
+    } else {
+      prepare(r);
+      if (o_.reranker) n = std::min(std::max(n, rerank_depth(want)), ix_.size());
+      exhausted = retrieve(n);
+    }
+    if (o_.reranker) {
+      // Under --group doc the candidates are the chunks of the first
+      // rerank-depth documents: fetch deeper until there are that many.
+      std::uint32_t rd = rerank_depth(want);
+      while (grouping && !o_.run && groups_in(hits) < rd && !exhausted && n < ix_.size()) {
+        n = static_cast<std::uint32_t>(std::min<std::uint64_t>(ix_.size(), std::uint64_t(n) * 2));
+        exhausted = retrieve(n);
+      }
+      rerank(r, hits, rd);
+      if (grouping) group(hits);
+    } else if (grouping) {
       group(hits);
       // k counts documents: fetch deeper until k of them are found or no
       // chunk is left.
@@ -209,6 +231,65 @@ class Searcher : public io::Handler {
       if (hits.empty() && o_.on_budget_empty) o_.on_budget_empty(in, qid, best);
     }
     write(r, qid, hits, out);
+  }
+
+  std::uint32_t rerank_depth(std::uint32_t want) const {
+    return o_.rerank_depth ? o_.rerank_depth : std::max<std::uint32_t>(want, 100);
+  }
+
+  // The number of documents the chunks of hits belong to.
+  std::size_t groups_in(const std::vector<Hit>& hits) {
+    seen_.clear();
+    for (auto& h : hits) seen_.insert(ix_.document_of(h.chunk));
+    return seen_.size();
+  }
+
+  // The reranking stage: keeps the first stage's candidates (the first rd
+  // chunks of hits, or with grouping the chunks of its first rd documents),
+  // records their first-stage rank and score (per chunk, or per document
+  // with grouping), and replaces hits by them, rescored by the reranker and
+  // ranked by that score, ties in first-stage order.
+  void rerank(const json::Record& r, std::vector<Hit>& hits, std::uint32_t rd) {
+    auto query = r.string(o_.text_field);
+    if (!query) r.fail("missing field " + hewn::quoted(o_.text_field) + " (--rerank reads the query's text)");
+    cand_.clear();
+    seen_.clear();
+    for (auto& h : hits) {
+      if (o_.group == Group::none && cand_.size() == rd) break;
+      if (o_.group != Group::none && !seen_.count(ix_.document_of(h.chunk)) && seen_.size() == rd) continue;
+      seen_.insert(ix_.document_of(h.chunk));
+      cand_.push_back(h);
+    }
+    first_.clear();
+    if (o_.group == Group::none) {
+      for (std::size_t i = 0; i < cand_.size(); ++i) first_[cand_[i].chunk] = {i + 1, cand_[i].score};
+    } else {
+      firsts_ = cand_;
+      group(firsts_);
+      for (std::size_t i = 0; i < firsts_.size(); ++i)
+        first_[ix_.document_of(firsts_[i].chunk)] = {i + 1, firsts_[i].score};
+    }
+    texts_.resize(cand_.size());
+    views_.clear();
+    for (std::size_t i = 0; i < cand_.size(); ++i) {
+      texts_[i] = chunk_text(cand_[i].chunk);
+      views_.push_back(texts_[i]);
+    }
+    hits.clear();
+    if (cand_.empty()) return;
+    rescored_.resize(cand_.size());
+    std::size_t cut = 0;
+    try {
+      cut = o_.reranker->score(*query, views_, rescored_.data());
+    } catch (const DataError& e) {
+      r.fail(std::string("--rerank: ") + e.what());
+    }
+    if (cut && o_.on_truncated) o_.on_truncated(cut);
+    order_.resize(cand_.size());
+    for (std::size_t i = 0; i < order_.size(); ++i) order_[i] = i;
+    std::stable_sort(order_.begin(), order_.end(),
+                     [&](std::size_t a, std::size_t b) { return rescored_[a] > rescored_[b]; });
+    for (std::size_t i : order_) hits.push_back({cand_[i].chunk, rescored_[i]});
   }
 
   // Analyzes the query's text and gets its vector, as the mode needs.
@@ -445,6 +526,13 @@ class Searcher : public io::Handler {
       json::append_uint(out, i + 1);
       json::append_key(out, field::score);
       json::append_double(out, hits[i].score);
+      if (o_.reranker) {
+        auto [rank, score] = first_.at(o_.group == Group::none ? hits[i].chunk : ix_.document_of(hits[i].chunk));
+        json::append_key(out, field::first_rank);
+        json::append_uint(out, rank);
+        json::append_key(out, field::first_score);
+        json::append_double(out, score);
+      }
       json::append_key(out, field::start);
       json::append_uint(out, info.start);
       json::append_key(out, field::end);
@@ -496,7 +584,13 @@ class Searcher : public io::Handler {
   std::vector<std::string> batch_errors_;
   std::size_t pre_ = ~std::size_t(0);
   std::vector<std::pair<std::uint32_t, float>> dense_raw_;
-  std::vector<Hit> lex_, den_, fused_, grouped_;
+  std::vector<Hit> lex_, den_, fused_, grouped_, given_, cand_, firsts_;
+  std::unordered_set<std::uint32_t> seen_;
+  std::unordered_map<std::uint32_t, std::pair<std::size_t, double>> first_;  // chunk or document: first-stage rank, score
+  std::vector<std::string> texts_;
+  std::vector<std::string_view> views_;
+  std::vector<double> rescored_;
+  std::vector<std::size_t> order_;
   std::vector<std::pair<std::uint32_t, std::uint32_t>> ctx_;  // context kept: before, after
   std::vector<double> scores_;
 };

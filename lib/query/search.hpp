@@ -1,7 +1,9 @@
 // The query tool's work: query records in, ranked hits out (JSON Lines or
-// a TREC run), with BM25, dense or hybrid retrieval and the result shaping
-// options of query(1): grouping by document, an adaptive cut-off, a size
-// budget and neighbouring chunks as context.
+// a TREC run), with BM25, dense or hybrid retrieval (or the hits of a run
+// from elsewhere), an optional reranking stage (a PairScorer rescoring the
+// first stage's candidates), and the result shaping options of query(1):
+// grouping by document, an adaptive cut-off, a size budget and neighbouring
+// chunks as context.
 #pragma once
 
 #include <cstdint>
@@ -9,8 +11,10 @@
 #include <memory>
 #include <span>
 #include <string>
+#include <unordered_map>
 #include <vector>
 
+#include "core/pair_scorer.hpp"
 #include "core/record_stream.hpp"
 #include "index/index.hpp"
 #include "query/topk.hpp"
@@ -62,6 +66,22 @@ struct SearchOptions {
   // Counts a chunk text's tokens for BudgetUnit::tokens (a model tokenizer,
   // set by the caller; thread-safe). May throw.
   std::function<std::uint64_t(std::string_view text)> count_tokens;
+  // Reranking: the scorer of (query text, chunk text) pairs that reorders
+  // the first stage's candidates before grouping, cut-off and budget (set
+  // by the caller, shared by the threads); null: no reranking.
+  const PairScorer* reranker = nullptr;
+  // Candidates reranked: chunks, or with Group the chunks of this many
+  // documents; 0: max(k, 100) (k: the hits wanted).
+  std::uint32_t rerank_depth = 0;
+  // First-stage hits from elsewhere instead of retrieval (a run): query id
+  // -> its hits (chunk numbers), ranked. Null: retrieve from the index.
+  const std::unordered_map<std::string, std::vector<Hit>>* run = nullptr;
+  // Called (from any worker thread) with the number of a query's passages
+  // cut to the reranker's length, when there are some. Optional.
+  std::function<void(std::size_t)> on_truncated;
+  // Called (from any worker thread) for a query that run has no hits for.
+  // Optional.
+  std::function<void(const io::Input& in, const std::string& qid)> on_not_in_run;
 };
 
 // Errors: UsageError "--mode dense: the index has no dense vectors" and
@@ -89,6 +109,8 @@ void dense_ranked(const index::DenseIndex& dense, std::uint32_t total, const flo
 
 // One handler per worker thread; the index is shared.
 // Errors (from handle()): DataError "source:line: missing field "text"",
+// "source:line: --rerank: ..." (the reranker's errors, such as a query too
+// long to leave room for a passage),
 // "source:line: missing field "embedding"" (dense and hybrid modes, with
 // no_embedder's reason), "source:line: embedding has D dimensions, the index
 // has E", "source:line: query embedded by model "x", the index by "y"".

@@ -47,31 +47,7 @@ def make(d):
     dtype = arg("--dtype", "F32")
     rng = np.random.default_rng(int(arg("--seed", "7")))
     t = {}
-
-    def mat(name, *shape, scale=0.2):
-        t[name] = (rng.standard_normal(shape) * scale).astype(np.float32)
-
-    def ln(prefix):
-        t[prefix + ".weight"] = (1 + 0.1 * rng.standard_normal(hidden)).astype(np.float32)
-        t[prefix + ".bias"] = (0.1 * rng.standard_normal(hidden)).astype(np.float32)
-
-    mat("embeddings.word_embeddings.weight", vocab, hidden, scale=0.5)
-    mat("embeddings.position_embeddings.weight", maxpos, hidden, scale=0.5)
-    mat("embeddings.token_type_embeddings.weight", 2, hidden, scale=0.5)
-    ln("embeddings.LayerNorm")
-    for l in range(layers):
-        p = "encoder.layer.%d." % l
-        for part in ("query", "key", "value"):
-            mat(p + "attention.self.%s.weight" % part, hidden, hidden)
-            mat(p + "attention.self.%s.bias" % part, hidden, scale=0.1)
-        mat(p + "attention.output.dense.weight", hidden, hidden)
-        mat(p + "attention.output.dense.bias", hidden, scale=0.1)
-        ln(p + "attention.output.LayerNorm")
-        mat(p + "intermediate.dense.weight", inter, hidden)
-        mat(p + "intermediate.dense.bias", inter, scale=0.1)
-        mat(p + "output.dense.weight", hidden, inter)
-        mat(p + "output.dense.bias", hidden, scale=0.1)
-        ln(p + "output.LayerNorm")
+    random_encoder(t, rng, "", vocab, maxpos, 2, layers, hidden, inter)
     os.makedirs(os.path.join(d, "1_Pooling"), exist_ok=True)
     write_safetensors(os.path.join(d, "model.safetensors"), t, dtype)
     config = {"architectures": ["BertModel"], "model_type": "bert", "hidden_size": hidden,
@@ -102,6 +78,36 @@ def make(d):
            "model": {"type": "WordPiece", "unk_token": "[UNK]", "continuing_subword_prefix": "##",
                      "max_input_chars_per_word": 100, "vocab": vocab_map}}
     json.dump(tok, open(os.path.join(d, "tokenizer.json"), "w"))
+
+
+def random_encoder(t, rng, prefix, vocab, maxpos, types, layers, hidden, inter):
+    """Adds a random BERT encoder's tensors (names after prefix) to t; returns
+    mat(name, *shape, scale) that adds more of the same kind."""
+    def mat(name, *shape, scale=0.2):
+        t[name] = (rng.standard_normal(shape) * scale).astype(np.float32)
+
+    def ln(name):
+        t[name + ".weight"] = (1 + 0.1 * rng.standard_normal(hidden)).astype(np.float32)
+        t[name + ".bias"] = (0.1 * rng.standard_normal(hidden)).astype(np.float32)
+
+    mat(prefix + "embeddings.word_embeddings.weight", vocab, hidden, scale=0.5)
+    mat(prefix + "embeddings.position_embeddings.weight", maxpos, hidden, scale=0.5)
+    mat(prefix + "embeddings.token_type_embeddings.weight", types, hidden, scale=0.5)
+    ln(prefix + "embeddings.LayerNorm")
+    for l in range(layers):
+        p = prefix + "encoder.layer.%d." % l
+        for part in ("query", "key", "value"):
+            mat(p + "attention.self.%s.weight" % part, hidden, hidden)
+            mat(p + "attention.self.%s.bias" % part, hidden, scale=0.1)
+        mat(p + "attention.output.dense.weight", hidden, hidden)
+        mat(p + "attention.output.dense.bias", hidden, scale=0.1)
+        ln(p + "attention.output.LayerNorm")
+        mat(p + "intermediate.dense.weight", inter, hidden)
+        mat(p + "intermediate.dense.bias", inter, scale=0.1)
+        mat(p + "output.dense.weight", hidden, inter)
+        mat(p + "output.dense.bias", hidden, scale=0.1)
+        ln(p + "output.LayerNorm")
+    return mat
 
 
 def write_safetensors(path, tensors, dtype):
