@@ -1,5 +1,6 @@
 // embed: add embedding vectors to records. See embed(1).
 
+#include <algorithm>
 #include <chrono>
 #include <cstdio>
 #include <functional>
@@ -195,6 +196,12 @@ int main(int argc, char** argv) {
         return hewn::cli::eta_note(io.inputs, s.bytes_in, secs);
       };
     } else {
+      // A remote model keeps its threads waiting, not working: parts of
+      // 256 KB (several requests each, even of long chunks) over at least
+      // --concurrency threads keep every request slot filled up to the end
+      // of the input, whatever -j.
+      io.batch_bytes = 256 << 10;
+      run.jobs = std::max(run.threads(), opt.remote.transport.concurrency);
       auto start = std::chrono::steady_clock::now();
       io.progress_note = [stats, start, &io](const hewn::io::StreamStats& s) {
         double secs = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
