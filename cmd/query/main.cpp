@@ -30,7 +30,9 @@ namespace {
 // why: --model's (which must be the index's model), else the model the
 // manifest records, where hewn can run it here; cut to the index's
 // dimensions (Matryoshka) where a transformer makes more; prefix gets the
-// text to put before each query (the model's query prompt).
+// text to put before each query (the model's query prompt), doc_prefix the
+// text embed put before each document (its default prompt; --fine-score
+// embeds spans with it).
 // A remote model (a model URL) connects as `remote` says, `batch` texts a
 // request (0: the backend's default).
 // Errors: UsageError for a --model that is not the index's or that hewn
@@ -39,7 +41,8 @@ namespace {
 // embed::make_embedder() and embed::model_prompt().
 std::unique_ptr<const hewn::embed::Embedder> query_embedder(const hewn::index::Index& ix, const std::string& given,
                                                              const hewn::remote::Connection& remote,
-                                                             std::size_t batch, std::string& why, std::string& prefix) {
+                                                             std::size_t batch, std::string& why, std::string& prefix,
+                                                             std::string& doc_prefix) {
   const hewn::index::ModelRecord& built = ix.manifest().dense.model;
   const std::string dir = hewn::embed::resolve_model(given);  // ORG/NAME in the Hugging Face cache
   std::string ask = dir;
@@ -126,6 +129,7 @@ std::unique_ptr<const hewn::embed::Embedder> query_embedder(const hewn::index::I
     } catch (const hewn::DataError&) {
       prefix = hewn::embed::model_prompt(eo->model, "");
     }
+    doc_prefix = hewn::embed::model_prompt(eo->model, "");
   }
   return e;
 }
@@ -194,6 +198,19 @@ int main(int argc, char** argv) {
   app.add_option("--mode", mode, "bm25, dense or hybrid")
       ->check(CLI::IsMember({"bm25", "dense", "hybrid"}))
       ->capture_default_str();
+  app.add_option("--fine-depth", so.fine.depth,
+                 "--fine: refine the best N chunks (default: the k hits) and return the k best spans of them")
+      ->check(hewn::cli::whole(1))
+      ->type_name("N");
+  std::string fine_order = "chunk";
+  app.add_option("--fine-order", fine_order,
+                 "--fine: rank spans by their chunk's rank, then their score (chunk), or by their own score (span)")
+      ->check(CLI::IsMember({"chunk", "span"}))
+      ->capture_default_str();
+  std::string fine_lang = "en";
+  app.add_option("--fine-lang", fine_lang, "--fine: ICU locale of sentence boundaries (as chunk --lang)")
+      ->capture_default_str()
+      ->type_name("LOCALE");
   app.add_option("--embedding-field", so.embedding_field, "Field holding the query vector")->capture_default_str();
   app.add_option("--rrf-k", so.rrf_k, "Hybrid: reciprocal rank fusion constant")->capture_default_str();
   app.add_option("--alpha", alpha, "Hybrid: interpolate min-max normalised scores, dense weight ALPHA (instead of RRF)");
@@ -243,6 +260,25 @@ int main(int argc, char** argv) {
   app.add_option("--neighbors", so.neighbors, "Attach the K chunks before and after each hit in its document")
       ->check(hewn::cli::whole())
       ->type_name("K");
+  std::string fine, fine_score = "bm25";
+  app.add_option("--fine", fine,
+                 "Coarse-to-fine: replace each hit chunk by the best sentences (sentence), windows of N sentences "
+                 "starting every STRIDE (window:N[,STRIDE]) or of sentences within N code points (chars:N) of its "
+                 "text, each hit a span with exact offsets")
+      ->type_name("UNIT");
+  app.add_option("--fine-spans", so.fine.spans, "--fine: sentences or windows chosen per chunk")
+      ->check(hewn::cli::whole(1, 100000))
+      ->capture_default_str()
+      ->type_name("M");
+  app.add_flag("--fine-merge", so.fine.merge, "--fine: chosen sentences or windows that touch or overlap make one span");
+  app.add_option("--fine-size", so.fine.size, "--fine: most code points the spans of one chunk hold together")
+      ->check(hewn::cli::whole(1))
+      ->type_name("N");
+  app.add_option("--fine-score", fine_score,
+                 "--fine: score sentences and windows by bm25 (the index's statistics), dense (the index's model) or "
+                 "hybrid (both, by reciprocal rank fusion)")
+      ->check(CLI::IsMember({"bm25", "dense", "hybrid"}))
+      ->capture_default_str();
   std::string rerank, rerank_run, rerank_activation = "auto", rerank_api = "cohere",
                                   rerank_key_env = std::string(hewn::remote::default_key_env);
   std::size_t rerank_max_tokens = 0;
@@ -335,6 +371,26 @@ int main(int argc, char** argv) {
     if ((app.count("--min-k") || app.count("--max-k")) && !so.adaptive)
       throw hewn::UsageError("--min-k and --max-k need --cutoff adaptive");
     bool hybrid = so.mode == hewn::query::Mode::hybrid, dense = so.mode != hewn::query::Mode::bm25;
+    if (!fine.empty()) {
+      hewn::query::FineOptions fo = hewn::query::parse_fine(fine);
+      fo.spans = so.fine.spans;
+      fo.merge = so.fine.merge;
+      fo.depth = so.fine.depth;
+      fo.by_span = fine_order == "span";
+      if (fine_lang.empty()) throw hewn::UsageError("--fine-lang: empty (leave it out for the default)");
+      fo.locale = fine_lang;
+      fo.size = so.fine.size;
+      fo.score = fine_score == "dense"    ? hewn::query::FineScore::dense
+                 : fine_score == "hybrid" ? hewn::query::FineScore::hybrid
+                                          : hewn::query::FineScore::bm25;
+      so.fine = fo;
+    } else {
+      for (const char* opt : {"--fine-spans", "--fine-merge", "--fine-size", "--fine-score", "--fine-lang", "--fine-depth",
+                              "--fine-order"})
+        if (app.count(opt)) throw hewn::UsageError(std::string(opt) + " needs --fine");
+    }
+    // A model embeds the queries (dense, hybrid) and --fine-score's spans.
+    const bool fine_dense = so.fine.unit != hewn::query::FineUnit::none && so.fine.score != hewn::query::FineScore::bm25;
     if (app.count("--alpha") && !hybrid) throw hewn::UsageError("--alpha needs --mode hybrid");
     if (app.count("--rrf-k") && !hybrid) throw hewn::UsageError("--rrf-k needs --mode hybrid");
     if (app.count("--rrf-k") && app.count("--alpha"))
@@ -343,7 +399,8 @@ int main(int argc, char** argv) {
       throw hewn::UsageError("--depth needs --mode hybrid or --group doc");
     if (app.count("--run-tag") && !so.trec) throw hewn::UsageError("--run-tag needs --format trec");
     for (const char* opt : {"--nprobe", "--ef-search", "--model", "--embedding-field"})
-      if (app.count(opt) && !dense) throw hewn::UsageError(std::string(opt) + " needs --mode dense or hybrid");
+      if (app.count(opt) && !dense && !fine_dense)
+        throw hewn::UsageError(std::string(opt) + " needs --mode dense or hybrid (or --fine-score dense or hybrid)");
     if (app.count("--budget-unit") && !so.budget) throw hewn::UsageError("--budget-unit needs --budget");
     for (const char* opt : {"--rerank-depth", "--rerank-run", "--rerank-max-tokens", "--rerank-activation",
                             "--rerank-api", "--rerank-key-env"})
@@ -372,7 +429,12 @@ int main(int argc, char** argv) {
     if (so.mode != hewn::query::Mode::bm25) ix.dense();  // load and verify before the first query
     std::unique_ptr<const hewn::embed::Embedder> embedder;
     std::string prompt;
-    if (dense) embedder = query_embedder(ix, model, remote.connection(), batch, so.no_embedder, prompt);
+    if (dense || fine_dense)
+      embedder = query_embedder(ix, model, remote.connection(), batch, so.no_embedder, prompt, so.passage_prefix);
+    if (fine_dense) {
+      if (!embedder) throw hewn::UsageError("--fine-score " + fine_score + ": " + so.no_embedder);
+      so.passage_encoder = embedder.get();
+    }
     // The remote options apply to a remote model's questions only.
     if (!embedder || !hewn::embed::remote_stats(*embedder)) {
       std::vector<std::string> names(std::begin(hewn::cli::RemoteOptions::names),

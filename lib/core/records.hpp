@@ -49,6 +49,13 @@ inline constexpr std::string_view rank = "rank";
 inline constexpr std::string_view score = "score";
 inline constexpr std::string_view first_rank = "first_rank";    // reranked hits: the first stage's rank
 inline constexpr std::string_view first_score = "first_score";  // and score
+// query --fine: the chunk a span hit was chosen in, its rank and score in
+// the coarse stage, and its offsets
+inline constexpr std::string_view chunk = "chunk";
+inline constexpr std::string_view chunk_rank = "chunk_rank";
+inline constexpr std::string_view chunk_score = "chunk_score";
+inline constexpr std::string_view chunk_start = "chunk_start";
+inline constexpr std::string_view chunk_end = "chunk_end";
 inline constexpr std::string_view rel = "rel";
 inline constexpr std::string_view before = "before";
 inline constexpr std::string_view after = "after";

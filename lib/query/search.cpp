@@ -27,6 +27,17 @@ void check_options(const SearchOptions& o, const index::Index& ix) {
   if (!(o.rrf_k >= 0 && o.rrf_k < 1e9)) throw UsageError("--rrf-k must be within [0, 1e9)");
   if (o.budget_unit == BudgetUnit::tokens && !o.count_tokens)
     throw UsageError("--budget-unit tokens needs --tokenizer");
+  if (o.fine.unit != FineUnit::none) {
+    if (o.group != Group::none) throw UsageError("--fine returns spans of chunks, not documents: not with --group doc");
+    if (o.neighbors) throw UsageError("--fine returns spans inside chunks: not with --neighbors");
+    if (o.trec)
+      throw UsageError("--fine: a TREC run cannot hold a span's offsets (use --format jsonl, which score --spans reads)");
+    if (o.fine.depth && o.adaptive)
+      throw UsageError("--fine-depth: --cutoff adaptive already chooses the chunks refined (leave one out)");
+    if (o.fine.score != FineScore::bm25 && !ix.has_dense())
+      throw UsageError(std::string("--fine-score ") + (o.fine.score == FineScore::dense ? "dense" : "hybrid") + ": " +
+                       ix.dir() + " has no dense vectors (nor a model to embed spans with)");
+  }
 }
 
 bool trec_word(std::string_view id) {
@@ -74,7 +85,9 @@ namespace {
 class Searcher : public io::Handler {
  public:
   Searcher(const index::Index& ix, const SearchOptions& o)
-      : ix_(ix), o_(o), analyzer_(ix.manifest().analyzer), topk_(ix) {}
+      : ix_(ix), o_(o), analyzer_(ix.manifest().analyzer), topk_(ix) {
+    if (o.fine.unit != FineUnit::none) fine_ = std::make_unique<FineRanker>(ix, o.fine);
+  }
 
   // With embed_texts: the texts of the batch's queries that need a vector
   // are embedded together first, then each query is handled as alone.
@@ -177,7 +190,7 @@ class Searcher : public io::Handler {
     std::string qid = r.id(o_.id_field).value_or(in.default_id());
     if (o_.trec && !trec_word(qid))
       r.fail("query id " + hewn::quoted(qid) + " cannot be written in a TREC run (empty, or with white space)");
-    std::uint32_t want = o_.k;
+    std::uint32_t want = fine_ && o_.fine.depth ? o_.fine.depth : o_.k;
     if (o_.adaptive) want = o_.max_k ? o_.max_k : o_.k;
     std::uint32_t depth = o_.depth ? o_.depth : std::max<std::uint32_t>(want, 100);
     bool grouping = o_.group != Group::none;
@@ -224,6 +237,7 @@ class Searcher : public io::Handler {
       for (auto& h : hits) scores_.push_back(h.score);
       hits.resize(adaptive_cut(scores_, o_.min_k, want));
     }
+    if (fine_) return refine(in, r, qid, hits, out);
     context(hits);
     if (o_.budget && !hits.empty()) {
       std::uint64_t best = size_of(hits.front().chunk);
@@ -294,14 +308,19 @@ class Searcher : public io::Handler {
 
   // Analyzes the query's text and gets its vector, as the mode needs.
   void prepare(const json::Record& r) {
-    if (o_.mode != Mode::dense) {
-      auto text = r.string(o_.text_field);
-      if (!text) r.fail("missing field " + hewn::quoted(o_.text_field));
-      terms_.clear();
-      analyzer_.analyze(*text, terms_);
-      weighed_ = weigh(ix_, terms_);
-    }
-    if (o_.mode == Mode::bm25) return;
+    if (o_.mode != Mode::dense) prepare_terms(r);
+    if (o_.mode != Mode::bm25) prepare_vector(r);
+  }
+
+  void prepare_terms(const json::Record& r) {
+    auto text = r.string(o_.text_field);
+    if (!text) r.fail("missing field " + hewn::quoted(o_.text_field));
+    terms_.clear();
+    analyzer_.analyze(*text, terms_);
+    weighed_ = weigh(ix_, terms_);
+  }
+
+  void prepare_vector(const json::Record& r) {
     emb_.clear();
     if (records::read_vector(r, o_.embedding_field, emb_) == records::VectorSource::none) {
       auto text = r.string(o_.text_field);
@@ -567,8 +586,113 @@ class Searcher : public io::Handler {
     }
   }
 
+  struct FineHit {
+    std::uint32_t chunk;
+    std::size_t chunk_rank;
+    double chunk_score;
+    FineSpan span;
+    std::string text;
+  };
+
+  // --fine: the spans FineRanker chooses in each hit chunk, in the chunks'
+  // rank order (each chunk's spans best first), cut by --budget (in span
+  // sizes), written in place of the chunks.
+  void refine(const io::Input& in, const json::Record& r, const std::string& qid, const std::vector<Hit>& hits,
+              std::string& out) {
+    // What the first stage did not compute: the query's terms (dense mode,
+    // a run) and vector (bm25 mode, a run).
+    if (o_.fine.score != FineScore::dense && (o_.run || o_.mode == Mode::dense)) prepare_terms(r);
+    if (o_.fine.score != FineScore::bm25 && (o_.run || o_.mode == Mode::bm25)) prepare_vector(r);
+    fine_hits_.clear();
+    for (std::size_t i = 0; i < hits.size(); ++i) {
+      auto info = ix_.info(hits[i].chunk);
+      std::string text = chunk_text(hits[i].chunk);
+      const std::uint64_t n = utf8::count(text);
+      if (n != info.end - info.start)
+        r.fail("--fine: stored chunk " + hewn::quoted(info.id) + " has a text of " + std::to_string(n) +
+               " code points for a span of " + std::to_string(info.end - info.start) +
+               " (--fine needs each chunk's exact text, as chunk writes it)");
+      try {
+        fine_->rank(text, weighed_, emb_.data(), o_.passage_encoder, o_.passage_prefix, spans_);
+      } catch (const DataError& e) {
+        r.fail(std::string("--fine-score: ") + e.what());
+      }
+      for (const FineSpan& sp : spans_)
+        fine_hits_.push_back({hits[i].chunk, i + 1, hits[i].score, sp,
+                              text.substr(sp.byte_start, sp.byte_end - sp.byte_start)});
+    }
+    if (o_.fine.by_span)  // ties: the chunk's rank, then position
+      std::stable_sort(fine_hits_.begin(), fine_hits_.end(),
+                       [](const FineHit& a, const FineHit& b) { return a.span.score > b.span.score; });
+    if (o_.fine.depth && fine_hits_.size() > o_.k) fine_hits_.resize(o_.k);
+    if (o_.budget && !fine_hits_.empty()) {
+      std::uint64_t left = o_.budget, best = span_size(fine_hits_.front());
+      std::size_t kept = 0;
+      for (; kept < fine_hits_.size(); ++kept) {
+        std::uint64_t s = span_size(fine_hits_[kept]);
+        if (s > left) break;
+        left -= s;
+      }
+      fine_hits_.resize(kept);
+      if (fine_hits_.empty() && o_.on_budget_empty) o_.on_budget_empty(in, qid, best);
+    }
+    for (std::size_t i = 0; i < fine_hits_.size(); ++i) {
+      const FineHit& h = fine_hits_[i];
+      auto info = ix_.info(h.chunk);
+      const std::uint64_t start = info.start + h.span.start, end = info.start + h.span.end;
+      out += "{";
+      json::append_key(out, field::qid, true);
+      json::append_string(out, qid);
+      json::append_key(out, field::id);
+      json::append_string(out, std::string(info.id) + ":" + std::to_string(start) + "-" + std::to_string(end));
+      json::append_key(out, field::doc);
+      json::append_string(out, info.doc);
+      json::append_key(out, field::rank);
+      json::append_uint(out, i + 1);
+      json::append_key(out, field::score);
+      json::append_double(out, h.span.score);
+      if (o_.reranker) {
+        auto [rank, score] = first_.at(h.chunk);
+        json::append_key(out, field::first_rank);
+        json::append_uint(out, rank);
+        json::append_key(out, field::first_score);
+        json::append_double(out, score);
+      }
+      json::append_key(out, field::chunk);
+      json::append_string(out, info.id);
+      json::append_key(out, field::chunk_rank);
+      json::append_uint(out, h.chunk_rank);
+      json::append_key(out, field::chunk_score);
+      json::append_double(out, h.chunk_score);
+      json::append_key(out, field::chunk_start);
+      json::append_uint(out, info.start);
+      json::append_key(out, field::chunk_end);
+      json::append_uint(out, info.end);
+      json::append_key(out, field::start);
+      json::append_uint(out, start);
+      json::append_key(out, field::end);
+      json::append_uint(out, end);
+      json::append_key(out, field::text);
+      json::append_string(out, h.text);
+      if (o_.text) append_stored(out, h.chunk, false);
+      out += "}\n";
+    }
+  }
+
+  // A span's size in --budget-unit.
+  std::uint64_t span_size(const FineHit& h) {
+    if (o_.budget_unit == BudgetUnit::chars) return h.span.end - h.span.start;
+    if (o_.budget_unit == BudgetUnit::tokens) return o_.count_tokens(h.text);
+    words_.clear();
+    analyzer_.analyze(h.text, words_);
+    return words_.size();
+  }
+
   const index::Index& ix_;
   const SearchOptions& o_;
+  std::unique_ptr<FineRanker> fine_;
+  std::vector<FineSpan> spans_;
+  std::vector<FineHit> fine_hits_;
   index::Analyzer analyzer_;
   TopK topk_;
   json::Parser parser_, query_parser_;  // stored records; queries from raw files

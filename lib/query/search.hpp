@@ -14,9 +14,11 @@
 #include <unordered_map>
 #include <vector>
 
+#include "core/encoder.hpp"
 #include "core/pair_scorer.hpp"
 #include "core/record_stream.hpp"
 #include "index/index.hpp"
+#include "query/fine.hpp"
 #include "query/topk.hpp"
 
 namespace hewn::query {
@@ -82,10 +84,18 @@ struct SearchOptions {
   // Called (from any worker thread) for a query that run has no hits for.
   // Optional.
   std::function<void(const io::Input& in, const std::string& qid)> on_not_in_run;
+  // Coarse-to-fine (--fine): each hit chunk (after reranking, the cut-off
+  // and before --budget, which then counts spans) is replaced by the spans
+  // FineRanker chooses in its text. fine.unit none: off.
+  FineOptions fine;
+  // --fine-score dense or hybrid: the index's model (set by the caller),
+  // embedding each unit's text after passage_prefix.
+  const TextEncoder* passage_encoder = nullptr;
+  std::string passage_prefix;
 };
 
-// Errors: UsageError "--mode dense: the index has no dense vectors" and
-// similar option conflicts.
+// Errors: UsageError "--mode dense: the index has no dense vectors",
+// "--fine-score dense needs ..." and similar option conflicts.
 void check_options(const SearchOptions& o, const index::Index& ix);
 
 // Whether a TREC run can hold id (a query id, document id or run tag) in one
