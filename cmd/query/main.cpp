@@ -208,7 +208,7 @@ int main(int argc, char** argv) {
       ->check(CLI::IsMember({"chunk", "span"}))
       ->capture_default_str();
   std::string fine_lang = "en";
-  app.add_option("--fine-lang", fine_lang, "--fine: ICU locale of sentence boundaries (as chunk --lang)")
+  app.add_option("--fine-lang", fine_lang, "--fine: ICU locale of sentence boundaries (default as chunk -s sentence)")
       ->capture_default_str()
       ->type_name("LOCALE");
   app.add_option("--embedding-field", so.embedding_field, "Field holding the query vector")->capture_default_str();
