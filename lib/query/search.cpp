@@ -515,6 +515,31 @@ class Searcher : public io::Handler {
     out += "}";
   }
 
+  // A hit record's opening: "{" and qid, id, doc, rank, score, and when
+  // reranking the first stage's rank and score of first (a chunk, or a
+  // document with grouping).
+  void append_head(std::string& out, const std::string& qid, std::string_view id, std::string_view doc,
+                   std::size_t rank, double score, std::uint32_t first) {
+    out += "{";
+    json::append_key(out, field::qid, true);
+    json::append_string(out, qid);
+    json::append_key(out, field::id);
+    json::append_string(out, id);
+    json::append_key(out, field::doc);
+    json::append_string(out, doc);
+    json::append_key(out, field::rank);
+    json::append_uint(out, rank);
+    json::append_key(out, field::score);
+    json::append_double(out, score);
+    if (o_.reranker) {
+      auto [first_rank, first_score] = first_.at(first);
+      json::append_key(out, field::first_rank);
+      json::append_uint(out, first_rank);
+      json::append_key(out, field::first_score);
+      json::append_double(out, first_score);
+    }
+  }
+
   void write(const json::Record& r, const std::string& qid, const std::vector<Hit>& hits, std::string& out) {
     for (std::size_t i = 0; i < hits.size(); ++i) {
       auto info = ix_.info(hits[i].chunk);
@@ -534,24 +559,8 @@ class Searcher : public io::Handler {
         out.push_back('\n');
         continue;
       }
-      out += "{";
-      json::append_key(out, field::qid, true);
-      json::append_string(out, qid);
-      json::append_key(out, field::id);
-      json::append_string(out, info.id);
-      json::append_key(out, field::doc);
-      json::append_string(out, info.doc);
-      json::append_key(out, field::rank);
-      json::append_uint(out, i + 1);
-      json::append_key(out, field::score);
-      json::append_double(out, hits[i].score);
-      if (o_.reranker) {
-        auto [rank, score] = first_.at(o_.group == Group::none ? hits[i].chunk : ix_.document_of(hits[i].chunk));
-        json::append_key(out, field::first_rank);
-        json::append_uint(out, rank);
-        json::append_key(out, field::first_score);
-        json::append_double(out, score);
-      }
+      append_head(out, qid, info.id, info.doc, i + 1, hits[i].score,
+                  o_.group == Group::none ? hits[i].chunk : ix_.document_of(hits[i].chunk));
       json::append_key(out, field::start);
       json::append_uint(out, info.start);
       json::append_key(out, field::end);
@@ -640,24 +649,8 @@ class Searcher : public io::Handler {
       const FineHit& h = fine_hits_[i];
       auto info = ix_.info(h.chunk);
       const std::uint64_t start = info.start + h.span.start, end = info.start + h.span.end;
-      out += "{";
-      json::append_key(out, field::qid, true);
-      json::append_string(out, qid);
-      json::append_key(out, field::id);
-      json::append_string(out, std::string(info.id) + ":" + std::to_string(start) + "-" + std::to_string(end));
-      json::append_key(out, field::doc);
-      json::append_string(out, info.doc);
-      json::append_key(out, field::rank);
-      json::append_uint(out, i + 1);
-      json::append_key(out, field::score);
-      json::append_double(out, h.span.score);
-      if (o_.reranker) {
-        auto [rank, score] = first_.at(h.chunk);
-        json::append_key(out, field::first_rank);
-        json::append_uint(out, rank);
-        json::append_key(out, field::first_score);
-        json::append_double(out, score);
-      }
+      append_head(out, qid, std::string(info.id) + ":" + std::to_string(start) + "-" + std::to_string(end), info.doc,
+                  i + 1, h.span.score, h.chunk);
       json::append_key(out, field::chunk);
       json::append_string(out, info.id);
       json::append_key(out, field::chunk_rank);
