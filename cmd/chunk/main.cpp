@@ -56,6 +56,12 @@ int main(int argc, char** argv) {
   app.add_option("--size", opt.size, "Maximum chunk size, in --unit (a hard limit)")
       ->check(hewn::cli::whole())
       ->capture_default_str();
+  std::string levels;
+  app.add_option("--levels", levels,
+                 "Nested chunks in one pass: sizes in --unit, coarsest first, strictly decreasing; each chunk is split "
+                 "again at the next size into children that tile it exactly (records get \"level\" and \"parent\"; "
+                 "instead of --size)")
+      ->type_name("S1,S2,...");
   app.add_option("--overlap", opt.overlap, "Units shared by neighbouring chunks (fixed, recursive)")
       ->check(hewn::cli::whole())
       ->capture_default_str();
@@ -203,12 +209,21 @@ int main(int argc, char** argv) {
     } else if (tok.allow_special || tok.count_special) {
       throw hewn::UsageError("--allow-special and --count-special need --tokenizer");
     }
+    std::vector<std::uint64_t> level_sizes;
+    if (app.count("--levels")) {
+      if (app.count("--size")) throw hewn::UsageError("--levels gives the sizes: leave out --size");
+      if (app.count("--overlap") || app.count("--overlap-sentences"))
+        throw hewn::UsageError("--levels: children tile their parent, so chunks cannot overlap (leave out --overlap)");
+      level_sizes = hewn::chunk::parse_levels(levels);
+      opt.size = level_sizes[0];
+    }
     if (opt.unit.name == "tokens" && tokenizer && tok.count_special) {
       // The model adds its special tokens to every chunk: keep room for them.
       std::uint64_t extra = tokenizer->prefix().size() + tokenizer->suffix().size();
-      if (opt.size <= extra)
+      if (opt.size <= extra || (!level_sizes.empty() && level_sizes.back() <= extra))
         throw hewn::UsageError("--size must exceed the " + std::to_string(extra) + " special tokens --count-special adds");
       opt.size -= extra;
+      for (auto& s : level_sizes) s -= extra;
     }
     opt.unit_given = app.count("--unit") > 0;
     const bool openai = enc.backend == "openai" || (enc.backend.empty() && (enc.model.starts_with("http://") ||
@@ -238,7 +253,14 @@ int main(int argc, char** argv) {
       throw hewn::UsageError("--dim needs --backend hash");
     }
     hewn::chunk::ChunkerFactory factory(opt);
-    hewn::chunk::RecordOptions ro{io.id_field, io.text_field, tokenizer, keep_doc, {io.input_format, encoding}};
+    hewn::chunk::RecordOptions ro{io.id_field, io.text_field, tokenizer, keep_doc, {io.input_format, encoding}, {}};
+    std::vector<std::unique_ptr<hewn::chunk::ChunkerFactory>> level_factories;
+    for (std::size_t l = 1; l < level_sizes.size(); ++l) {
+      hewn::chunk::Options lo = opt;
+      lo.size = level_sizes[l];
+      level_factories.push_back(std::make_unique<hewn::chunk::ChunkerFactory>(lo));
+      ro.levels.push_back(level_factories.back().get());
+    }
     if (!encoding.empty()) hewn::extract::check_encoding(encoding);
     auto listed = hewn::extract::list_inputs(io.inputs, recursive, walk);
     if (listed.binary > 0)

@@ -72,6 +72,10 @@ class Chunker {
 // Errors: UsageError "--separators: ..." when it is not one.
 std::vector<std::string> parse_separators(std::string_view json);
 
+// Parses --levels S1,S2,...: one or more sizes, each at least 1, strictly
+// decreasing. Errors: UsageError "--levels: ..." when it is not that.
+std::vector<std::uint64_t> parse_levels(std::string_view list);
+
 // Names of the strategies make_chunker knows.
 std::vector<std::string> strategy_names();
 

@@ -37,7 +37,18 @@ class Cursor {
 
 class ChunkHandler final : public io::Handler {
  public:
-  ChunkHandler(const ChunkerFactory& f, const RecordOptions& o) : chunker_(f.make()), options_(o) {}
+  ChunkHandler(const ChunkerFactory& f, const RecordOptions& o) : chunker_(f.make()), options_(o) {
+    for (const ChunkerFactory* lf : o.levels) {
+      levels_.push_back(lf->make());
+      level_chunkers_.push_back(levels_.back().get());
+      // Code counts in non-white-space units, which widening over white
+      // space does not change: no measure needed.
+      const Options& lo = lf->options();
+      const bool nws = (lo.strategy == "code" || lo.strategy == "auto") && !lo.unit_given;
+      measures_.push_back(nws ? nullptr : lf->unit().make_measure());
+      level_measures_.push_back(measures_.back().get());
+    }
+  }
 
   void handle(const io::Input& in, std::string& out) override {
     Document doc;
@@ -62,7 +73,9 @@ class ChunkHandler final : public io::Handler {
     chunks_.clear();
     if (in.record) chunker_->split(doc, chunks_);
     else split_extracted(*chunker_, doc, extracted_, chunks_);
-    append_chunk_records(out, doc, chunks_, in.record, options_);
+    if (levels_.empty()) return append_chunk_records(out, doc, chunks_, in.record, options_);
+    split_levels(doc, chunks_, level_chunkers_, level_measures_, nested_);
+    append_level_records(out, doc, nested_, in.record, options_);
   }
 
  private:
@@ -70,7 +83,57 @@ class ChunkHandler final : public io::Handler {
   RecordOptions options_;
   std::vector<Chunk> chunks_;
   extract::Extracted extracted_;
+  std::vector<std::unique_ptr<Chunker>> levels_;  // --levels: levels 1, 2, ...
+  std::vector<Chunker*> level_chunkers_;
+  std::vector<std::unique_ptr<Measure>> measures_;
+  std::vector<Measure*> level_measures_;
+  std::vector<LevelChunk> nested_;
 };
+
+}  // namespace
+
+namespace {
+
+// Appends one chunk record (rec holds its own fields, c its span and
+// strategy fields), then the source document's other fields.
+void append_record(std::string& out, const records::ChunkFields& rec, const Chunk& c, const json::Record* source,
+                   const RecordOptions& options) {
+  records::append_chunk(out, rec);
+  for (const auto& [k, v] : c.fields) {
+    json::append_key(out, k);
+    out += v;
+  }
+  if (source) {
+    for (const json::Field& f : source->fields()) {
+      if (f.key == options.id_field || f.key == options.text_field) continue;
+      if (options.tokenizer && f.key == field::tokens) continue;
+      if (options.keep_doc && f.key == field::doc_text) continue;
+      if (rec.level && (f.key == field::level || f.key == field::parent)) continue;
+      if (std::find(std::begin(records::chunk_keys), std::end(records::chunk_keys), f.key) !=
+          std::end(records::chunk_keys))
+        continue;
+      if (std::any_of(c.fields.begin(), c.fields.end(), [&](const auto& kv) { return kv.first == f.key; }))
+        continue;
+      json::append_key(out, f.key);
+      out += f.raw;
+    }
+  }
+  out += "}\n";
+}
+
+// Sets rec's span fields from c (offsets in code points through the cursors).
+void set_span(records::ChunkFields& rec, const Document& doc, const Chunk& c, Cursor& starts, Cursor& ends,
+              bool first, const RecordOptions& options) {
+  rec.text = doc.text.substr(c.begin, c.end - c.begin);
+  rec.start = starts.at(c.begin);
+  rec.end = ends.at(c.end);
+  rec.byte_start = c.begin;
+  rec.byte_end = c.end;
+  rec.size = c.size;
+  rec.oversize = c.oversize;
+  if (options.tokenizer) rec.tokens = options.tokenizer->count(rec.text);
+  if (options.keep_doc) rec.doc_text = first ? std::optional<std::string_view>(doc.text) : std::nullopt;
+}
 
 }  // namespace
 
@@ -86,36 +149,63 @@ void append_chunk_records(std::string& out, const Document& doc, const std::vect
     rec.id += '#';
     rec.id += std::to_string(n);
     rec.n = n;
-    rec.text = doc.text.substr(c.begin, c.end - c.begin);
-    rec.start = starts.at(c.begin);
-    rec.end = ends.at(c.end);
-    rec.byte_start = c.begin;
-    rec.byte_end = c.end;
-    rec.size = c.size;
-    rec.oversize = c.oversize;
-    if (options.tokenizer) rec.tokens = options.tokenizer->count(rec.text);
-    if (options.keep_doc) rec.doc_text = n == 0 ? std::optional<std::string_view>(doc.text) : std::nullopt;
-    records::append_chunk(out, rec);
-    for (const auto& [k, v] : c.fields) {
-      json::append_key(out, k);
-      out += v;
-    }
-    if (source) {
-      for (const json::Field& f : source->fields()) {
-        if (f.key == options.id_field || f.key == options.text_field) continue;
-        if (options.tokenizer && f.key == field::tokens) continue;
-        if (options.keep_doc && f.key == field::doc_text) continue;
-        if (std::find(std::begin(records::chunk_keys), std::end(records::chunk_keys), f.key) !=
-            std::end(records::chunk_keys))
-          continue;
-        if (std::any_of(c.fields.begin(), c.fields.end(), [&](const auto& kv) { return kv.first == f.key; }))
-          continue;
-        json::append_key(out, f.key);
-        out += f.raw;
-      }
-    }
-    out += "}\n";
+    set_span(rec, doc, c, starts, ends, n == 0, options);
+    append_record(out, rec, c, source, options);
   }
+}
+
+void append_level_records(std::string& out, const Document& doc, const std::vector<LevelChunk>& chunks,
+                          const json::Record* source, const RecordOptions& options) {
+  const bool ascii = utf8::is_ascii(doc.text);
+  Cursor starts(doc.text, ascii), ends(doc.text, ascii);
+  records::ChunkFields rec;
+  rec.doc = doc.id;
+  for (std::size_t i = 0; i < chunks.size(); ++i) {
+    const LevelChunk& lc = chunks[i];
+    rec.id = lc.id;
+    rec.n = lc.n;
+    rec.level = lc.level;
+    if (lc.parent >= 0) rec.parent = chunks[static_cast<std::size_t>(lc.parent)].id;
+    else rec.parent.reset();
+    set_span(rec, doc, lc.chunk, starts, ends, i == 0, options);
+    append_record(out, rec, lc.chunk, source, options);
+  }
+}
+
+void split_levels(const Document& doc, const std::vector<Chunk>& top, const std::vector<Chunker*>& chunkers,
+                  const std::vector<Measure*>& measures, std::vector<LevelChunk>& out) {
+  out.clear();
+  std::vector<std::uint64_t> next_n(chunkers.size() + 1, 0);  // per level: the next chunk's n
+  std::vector<Chunk> children;
+  // Appends chunk c at level (its parent at index parent of out), then its subtree.
+  auto add = [&](auto& self, Chunk c, std::size_t level, std::ptrdiff_t parent, std::string id) -> void {
+    const std::size_t at = out.size();
+    out.push_back({std::move(c), level, parent, next_n[level]++, std::move(id)});
+    if (level == chunkers.size()) return;
+    const std::size_t b = out[at].chunk.begin, e = out[at].chunk.end;
+    Document sub = doc;
+    sub.text = doc.text.substr(b, e - b);
+    sub.blocks = sub.words = nullptr;
+    children.clear();
+    chunkers[level]->split(sub, children);
+    std::vector<Chunk> kids;
+    kids.swap(children);  // children is reused by the recursion
+    if (kids.empty()) kids.push_back({0, e - b, 0, false, {}});
+    Measure* m = measures[level];
+    if (m) m->reset(sub.text);
+    for (std::size_t j = 0; j < kids.size(); ++j) {
+      Chunk& k = kids[j];
+      const std::size_t kb = j == 0 ? 0 : k.begin, ke = j + 1 == kids.size() ? e - b : kids[j + 1].begin;
+      if (ke <= kb) throw Error("chunk --levels: the chunks of a level are not in order");
+      if (m && (kb != k.begin || ke != k.end)) k.size = m->exact(kb, ke);
+      k.begin = b + kb;
+      k.end = b + ke;
+    }
+    for (std::size_t j = 0; j < kids.size(); ++j)
+      self(self, std::move(kids[j]), level + 1, static_cast<std::ptrdiff_t>(at), out[at].id + "." + std::to_string(j));
+  };
+  for (std::size_t i = 0; i < top.size(); ++i)
+    add(add, top[i], 0, -1, std::string(doc.id) + "#" + std::to_string(i));
 }
 
 std::unique_ptr<io::Handler> make_handler(const ChunkerFactory& factory, const RecordOptions& options) {

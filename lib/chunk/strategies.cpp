@@ -275,3 +275,26 @@ std::vector<std::string> parse_separators(std::string_view text) {
 }
 
 }  // namespace hewn::chunk
+
+namespace hewn::chunk {
+
+std::vector<std::uint64_t> parse_levels(std::string_view list) {
+  std::vector<std::uint64_t> out;
+  const std::string given = hewn::quoted(list);
+  for (std::size_t b = 0;;) {
+    std::size_t e = list.find(',', b);
+    std::string_view s = list.substr(b, e == std::string_view::npos ? std::string_view::npos : e - b);
+    std::uint64_t v = 0;
+    if (s.empty() || s.size() > 15 || s.find_first_not_of("0123456789") != std::string_view::npos)
+      throw UsageError("--levels: expected sizes S1,S2,... (whole numbers), got " + given);
+    for (char c : s) v = v * 10 + static_cast<std::uint64_t>(c - '0');
+    if (v == 0) throw UsageError("--levels: sizes must be at least 1, got " + given);
+    if (!out.empty() && v >= out.back())
+      throw UsageError("--levels: sizes must decrease strictly, coarsest first, got " + given);
+    out.push_back(v);
+    if (e == std::string_view::npos) return out;
+    b = e + 1;
+  }
+}
+
+}  // namespace hewn::chunk

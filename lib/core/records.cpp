@@ -35,6 +35,14 @@ void append_chunk(std::string& out, const ChunkFields& c) {
     json::append_key(out, field::oversize);
     out += "true";
   }
+  if (c.level) {
+    json::append_key(out, field::level);
+    json::append_uint(out, *c.level);
+  }
+  if (c.parent) {
+    json::append_key(out, field::parent);
+    json::append_string(out, *c.parent);
+  }
   if (c.tokens) {
     json::append_key(out, field::tokens);
     json::append_uint(out, *c.tokens);
@@ -59,6 +67,8 @@ void read_chunk(const json::Record& r, ChunkFields& c) {
     if (f->type != json::Type::boolean) r.fail("field \"oversize\" is not a boolean");
     c.oversize = f->raw == "true";
   }
+  if (auto v = r.whole(field::level)) c.level = *v;
+  if (auto v = r.id(field::parent)) c.parent = std::move(*v);
   if (auto v = r.whole(field::tokens)) c.tokens = *v;
   if (auto v = r.string(field::doc_text)) c.doc_text = *v;
 }

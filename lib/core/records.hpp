@@ -30,6 +30,8 @@ inline constexpr std::string_view byte_start = "byte_start";
 inline constexpr std::string_view byte_end = "byte_end";
 inline constexpr std::string_view size = "size";
 inline constexpr std::string_view oversize = "oversize";
+inline constexpr std::string_view level = "level";    // chunk --levels: 0 is the coarsest
+inline constexpr std::string_view parent = "parent";  // chunk --levels: the enclosing chunk's id (levels > 0)
 inline constexpr std::string_view tokens = "tokens";
 inline constexpr std::string_view doc_text = "doc_text";
 // input documents
@@ -75,6 +77,8 @@ struct ChunkFields {
   std::string_view text;
   std::uint64_t start = 0, end = 0, byte_start = 0, byte_end = 0, size = 0;
   bool oversize = false;                  // written only when true
+  std::optional<std::uint64_t> level;     // written when set (chunk --levels)
+  std::optional<std::string> parent;      // written when set (levels below 0)
   std::optional<std::uint64_t> tokens;    // written when set
   std::optional<std::string_view> doc_text;  // written when set
 
@@ -83,7 +87,8 @@ struct ChunkFields {
 
 // Appends the chunk fields as a record's beginning, in hewn(7)'s order:
 // {"id":..,"doc":..,"n":..,"text":..,"start":..,"end":..,"byte_start":..,
-// "byte_end":..,"size":..[,"oversize":true][,"tokens":N][,"doc_text":".."]
+// "byte_end":..,"size":..[,"oversize":true][,"level":L][,"parent":".."]
+// [,"tokens":N][,"doc_text":".."]
 // with no closing brace (a strategy's fields and pass-through fields follow).
 // Errors: none.
 void append_chunk(std::string& out, const ChunkFields& c);
@@ -91,9 +96,9 @@ void append_chunk(std::string& out, const ChunkFields& c);
 // Reads a record's chunk fields, each where present (absent ones keep
 // their value in c; "oversize" is true only when the field is true).
 // Errors: DataError "source:line: field "id" is not a string or an
-// integer" (and "doc"), "field "text" is not a string" (and "doc_text"),
+// integer" (and "doc", "parent"), "field "text" is not a string" (and "doc_text"),
 // "field "n" is not a non-negative integer" (and start, end, byte_start,
-// byte_end, size, tokens), "field "oversize" is not a boolean".
+// byte_end, size, level, tokens), "field "oversize" is not a boolean".
 void read_chunk(const json::Record& r, ChunkFields& c);
 
 // ------------------------------------------------------------------ vectors

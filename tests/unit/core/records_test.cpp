@@ -44,9 +44,13 @@ records::ChunkFields sample() {
 }  // namespace
 
 TEST_CASE("chunk fields: append, parse, read give the same fields") {
-  for (int variant = 0; variant < 4; ++variant) {
+  for (int variant = 0; variant < 8; ++variant) {
     records::ChunkFields c = sample();
     if (variant & 1) c.oversize = true;
+    if (variant & 4) {
+      c.level = 2;
+      c.parent = "d\"1#0.1";
+    }
     if (variant & 2) {
       c.tokens = 3;
       c.doc_text = "the whole document";
