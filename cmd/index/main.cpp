@@ -7,6 +7,7 @@
 #include "index/builder.hpp"
 #include "index/chunk_records.hpp"
 #include "index/index.hpp"
+#include "index/levels.hpp"
 #include "index/merge.hpp"
 
 // --model ORG/NAME[@REV] cached by Hugging Face: its snapshot directory;
@@ -96,7 +97,7 @@ int main(int argc, char** argv) {
       { hewn::index::Analyzer check(bo.analyzer); }
       bo.id_field = io.id_field;
       bo.text_field = io.text_field;
-      hewn::index::Builder builder(dir, bo);
+      hewn::index::LevelBuilder builder(dir, bo);
       hewn::cli::Sink<hewn::index::AnalyzedChunks> sink;
       sink.consume = [&](const hewn::index::AnalyzedChunks& chunks, std::size_t from, std::size_t to) {
         hewn::index::add_chunks(builder, chunks, from, to);
@@ -114,6 +115,10 @@ int main(int argc, char** argv) {
           "index", io, run, [&] { return hewn::index::make_analyzer(bo); }, sink);
     }
     if (*merge) {
+      if (hewn::index::is_levelled(shards.front())) {
+        hewn::index::merge_levels(out, shards, mo);
+        return 0;
+      }
       auto m = hewn::index::merge(out, shards, mo);
       if (!m.missing_shards.empty()) {
         std::string list;
@@ -121,6 +126,10 @@ int main(int argc, char** argv) {
         hewn::cli::Diag("index").warning(out + ": shards " + list + " of " + std::to_string(m.missing_of) +
                                          " missing (merged with --allow-partial; recorded in its manifest)");
       }
+      return 0;
+    }
+    if (hewn::index::is_levelled(sdir)) {
+      std::cout << hewn::index::Levels(sdir).stats_json();
       return 0;
     }
     hewn::index::Index ix(sdir);

@@ -85,21 +85,33 @@ std::vector<std::string> parse_fields(const std::string& s) {
   }
 }
 
-Builder::Builder(std::string dir, BuildOptions options) : impl_(std::make_unique<Impl>()) {
-  auto& m = *impl_;
+std::string build_target(std::string dir) {
   while (dir.size() > 1 && dir.back() == '/') dir.pop_back();
   dir = io::resolve_links(dir);  // a link to an index: the index it points to is replaced, the link stays
+  std::error_code ec;
+  if (fs::exists(dir, ec)) {
+    bool ok = fs::is_directory(dir, ec) && (fs::exists(dir + "/manifest.json", ec) ||
+                                            fs::exists(dir + "/levels.json", ec) || fs::is_empty(dir, ec));
+    if (!ok) throw DataError(dir + ": exists and is not a hewn index (refusing to replace it)");
+  }
+  return dir;
+}
+
+Builder::Builder(std::string dir, BuildOptions options) : impl_(std::make_unique<Impl>()) {
+  auto& m = *impl_;
+  if (!options.nested) dir = build_target(std::move(dir));
   m.dir = dir;
   m.opt = std::move(options);
   if (!valid(m.opt.bm25))
     throw UsageError("BM25 parameters out of range: --k1 and --delta must be within [0, 1e6), --b within [0, 1]");
   if (m.opt.fields.empty()) m.opt.fields = {m.opt.text_field};
-  std::error_code ec;
-  if (fs::exists(dir, ec)) {
-    bool ok = fs::is_directory(dir, ec) && (fs::exists(dir + "/manifest.json", ec) || fs::is_empty(dir, ec));
-    if (!ok) throw DataError(dir + ": exists and is not a hewn index (refusing to replace it)");
+  if (m.opt.nested) {
+    std::error_code ec;
+    if (!fs::create_directory(dir, ec)) throw DataError(dir + ": cannot create: " + ec.message());
+    m.tmp = dir;
+  } else {
+    m.tmp = make_temp_sibling(dir);
   }
-  m.tmp = make_temp_sibling(dir);
   m.store = std::make_unique<FileWriter>(m.tmp, "docstore.bin");
 }
 
@@ -307,7 +319,7 @@ Manifest Builder::commit() {
     man.files.push_back(build_dense(m.tmp, "dense.faiss", man.dense, m.vectors, N));
   }
   layout::write_manifest(m.tmp, man);
-  publish(m.tmp, m.dir);
+  if (!m.opt.nested) publish(m.tmp, m.dir);
   m.committed = true;
   return man;
 }

@@ -28,7 +28,17 @@ struct BuildOptions {
   std::vector<std::uint32_t> missing_shards;  // recorded by a partial merge
   std::uint32_t missing_of = 0;
   int zstd_level = 3;
+  // Write DIR itself (a new directory inside one being published, such as
+  // a level of a levelled index, levels.hpp): created by the constructor,
+  // left in place by commit(), which publishes nothing.
+  bool nested = false;
 };
+
+// The directory a build writes: dir without trailing slashes, a symbolic
+// link resolved to the index it points to (the link stays).
+// Errors: DataError "DIR: exists and is not a hewn index (refusing to
+// replace it)" unless DIR is absent, empty, an index or a levelled index.
+std::string build_target(std::string dir);
 
 // Parses --fields A,B (field names, none empty).
 // Errors: UsageError "--fields: empty field name in "s"".
@@ -45,6 +55,8 @@ struct ChunkEntry {
   std::string_view record;  // the stored JSON record
   std::vector<float> embedding;  // empty when the record has none
   std::string_view model;        // the record's "model" (who made the embedding); may be empty
+  std::int64_t level = -1;       // the record's "level" (chunk --levels); -1: none
+  std::string_view parent;       // the record's "parent" (levels below 0)
 };
 
 class Builder {

@@ -28,6 +28,8 @@ void AnalyzedChunk::view(ChunkEntry& d) const {
   d.record = record;
   d.embedding = embedding;
   d.model = model;
+  d.level = level;
+  d.parent = parent;
 }
 
 namespace {
@@ -65,6 +67,13 @@ class ChunkAnalyzer final : public io::BasicHandler<AnalyzedChunks> {
     if (c.start > c.end) r.fail("field \"start\" is after \"end\"");
     c.n = -1;
     if (auto v = r.whole(field::n)) c.n = static_cast<std::int64_t>(*v);
+    c.level = -1;
+    c.parent.clear();
+    if (auto v = r.whole(field::level)) {
+      if (*v > 1000) r.fail("field \"level\" is over 1000");
+      c.level = static_cast<std::int64_t>(*v);
+      if (auto p = r.id(field::parent)) c.parent = std::move(*p);
+    }
     c.embedding.clear();
     const records::VectorSource emb_from = records::read_vector(r, opt_.embedding_field, c.embedding);
     c.model.clear();
@@ -108,7 +117,7 @@ std::unique_ptr<io::BasicHandler<AnalyzedChunks>> make_analyzer(const BuildOptio
   return std::make_unique<ChunkAnalyzer>(options);
 }
 
-void add_chunks(Builder& builder, const AnalyzedChunks& chunks, std::size_t from, std::size_t to) {
+void add_chunks(LevelBuilder& builder, const AnalyzedChunks& chunks, std::size_t from, std::size_t to) {
   ChunkEntry d;
   for (std::size_t i = from; i < to; ++i) {
     chunks[i].view(d);

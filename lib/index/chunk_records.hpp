@@ -12,6 +12,7 @@
 
 #include "core/ordered_map.hpp"
 #include "index/builder.hpp"
+#include "index/levels.hpp"
 
 namespace hewn::index {
 
@@ -27,6 +28,8 @@ struct AnalyzedChunk {
   std::string record;              // the stored JSON record (without its vector)
   std::vector<float> embedding;    // empty when the record has none
   std::string model;               // the record's "model"; may be empty
+  std::int64_t level = -1;         // the record's "level"; -1: none
+  std::string parent;              // the record's "parent" (with a level)
 
   // Sets d to views of this chunk (d's own storage reused).
   void view(ChunkEntry& d) const;
@@ -62,7 +65,7 @@ class AnalyzedChunks {
 std::unique_ptr<io::BasicHandler<AnalyzedChunks>> make_analyzer(const BuildOptions& options);
 
 // Adds chunks [from, to) to builder, in order.
-// Errors: those of Builder::add().
-void add_chunks(Builder& builder, const AnalyzedChunks& chunks, std::size_t from, std::size_t to);
+// Errors: those of LevelBuilder::add().
+void add_chunks(LevelBuilder& builder, const AnalyzedChunks& chunks, std::size_t from, std::size_t to);
 
 }  // namespace hewn::index

@@ -227,7 +227,11 @@ Manifest Manifest::load(const std::string& dir) {
   std::string path = dir + "/manifest.json";
   std::FILE* f = std::fopen(path.c_str(), "rb");
   if (!f) {
-    if (errno == ENOENT) throw DataError(dir + ": not a hewn index (no manifest.json)");
+    if (errno == ENOENT) {
+      if (std::filesystem::exists(dir + "/levels.json"))
+        throw DataError(dir + ": a levelled index (levels.json): open one of its levels, " + dir + "/level-N");
+      throw DataError(dir + ": not a hewn index (no manifest.json)");
+    }
     throw DataError(path + ": cannot open: " + std::strerror(errno));
   }
   std::string text;

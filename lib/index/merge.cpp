@@ -119,6 +119,7 @@ Manifest merge(const std::string& out, std::vector<std::string> shards, const Me
   opt.bm25 = first.bm25;
   opt.dense = first.dense;
   check_shards(shards, in, opt, options);
+  opt.nested = options.nested;
   Builder builder(out, opt);
   std::vector<std::vector<std::pair<std::uint32_t, std::uint32_t>>> doc_terms;
   ChunkEntry d;

@@ -16,6 +16,9 @@ struct MergeOptions {
   // Merge an incomplete set of shards (or an earlier partial merge); the
   // output's manifest lists the missing shards.
   bool allow_partial = false;
+  // Write OUT in place, unpublished (a level of a levelled index being
+  // merged, levels.hpp; see BuildOptions::nested).
+  bool nested = false;
 };
 
 // Errors: DataError "SHARD: analyzer differs from FIRST (cannot merge)",
