@@ -22,6 +22,7 @@
 #include "core/error.hpp"
 #include "core/json.hpp"
 #include "index/index.hpp"
+#include "index/levels.hpp"
 #include "query/search.hpp"
 
 namespace {
@@ -309,6 +310,15 @@ int main(int argc, char** argv) {
   app.add_option("--rerank-key-env", rerank_key_env, "Environment variable holding the rerank endpoint's API key")
       ->type_name("NAME")
       ->capture_default_str();
+  std::size_t level = 0;
+  std::string answer;
+  app.add_option("--level", level, "Levelled indexes (chunk --levels): the level searched (default: the finest)")
+      ->check(hewn::cli::whole(0, 1000))
+      ->type_name("N");
+  app.add_option("--return", answer,
+                 "Levelled indexes: answer with each chunk's ancestor at LEVEL, or its parent, once, scored by its "
+                 "best match (small-to-big)")
+      ->type_name("parent|LEVEL");
   run.add(app);
   CLI::Option* input_format = app.get_option("--input-format");
   input_format->description(
@@ -424,13 +434,46 @@ int main(int argc, char** argv) {
     } else if (tok.count_special) {
       throw hewn::UsageError("--count-special needs --tokenizer");
     }
-    hewn::index::Index ix(dir);
-    hewn::query::check_options(so, ix);
-    if (so.mode != hewn::query::Mode::bm25) ix.dense();  // load and verify before the first query
+    // A levelled index: the level searched and the level answered with.
+    std::unique_ptr<hewn::index::Levels> levels;
+    std::unique_ptr<hewn::index::Index> plain;
+    if (hewn::index::is_levelled(dir)) {
+      levels = std::make_unique<hewn::index::Levels>(dir);
+      const std::size_t last = levels->count() - 1;
+      so.level = app.count("--level") ? level : last;
+      if (so.level > last)
+        throw hewn::UsageError("--level " + std::to_string(level) + ": " + dir + " has levels 0 to " +
+                               std::to_string(last));
+      so.answer = so.level;
+      if (answer == "parent") {
+        if (so.level == 0) throw hewn::UsageError("--return parent: level 0 has no parents");
+        so.answer = so.level - 1;
+      } else if (!answer.empty()) {
+        if (answer.size() > 4 || answer.find_first_not_of("0123456789") != std::string::npos)
+          throw hewn::UsageError("--return: expected parent or a level number, got " + hewn::quoted(answer));
+        so.answer = std::stoul(answer);
+        if (so.answer > so.level)
+          throw hewn::UsageError("--return " + answer + ": not at or above the level searched (" +
+                                 std::to_string(so.level) + "; 0 is the coarsest)");
+      }
+      if (so.answer < so.level && !rerank_run.empty())
+        throw hewn::UsageError("--return: with --rerank-run the hits are the run's, at one level");
+      if (so.answer < so.level && so.fine.unit != hewn::query::FineUnit::none)
+        throw hewn::UsageError("--return above the searched level with --fine is not supported");
+      so.levels = levels.get();
+    } else if (app.count("--level") || app.count("--return")) {
+      throw hewn::UsageError("--level and --return need a levelled index (index build of chunk --levels records)");
+    } else {
+      plain = std::make_unique<hewn::index::Index>(dir);
+    }
+    const hewn::index::Index& ix = levels ? levels->level(so.answer) : *plain;  // hits come from ix
+    const hewn::index::Index& searched = levels ? levels->level(so.level) : ix;
+    hewn::query::check_options(so, searched);
+    if (so.mode != hewn::query::Mode::bm25) searched.dense();  // load and verify before the first query
     std::unique_ptr<const hewn::embed::Embedder> embedder;
     std::string prompt;
     if (dense || fine_dense)
-      embedder = query_embedder(ix, model, remote.connection(), batch, so.no_embedder, prompt, so.passage_prefix);
+      embedder = query_embedder(searched, model, remote.connection(), batch, so.no_embedder, prompt, so.passage_prefix);
     if (fine_dense) {
       if (!embedder) throw hewn::UsageError("--fine-score " + fine_score + ": " + so.no_embedder);
       so.passage_encoder = embedder.get();
@@ -467,9 +510,9 @@ int main(int argc, char** argv) {
         for (std::size_t i = 0; i < texts.size(); ++i) errors[i] = std::move(infos[i].error);
       };
     if (app.count("--nprobe") || app.count("--ef-search")) {
-      if (!ix.dense()) throw hewn::UsageError("--nprobe/--ef-search: " + dir + " has no dense vectors");
-      if (app.count("--nprobe")) ix.dense()->set_parameter("nprobe", nprobe, "--nprobe");
-      if (app.count("--ef-search")) ix.dense()->set_parameter("efSearch", ef_search, "--ef-search");
+      if (!searched.dense()) throw hewn::UsageError("--nprobe/--ef-search: " + dir + " has no dense vectors");
+      if (app.count("--nprobe")) searched.dense()->set_parameter("nprobe", nprobe, "--nprobe");
+      if (app.count("--ef-search")) searched.dense()->set_parameter("efSearch", ef_search, "--ef-search");
     }
     // Queries that --budget leaves with nothing: one warning line at the
     // end, naming the first in input order.

@@ -85,7 +85,11 @@ namespace {
 class Searcher : public io::Handler {
  public:
   Searcher(const index::Index& ix, const SearchOptions& o)
-      : ix_(ix), o_(o), analyzer_(ix.manifest().analyzer), topk_(ix) {
+      : ix_(ix),
+        sx_(o.levels ? o.levels->level(o.level) : ix),
+        o_(o),
+        analyzer_(ix.manifest().analyzer),
+        topk_(sx_) {
     if (o.fine.unit != FineUnit::none) fine_ = std::make_unique<FineRanker>(ix, o.fine);
   }
 
@@ -195,7 +199,7 @@ class Searcher : public io::Handler {
     std::uint32_t depth = o_.depth ? o_.depth : std::max<std::uint32_t>(want, 100);
     bool grouping = o_.group != Group::none;
     bool reshape = grouping || o_.mode == Mode::hybrid;
-    std::uint32_t n = std::min(reshape ? std::max(depth, want) : want, ix_.size());
+    std::uint32_t n = std::min(reshape ? std::max(depth, want) : want, sx_.size());
 
     std::vector<Hit>& hits = o_.run ? given_ : o_.mode == Mode::bm25 ? lex_ : o_.mode == Mode::dense ? den_ : fused_;
     bool exhausted = true;
@@ -208,15 +212,20 @@ class Searcher : public io::Handler {
       if (given_.empty() && o_.on_not_in_run) o_.on_not_in_run(in, qid);
     } else {
       prepare(r);
-      if (o_.reranker) n = std::min(std::max(n, rerank_depth(want)), ix_.size());
+      if (o_.reranker) n = std::min(std::max(n, rerank_depth(want)), sx_.size());
       exhausted = retrieve(n);
+      // Small-to-big: k ancestors need more chunks than k.
+      while (lifting() && hits.size() < want && !exhausted && n < sx_.size()) {
+        n = static_cast<std::uint32_t>(std::min<std::uint64_t>(sx_.size(), std::uint64_t(n) * 2));
+        exhausted = retrieve(n);
+      }
     }
     if (o_.reranker) {
       // Under --group doc the candidates are the chunks of the first
       // rerank-depth documents: fetch deeper until there are that many.
       std::uint32_t rd = rerank_depth(want);
-      while (grouping && !o_.run && groups_in(hits) < rd && !exhausted && n < ix_.size()) {
-        n = static_cast<std::uint32_t>(std::min<std::uint64_t>(ix_.size(), std::uint64_t(n) * 2));
+      while (grouping && !o_.run && groups_in(hits) < rd && !exhausted && n < sx_.size()) {
+        n = static_cast<std::uint32_t>(std::min<std::uint64_t>(sx_.size(), std::uint64_t(n) * 2));
         exhausted = retrieve(n);
       }
       rerank(r, hits, rd);
@@ -225,8 +234,8 @@ class Searcher : public io::Handler {
       group(hits);
       // k counts documents: fetch deeper until k of them are found or no
       // chunk is left.
-      while (hits.size() < want && !exhausted && n < ix_.size()) {
-        n = static_cast<std::uint32_t>(std::min<std::uint64_t>(ix_.size(), std::uint64_t(n) * 2));
+      while (hits.size() < want && !exhausted && n < sx_.size()) {
+        n = static_cast<std::uint32_t>(std::min<std::uint64_t>(sx_.size(), std::uint64_t(n) * 2));
         exhausted = retrieve(n);
         group(hits);
       }
@@ -317,7 +326,7 @@ class Searcher : public io::Handler {
     if (!text) r.fail("missing field " + hewn::quoted(o_.text_field));
     terms_.clear();
     analyzer_.analyze(*text, terms_);
-    weighed_ = weigh(ix_, terms_);
+    weighed_ = weigh(sx_, terms_);
   }
 
   void prepare_vector(const json::Record& r) {
@@ -342,15 +351,15 @@ class Searcher : public io::Handler {
     } else if (auto* f = r.find(field::model); f && f->type == json::Type::string) {
       // A vector that names its model (embed writes "model"): it must be
       // the index's, or the scores compare unrelated spaces.
-      const std::string& built = ix_.manifest().dense.model.name;
+      const std::string& built = sx_.manifest().dense.model.name;
       std::string_view made = *r.string(field::model);
       if (!built.empty() && made != built)
         r.fail("query embedded by model " + hewn::quoted(made) + ", the index by " + hewn::quoted(built) +
                " (embed the queries with the index's model)");
     }
-    if (emb_.size() != ix_.dense()->dim())
+    if (emb_.size() != sx_.dense()->dim())
       r.fail("embedding has " + std::to_string(emb_.size()) + " dimensions, the index has " +
-             std::to_string(ix_.dense()->dim()));
+             std::to_string(sx_.dense()->dim()));
   }
 
   // The n best chunks of each retriever (and their fusion); true when no
@@ -362,11 +371,26 @@ class Searcher : public io::Handler {
       exhausted = exhausted && lex_.size() < n;
     }
     if (o_.mode != Mode::bm25) {
-      dense_ranked(*ix_.dense(), ix_.size(), emb_.data(), n, dense_raw_, den_);
+      dense_ranked(*sx_.dense(), sx_.size(), emb_.data(), n, dense_raw_, den_);
       exhausted = exhausted && den_.size() < n;
     }
     if (o_.mode == Mode::hybrid) fuse();
+    if (lifting()) lift(o_.mode == Mode::bm25 ? lex_ : o_.mode == Mode::dense ? den_ : fused_);
     return exhausted;
+  }
+
+  bool lifting() const { return o_.levels && o_.answer < o_.level; }
+
+  // Small-to-big: each ranked chunk of the searched level replaced by its
+  // ancestor at the answer level, the first (best) time it is reached.
+  void lift(std::vector<Hit>& hits) {
+    seen_.clear();
+    std::size_t kept = 0;
+    for (const Hit& h : hits) {
+      std::uint32_t a = o_.levels->ancestor(o_.level, h.chunk, o_.answer);
+      if (seen_.insert(a).second) hits[kept++] = {a, h.score};
+    }
+    hits.resize(kept);
   }
 
   void fuse() {
@@ -681,7 +705,8 @@ class Searcher : public io::Handler {
     return words_.size();
   }
 
-  const index::Index& ix_;
+  const index::Index& ix_;  // the index hits come from
+  const index::Index& sx_;  // the index searched: ix_, or a level below it (SearchOptions::levels)
   const SearchOptions& o_;
   std::unique_ptr<FineRanker> fine_;
   std::vector<FineSpan> spans_;

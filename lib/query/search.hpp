@@ -19,6 +19,7 @@
 #include "core/record_stream.hpp"
 #include "index/index.hpp"
 #include "query/fine.hpp"
+#include "index/levels.hpp"
 #include "query/topk.hpp"
 
 namespace hewn::query {
@@ -92,6 +93,13 @@ struct SearchOptions {
   // embedding each unit's text after passage_prefix.
   const TextEncoder* passage_encoder = nullptr;
   std::string passage_prefix;
+  // A levelled index (query --level, --return): retrieval searches level
+  // `level` of levels; the searcher's index is level `answer` (<= level),
+  // and each chunk found is replaced by its ancestor there, once, ranked
+  // and scored by its best descendant (small-to-big), more chunks fetched
+  // until k ancestors are found. Null: the searcher's index is searched.
+  const index::Levels* levels = nullptr;
+  std::size_t level = 0, answer = 0;
 };
 
 // Errors: UsageError "--mode dense: the index has no dense vectors",
