@@ -319,6 +319,11 @@ int main(int argc, char** argv) {
                  "Levelled indexes: answer with each chunk's ancestor at LEVEL, or its parent, once, scored by its "
                  "best match (small-to-big)")
       ->type_name("parent|LEVEL");
+  app.add_option("--auto-merge", so.auto_merge,
+                 "Levelled indexes: replace hits that make at least fraction R of a chunk's children by that chunk, "
+                 "level by level (auto-merging)")
+      ->check(CLI::Range(0.0, 1.0))
+      ->type_name("R");
   run.add(app);
   CLI::Option* input_format = app.get_option("--input-format");
   input_format->description(
@@ -460,9 +465,17 @@ int main(int argc, char** argv) {
         throw hewn::UsageError("--return: with --rerank-run the hits are the run's, at one level");
       if (so.answer < so.level && so.fine.unit != hewn::query::FineUnit::none)
         throw hewn::UsageError("--return above the searched level with --fine is not supported");
+      if (app.count("--auto-merge")) {
+        if (!(so.auto_merge > 0)) throw hewn::UsageError("--auto-merge must be within (0, 1]");
+        if (!answer.empty()) throw hewn::UsageError("--auto-merge and --return: choose one");
+        for (const char* opt : {"--group", "--budget", "--neighbors", "--rerank", "--fine"})
+          if (app.count(opt)) throw hewn::UsageError(std::string("--auto-merge with ") + opt + " is not supported");
+        for (std::size_t l = 0; l < so.level; ++l) levels->level(l);  // opened before the threads need them
+      }
       so.levels = levels.get();
-    } else if (app.count("--level") || app.count("--return")) {
-      throw hewn::UsageError("--level and --return need a levelled index (index build of chunk --levels records)");
+    } else if (app.count("--level") || app.count("--return") || app.count("--auto-merge")) {
+      throw hewn::UsageError(
+          "--level, --return and --auto-merge need a levelled index (index build of chunk --levels records)");
     } else {
       plain = std::make_unique<hewn::index::Index>(dir);
     }

@@ -246,6 +246,7 @@ class Searcher : public io::Handler {
       for (auto& h : hits) scores_.push_back(h.score);
       hits.resize(adaptive_cut(scores_, o_.min_k, want));
     }
+    if (o_.auto_merge > 0) auto_merge(hits);
     if (fine_) return refine(in, r, qid, hits, out);
     context(hits);
     if (o_.budget && !hits.empty()) {
@@ -381,6 +382,38 @@ class Searcher : public io::Handler {
 
   bool lifting() const { return o_.levels && o_.answer < o_.level; }
 
+  // --auto-merge: replaces enough siblings among hits by their parent,
+  // level by level; hit i is then a chunk of level hit_level_[i].
+  void auto_merge(std::vector<Hit>& hits) {
+    hit_level_.assign(hits.size(), o_.level);
+    std::unordered_map<std::uint32_t, std::size_t> count;  // parent -> its children among the hits; 0: placed
+    for (std::size_t l = o_.level; l > 0; --l) {
+      count.clear();
+      for (std::size_t i = 0; i < hits.size(); ++i)
+        if (hit_level_[i] == l) ++count[o_.levels->parent(l, hits[i].chunk)];
+      for (auto& [p, n] : count)
+        if (double(n) < o_.auto_merge * double(o_.levels->children(l - 1, p))) n = ~std::size_t(0);  // stays
+      std::size_t kept = 0;
+      for (std::size_t i = 0; i < hits.size(); ++i) {
+        Hit h = hits[i];
+        std::size_t hl = hit_level_[i];
+        if (hl == l) {
+          std::size_t& n = count[o_.levels->parent(l, h.chunk)];
+          if (n != ~std::size_t(0)) {
+            if (n == 0) continue;  // its parent took the place of an earlier (better) sibling
+            n = 0;
+            h.chunk = o_.levels->parent(l, h.chunk);  // the best child's place and score
+            hl = l - 1;
+          }
+        }
+        hits[kept] = h;
+        hit_level_[kept++] = hl;
+      }
+      hits.resize(kept);
+      hit_level_.resize(kept);
+    }
+  }
+
   // Small-to-big: each ranked chunk of the searched level replaced by its
   // ancestor at the answer level, the first (best) time it is reached.
   void lift(std::vector<Hit>& hits) {
@@ -494,12 +527,12 @@ class Searcher : public io::Handler {
     ctx_.resize(kept);
   }
 
-  // The stored chunk record (valid until the next call).
+  // The stored chunk record (valid until the next call), of out_.
   const json::Record& stored(std::uint32_t chunk) {
-    stored_ = ix_.record(chunk);
+    stored_ = out_->record(chunk);
     std::size_t len = stored_.size();
     stored_.append(io::line_padding, ' ');
-    return parser_.parse(std::string_view(stored_).substr(0, len), ix_.dir() + "/docstore.bin", chunk + 1);
+    return parser_.parse(std::string_view(stored_).substr(0, len), out_->dir() + "/docstore.bin", chunk + 1);
   }
 
   // The stored chunk's text: --text-field's field, else the first indexed
@@ -566,7 +599,8 @@ class Searcher : public io::Handler {
 
   void write(const json::Record& r, const std::string& qid, const std::vector<Hit>& hits, std::string& out) {
     for (std::size_t i = 0; i < hits.size(); ++i) {
-      auto info = ix_.info(hits[i].chunk);
+      out_ = o_.auto_merge > 0 ? &o_.levels->level(hit_level_[i]) : &ix_;
+      auto info = out_->info(hits[i].chunk);
       if (o_.trec) {
         std::string_view docno = o_.group != Group::none ? info.doc : info.id;
         if (!trec_word(docno))
@@ -617,6 +651,7 @@ class Searcher : public io::Handler {
       }
       out += "}\n";
     }
+    out_ = &ix_;
   }
 
   struct FineHit {
@@ -708,6 +743,8 @@ class Searcher : public io::Handler {
   const index::Index& ix_;  // the index hits come from
   const index::Index& sx_;  // the index searched: ix_, or a level below it (SearchOptions::levels)
   const SearchOptions& o_;
+  const index::Index* out_ = &ix_;  // the index of the hit being written (--auto-merge: of its level)
+  std::vector<std::size_t> hit_level_;  // --auto-merge: each hit's level
   std::unique_ptr<FineRanker> fine_;
   std::vector<FineSpan> spans_;
   std::vector<FineHit> fine_hits_;

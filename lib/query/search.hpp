@@ -100,6 +100,13 @@ struct SearchOptions {
   // until k ancestors are found. Null: the searcher's index is searched.
   const index::Levels* levels = nullptr;
   std::size_t level = 0, answer = 0;
+  // With levels (answer == level): auto-merging (query --auto-merge R, as
+  // LlamaIndex's AutoMergingRetriever): among the final hits, the children
+  // of a chunk of the level above that make at least this fraction of its
+  // children are replaced by it, at the place and with the score of the
+  // best of them, level by level up to level 0. 0: off. Every level up
+  // to `level` must have been opened (Levels::level) before the searchers.
+  double auto_merge = 0;
 };
 
 // Errors: UsageError "--mode dense: the index has no dense vectors",
