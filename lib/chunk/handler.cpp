@@ -74,7 +74,12 @@ class ChunkHandler final : public io::Handler {
     if (in.record) chunker_->split(doc, chunks_);
     else split_extracted(*chunker_, doc, extracted_, chunks_);
     if (levels_.empty()) return append_chunk_records(out, doc, chunks_, in.record, options_);
+    if (!in.record && !extracted_.blocks.empty()) {  // PDF: the layout strategy places blocks at every level
+      doc.blocks = &extracted_.blocks;
+      doc.words = &extracted_.words;
+    }
     split_levels(doc, chunks_, level_chunkers_, level_measures_, nested_);
+    if (!in.record) inherit_extracted(nested_);
     append_level_records(out, doc, nested_, in.record, options_);
   }
 
@@ -88,6 +93,25 @@ class ChunkHandler final : public io::Handler {
   std::vector<std::unique_ptr<Measure>> measures_;
   std::vector<Measure*> level_measures_;
   std::vector<LevelChunk> nested_;
+
+  // Below level 0, the chunks of an extracted document take the fields of
+  // the section their parent is in (page, headings), and their own span in
+  // the source file.
+  void inherit_extracted(std::vector<LevelChunk>& chunks) {
+    for (LevelChunk& c : chunks) {
+      if (c.parent < 0) continue;
+      auto& fields = c.chunk.fields;
+      auto has = [&](const std::string& k) {
+        return std::any_of(fields.begin(), fields.end(), [&](const auto& kv) { return kv.first == k; });
+      };
+      for (const auto& kv : chunks[static_cast<std::size_t>(c.parent)].chunk.fields)
+        if (kv.first != "source_start" && kv.first != "source_end" && !has(kv.first)) fields.push_back(kv);
+      if (extracted_.map.empty()) continue;
+      std::erase_if(fields, [](const auto& kv) { return kv.first == "source_start" || kv.first == "source_end"; });
+      fields.emplace_back("source_start", std::to_string(extracted_.map.start(c.chunk.begin)));
+      fields.emplace_back("source_end", std::to_string(extracted_.map.end(c.chunk.end)));
+    }
+  }
 };
 
 }  // namespace
@@ -183,9 +207,9 @@ void split_levels(const Document& doc, const std::vector<Chunk>& top, const std:
     out.push_back({std::move(c), level, parent, next_n[level]++, std::move(id)});
     if (level == chunkers.size()) return;
     const std::size_t b = out[at].chunk.begin, e = out[at].chunk.end;
-    Document sub = doc;
+    Document sub = doc;  // blocks (PDF) stay, placed by offset
     sub.text = doc.text.substr(b, e - b);
-    sub.blocks = sub.words = nullptr;
+    sub.offset = doc.offset + b;
     children.clear();
     chunkers[level]->split(sub, children);
     std::vector<Chunk> kids;
