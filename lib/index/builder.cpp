@@ -13,6 +13,7 @@
 #include "index/inverted.hpp"
 #include "index/layout.hpp"
 #include "index/publish.hpp"
+#include "index/string_hash.hpp"
 
 namespace hewn::index {
 
@@ -25,15 +26,6 @@ struct TermAcc {
   std::string buf;  // varint (doc delta, tf) pairs
   std::uint32_t last = 0;
   std::uint32_t df = 0;
-};
-
-struct SvHash {
-  using is_transparent = void;
-  std::size_t operator()(std::string_view s) const { return std::hash<std::string_view>{}(s); }
-};
-struct SvEq {
-  using is_transparent = void;
-  bool operator()(std::string_view a, std::string_view b) const { return a == b; }
 };
 }  // namespace
 

@@ -13,6 +13,7 @@
 #include "index/layout.hpp"
 #include "index/merge.hpp"
 #include "index/publish.hpp"
+#include "index/string_hash.hpp"
 
 namespace hewn::index {
 
@@ -160,15 +161,6 @@ void link_parts(const Parts& p, const std::string& tmp) {
     if (ec) throw DataError(p.dirs[s] + ": cannot read: " + ec.message());
   }
 }
-
-struct SvHash {
-  using is_transparent = void;
-  std::size_t operator()(std::string_view s) const { return std::hash<std::string_view>{}(s); }
-};
-struct SvEq {
-  using is_transparent = void;
-  bool operator()(std::string_view a, std::string_view b) const { return a == b; }
-};
 using NameSet = std::unordered_set<std::string, SvHash, SvEq>;
 
 }  // namespace
