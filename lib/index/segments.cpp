@@ -395,12 +395,13 @@ std::uint64_t delete_chunks(const std::string& dir_in, const std::vector<std::st
     });
   }
   std::uint64_t count = 0;
+  NameSet done;  // an id given twice counts once
   for (auto& id : ids) {  // in the order given, for the first unknown one
+    if (!done.insert(id).second) continue;
     auto& v = named.at(id);
     if (v.empty()) throw DataError(dir + ": no " + (by_chunk ? "chunk " : "document ") + hewn::quoted(id));
     for (auto [s, i] : v) p.deleted[s].push_back(i);
     count += v.size();
-    v.clear();  // an id given twice counts once
   }
   for (auto& d : p.deleted) std::sort(d.begin(), d.end());
   if (count == live) throw DataError(dir + ": deleting every chunk would leave the index empty (build it anew)");
