@@ -12,6 +12,8 @@
 #include <faiss/index_io.h>
 #include <omp.h>
 
+#include <algorithm>
+
 #include "core/error.hpp"
 
 namespace hewn::index {
@@ -125,9 +127,24 @@ DenseIndex::DenseIndex(const std::string& bytes, const std::string& path, const 
   }
 }
 
+DenseIndex::DenseIndex(std::vector<DensePart> parts, std::uint32_t dim)
+    : index_(nullptr), parts_(std::move(parts)), dim_(dim), l2_(false) {}
+
 DenseIndex::~DenseIndex() { delete static_cast<faiss::Index*>(index_); }
 
 void DenseIndex::set_parameter(const std::string& name, double value, const std::string& option) {
+  if (!parts_.empty()) {
+    bool any = false;
+    for (auto& p : parts_) {
+      try {
+        p.index->set_parameter(name, value, option);
+        any = true;
+      } catch (const UsageError&) {  // a segment without it (index add writes Flat ones)
+      }
+    }
+    if (!any) throw UsageError(option + ": not a parameter of this dense index");
+    return;
+  }
   if (name == "efSearch") {  // passed with each search (at least k)
     if (!ef_search_) throw UsageError(option + ": not a parameter of this dense index");
     ef_search_ = static_cast<std::uint32_t>(value);
@@ -139,6 +156,21 @@ void DenseIndex::set_parameter(const std::string& name, double value, const std:
 
 void DenseIndex::search(const float* q, std::uint32_t k, std::vector<std::pair<std::uint32_t, float>>& out) const {
   out.clear();
+  if (!parts_.empty()) {
+    std::vector<std::pair<std::uint32_t, float>> part;
+    for (auto& p : parts_) {
+      auto size = static_cast<std::uint32_t>(p.global->size());
+      p.index->search(q, static_cast<std::uint32_t>(std::min<std::uint64_t>(size, std::uint64_t(k) + p.deleted)), part);
+      for (auto& [local, score] : part) {
+        std::uint32_t g = local < size ? (*p.global)[local] : 0xffffffffu;
+        if (g != 0xffffffffu) out.emplace_back(g, score);
+      }
+    }
+    std::sort(out.begin(), out.end(),
+              [](auto& a, auto& b) { return a.second > b.second || (a.second == b.second && a.first < b.first); });
+    if (out.size() > k) out.resize(k);
+    return;
+  }
   auto* idx = static_cast<faiss::Index*>(index_);
   if (k == 0 || idx->ntotal == 0) return;
   omp_set_num_threads(1);  // one query per call: parallelism comes from query -j

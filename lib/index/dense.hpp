@@ -37,9 +37,25 @@ void dense_search_defaults(void* index, DenseSettings& s);
 FileEntry build_dense(const std::string& dir, const std::string& name, DenseSettings& s,
                       const std::vector<float>& vectors, std::uint64_t n);
 
-// A loaded FAISS index; search() is safe to call from several threads.
+class DenseIndex;
+
+// One segment of an index with segments (index add): its dense index, and
+// each of its vectors' number in the live collection (0xffffffff: deleted).
+struct DensePart {
+  DenseIndex* index = nullptr;
+  const std::vector<std::uint32_t>* global = nullptr;
+  std::uint32_t deleted = 0;  // entries of global that are 0xffffffff
+};
+
+// A loaded FAISS index, or the union of segments' (parts); search() is
+// safe to call from several threads.
 class DenseIndex {
  public:
+  // The union of parts of dim dimensions: search() asks each part for k
+  // more than its deleted vectors, maps their ids, drops the deleted and
+  // keeps the k best (score, then id). Errors: none.
+  DenseIndex(std::vector<DensePart> parts, std::uint32_t dim);
+
   // bytes: the file's contents (already verified); s's search parameters
   // (or, for an index built before they were stored, the defaults) are set.
   // Errors: DataError "PATH: cannot read FAISS index: <reason>".
@@ -49,7 +65,8 @@ class DenseIndex {
   DenseIndex& operator=(const DenseIndex&) = delete;
 
   // Sets search-time parameters ("nprobe", "efSearch") where the index has
-  // them; not while searches run. Errors: UsageError "OPTION: not a parameter of this dense index"
+  // them (of a union: in the parts that have them); not while searches run.
+  // Errors: UsageError "OPTION: not a parameter of this dense index"
   // when it has not (option: the command-line option that asked).
   void set_parameter(const std::string& name, double value, const std::string& option);
 
@@ -62,6 +79,7 @@ class DenseIndex {
 
  private:
   void* index_;
+  std::vector<DensePart> parts_;  // the union of segments (index_ is null)
   std::uint32_t dim_;
   std::uint32_t ef_search_ = 0;  // HNSW: the search breadth (raised to k per search); 0: not HNSW
   mutable std::shared_mutex mu_;  // exclusive while a search raises the breadth

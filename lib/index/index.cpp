@@ -27,6 +27,16 @@ Index::Index(const std::string& dir) : dir_(dir) {
   } catch (const UsageError& e) {
     throw DataError(dir_ + "/manifest.json: " + e.what());
   }
+  if (!m_.segments.empty() || m_.deleted) {
+    open_segments();
+    return;
+  }
+  load_files();
+}
+
+Index::Index(const std::string& dir, const Manifest& m, PlainTag) : dir_(dir), m_(m) { load_files(); }
+
+void Index::load_files() {
   {
     layout::Lexicon lex = layout::read_lexicon(dir_, m_);
     term_off_ = std::move(lex.term_off);
@@ -129,6 +139,16 @@ Index::~Index() = default;
 DenseIndex* Index::dense() const {
   if (!m_.dense.present) return nullptr;
   std::call_once(dense_once_, [&] {
+    if (!segs_.empty()) {
+      std::vector<DensePart> parts;
+      for (std::size_t s = 0; s < segs_.size(); ++s) {
+        std::uint32_t deleted = 0;
+        for (auto g : live_of_[s]) deleted += g == no_chunk;
+        parts.push_back({segs_[s]->dense(), &live_of_[s], deleted});
+      }
+      dense_ = std::make_unique<DenseIndex>(std::move(parts), m_.dense.dim);
+      return;
+    }
     dense_ = std::make_unique<DenseIndex>(read_verified(dir_, m_.file(dir_, "dense.faiss")), dir_ + "/dense.faiss",
                                           m_.dense);
   });
@@ -136,6 +156,7 @@ DenseIndex* Index::dense() const {
 }
 
 const float* Index::vector(std::uint32_t chunk) const {
+  if (!segs_.empty()) return segs_[where_[chunk].first]->vector(where_[chunk].second);
   std::call_once(vectors_once_, [&] { vectors_ = layout::read_vectors(dir_, m_, n_); });
   return vectors_.data() + std::size_t(chunk) * m_.dense.dim;
 }
@@ -179,6 +200,7 @@ void Index::load_store() const {
 }
 
 std::string Index::record(std::uint32_t chunk) const {
+  if (!segs_.empty()) return segs_[where_[chunk].first]->record(where_[chunk].second);
   load_store();
   std::uint64_t b = chunk / m_.records_per_block;
   std::string where = dir_ + "/docstore.bin";

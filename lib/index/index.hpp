@@ -27,11 +27,18 @@ inline constexpr std::uint32_t no_chunk = 0xffffffffu;
 class Index {
  public:
   // Opens DIR and verifies the SHA-256 of every file it loads (the document
-  // store is verified when first used).
+  // store is verified when first used). An index with segments and deleted
+  // chunks (index add, index delete) is read as the live collection: its
+  // chunks numbered in order (base, then each segment, deleted ones left
+  // out), and its lexicon, postings, lengths, norms and documents assembled
+  // from them as a rebuild over those chunks writes them, so that BM25
+  // statistics and every score are a rebuild's; manifest() gives the live
+  // counts.
   // Errors: DataError "DIR: not a hewn index (no manifest.json)", "DIR/FILE:
   // checksum mismatch (the index is corrupt)", "DIR/FILE: cannot open:
   // ...", "DIR/manifest.json: format version N is newer than this hewn
-  // reads (1)", "DIR/FILE: truncated or corrupt".
+  // reads (2)", "DIR/FILE: truncated or corrupt"; for segments also
+  // "DIR/SEGMENT/manifest.json: checksum differs from DIR/manifest.json".
   explicit Index(const std::string& dir);
   ~Index();
 
@@ -89,6 +96,19 @@ class Index {
   // block maxima below their postings, unsorted terms, broken documents.
   void validate() const;
   void load_store() const;
+  // The files of DIR with m_ loaded (one segment's, or a plain index's).
+  void load_files();
+  // Opens the base and the segments, then assembles the live collection
+  // (segments.cpp).
+  void open_segments();
+  struct PlainTag {};
+  Index(const std::string& dir, const Manifest& m, PlainTag);
+  // An index with segments: the base (0) and each segment, each one's
+  // chunks' live numbers (no_chunk: deleted), each live chunk's segment and
+  // number there.
+  std::vector<std::unique_ptr<Index>> segs_;
+  std::vector<std::vector<std::uint32_t>> live_of_;
+  std::vector<std::pair<std::uint32_t, std::uint32_t>> where_;
   std::string dir_;
   Manifest m_;
   std::uint32_t n_ = 0;
