@@ -6,6 +6,7 @@
 
 #include "core/error.hpp"
 #include "index/builder.hpp"
+#include "index/columns.hpp"
 #include "index/index.hpp"
 
 namespace hewn::index {
@@ -130,7 +131,7 @@ Manifest merge(const std::string& out, std::vector<std::string> shards, const Me
       c.reset(ix, t);
       for (; c.chunk() != no_chunk; c.next()) doc_terms[c.chunk()].emplace_back(t, c.tf());
     }
-    std::string where;
+    std::string where, cols;
     for (std::uint32_t i = 0; i < ix.size(); ++i) {
       ChunkInfo info = ix.info(i);
       where = shards[si] + ": chunk " + std::to_string(i + 1);
@@ -145,6 +146,8 @@ Manifest merge(const std::string& out, std::vector<std::string> shards, const Me
       for (auto& [t, tf] : doc_terms[i]) d.terms.emplace_back(ix.term(t), tf);
       std::string rec = ix.record(i);
       d.record = rec;
+      encode_columns(ix.columns(), i, cols);
+      d.columns = cols;
       d.embedding.clear();
       if (ix.manifest().dense.present) d.embedding.assign(ix.vector(i), ix.vector(i) + ix.manifest().dense.dim);
       builder.add(d);
