@@ -9,6 +9,7 @@
 #include "index/columns.hpp"
 #include "index/index.hpp"
 #include "query/filter.hpp"
+#include "query/search.hpp"
 #include "query/topk.hpp"
 
 using namespace hewn;
@@ -190,6 +191,56 @@ TEST_CASE("TopK::search under random filters equals the exhaustive scorer") {
       CHECK(fast[i].chunk == slow[i].chunk);
       CHECK(fast[i].score == slow[i].score);
       CHECK(s.has(fast[i].chunk));
+    }
+  }
+}
+
+TEST_CASE("dense_ranked under a filter: Flat's selector equals the exact scan; approximate indexes return all that pass") {
+  std::mt19937 rng(3);
+  std::vector<std::vector<float>> vecs(800);
+  for (auto& v : vecs)
+    for (int i = 0; i < 8; ++i) v.push_back(static_cast<float>(static_cast<int>(rng() % 5) - 2));  // ties
+  for (std::string factory : {"Flat", "IVF8,Flat", "HNSW8"}) {
+    Tmp t(factory.substr(0, 3).c_str());
+    {
+      index::BuildOptions o;
+      o.dense.factory = factory;
+      if (factory[0] == 'I') o.dense.nprobe = 1;
+      index::Builder b(t.dir, o);
+      for (std::uint32_t d = 0; d < vecs.size(); ++d) {
+        std::string id = "c" + std::to_string(d);
+        index::ChunkEntry e;
+        e.where = "t";
+        e.id = id;
+        e.doc = id;
+        e.terms = {{"w", 1}};
+        e.length = 1;
+        e.record = "{}";
+        e.embedding = vecs[d];
+        b.add(e);
+      }
+      b.commit();
+    }
+    index::Index ix(t.dir);
+    std::vector<std::pair<std::uint32_t, float>> scratch, exact;
+    std::vector<query::Hit> hits;
+    for (std::uint32_t every : {1u, 3u, 50u, 400u}) {
+      index::ChunkSet s(ix.size());
+      for (std::uint32_t c = 0; c < ix.size(); ++c)
+        if (rng() % every == 0) s.insert(c);
+      const float* q = vecs[rng() % vecs.size()].data();
+      for (std::uint32_t n : {1u, 10u, 40u}) {
+        query::dense_ranked(*ix.dense(), s.count(), q, n, scratch, hits, &s, &ix);
+        CHECK(hits.size() == std::min(n, s.count()));
+        for (auto& h : hits) CHECK(s.has(h.chunk));
+        if (factory != "Flat") continue;
+        ix.dense()->scan(ix.vector(0), q, s, n, exact);
+        REQUIRE(exact.size() == hits.size());
+        for (std::size_t i = 0; i < hits.size(); ++i) {
+          CHECK(exact[i].first == hits[i].chunk);
+          CHECK(static_cast<double>(exact[i].second) == hits[i].score);
+        }
+      }
     }
   }
 }
