@@ -9,6 +9,7 @@
 
 #include "core/error.hpp"
 #include "core/paths.hpp"
+#include "index/columns.hpp"
 #include "index/dense.hpp"
 #include "index/inverted.hpp"
 #include "index/layout.hpp"
@@ -52,6 +53,7 @@ struct Builder::Impl {
   std::uint32_t dim = 0;
   std::string seen_model;  // the "model" of the records' embeddings
   std::vector<float> vectors;
+  ColumnsBuilder columns;  // query --where
 
   void flush_block() {
     if (in_block == 0) return;
@@ -167,6 +169,7 @@ void Builder::add(const ChunkEntry& d) {
   }
   m.documents[g->second].emplace_back(d.n, id);
 
+  m.columns.add(d.columns);
   m.block.append(d.record);
   m.block.push_back('\n');
   if (++m.in_block == records_per_block) m.flush_block();
@@ -234,6 +237,7 @@ Manifest Builder::commit() {
   m.chunk_info_off.push_back(m.chunk_info.size());
   man.files.push_back(layout::write_chunk_info(m.tmp, m.chunk_info_off, m.chunk_info));
   man.files.push_back(layout::write_documents(m.tmp, order_documents(m.documents, N)));
+  man.files.push_back(layout::write_columns(m.tmp, m.columns.finish(), static_cast<std::uint32_t>(N)));
   if (m.has_emb == 1) {
     man.dense = m.opt.dense;
     if (!man.dense.model.known()) man.dense.model.name = m.seen_model;

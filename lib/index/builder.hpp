@@ -45,6 +45,7 @@ struct ChunkEntry {
   std::string_view record;  // the stored JSON record
   std::vector<float> embedding;  // empty when the record has none
   std::string_view model;        // the record's "model" (who made the embedding); may be empty
+  std::string_view columns;      // its filterable fields (encode_columns(), columns.hpp)
 };
 
 class Builder {

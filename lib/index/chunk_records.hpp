@@ -27,6 +27,7 @@ struct AnalyzedChunk {
   std::string record;              // the stored JSON record (without its vector)
   std::vector<float> embedding;    // empty when the record has none
   std::string model;               // the record's "model"; may be empty
+  std::string columns;             // its filterable fields (encode_columns())
 
   // Sets d to views of this chunk (d's own storage reused).
   void view(ChunkEntry& d) const;

@@ -7,6 +7,8 @@
 #include <faiss/IndexIVF.h>
 #include <faiss/IndexPreTransform.h>
 #include <faiss/impl/FaissException.h>
+#include <faiss/impl/IDSelector.h>
+#include <faiss/utils/distances.h>
 #include <faiss/impl/io.h>
 #include <faiss/index_factory.h>
 #include <faiss/index_io.h>
@@ -154,7 +156,8 @@ void DenseIndex::set_parameter(const std::string& name, double value, const std:
   set(static_cast<faiss::Index*>(index_), name.c_str(), value, option);
 }
 
-void DenseIndex::search(const float* q, std::uint32_t k, std::vector<std::pair<std::uint32_t, float>>& out) const {
+void DenseIndex::search(const float* q, std::uint32_t k, std::vector<std::pair<std::uint32_t, float>>& out,
+                        const ChunkSet* allow) const {
   out.clear();
   if (!parts_.empty()) {
     std::vector<std::pair<std::uint32_t, float>> part;
@@ -176,7 +179,31 @@ void DenseIndex::search(const float* q, std::uint32_t k, std::vector<std::pair<s
   omp_set_num_threads(1);  // one query per call: parallelism comes from query -j
   std::vector<float> dist(k);
   std::vector<faiss::Index::idx_t> lab(k);
-  if (ef_search_ && k > ef_search_) {
+  if (allow) {
+    // The selector travels in the search parameters, with the breadth of
+    // this search (HNSW: at least k) and IVF's nprobe, which parameters
+    // would otherwise reset to their defaults.
+    faiss::IDSelectorBitmap sel(allow->byte_size(), allow->bytes());
+    faiss::SearchParameters plain;
+    faiss::SearchParametersHNSW hnsw;
+    faiss::SearchParametersIVF ivf;
+    faiss::SearchParameters* p = &plain;
+    if (ef_search_) {
+      hnsw.efSearch = static_cast<int>(std::max(ef_search_, k));
+      p = &hnsw;
+    } else if (auto* iv = faiss::ivflib::try_extract_index_ivf(idx)) {
+      ivf.nprobe = iv->nprobe;
+      ivf.max_codes = iv->max_codes;
+      p = &ivf;
+    }
+    p->sel = &sel;
+    try {
+      std::shared_lock lock(mu_);
+      idx->search(1, q, k, dist.data(), lab.data(), p);
+    } catch (const faiss::FaissException&) {  // an index that takes no selector: the caller scans
+      return;
+    }
+  } else if (ef_search_ && k > ef_search_) {
     // HNSW: a breadth below k would return fewer than k hits. FAISS 1.7
     // takes the breadth from the index only, so it is raised for this
     // search alone while no other search runs.
@@ -193,6 +220,29 @@ void DenseIndex::search(const float* q, std::uint32_t k, std::vector<std::pair<s
     if (lab[i] < 0) break;
     out.emplace_back(static_cast<std::uint32_t>(lab[i]), l2_ ? -dist[i] : dist[i]);
   }
+}
+
+void DenseIndex::scan(const float* vectors, const float* q, const ChunkSet& allow, std::uint32_t k,
+                      std::vector<std::pair<std::uint32_t, float>>& out) const {
+  out.clear();
+  if (k == 0) return;
+  // A heap of the best k, the worst on top (ranking: score, then chunk).
+  auto worse = [](const std::pair<std::uint32_t, float>& a, const std::pair<std::uint32_t, float>& b) {
+    return a.second > b.second || (a.second == b.second && a.first < b.first);
+  };
+  for (std::uint32_t c = allow.next(0); c != 0xffffffffu; c = allow.next(c + 1)) {
+    const float* v = vectors + std::size_t(c) * dim_;
+    float s = l2_ ? -faiss::fvec_L2sqr(q, v, dim_) : faiss::fvec_inner_product(q, v, dim_);
+    if (out.size() < k) {
+      out.emplace_back(c, s);
+      std::push_heap(out.begin(), out.end(), worse);
+    } else if (worse(std::pair{c, s}, out.front())) {
+      std::pop_heap(out.begin(), out.end(), worse);
+      out.back() = {c, s};
+      std::push_heap(out.begin(), out.end(), worse);
+    }
+  }
+  std::sort(out.begin(), out.end(), worse);
 }
 
 }  // namespace hewn::index

@@ -8,6 +8,7 @@
 #include <string>
 #include <vector>
 
+#include "index/columns.hpp"
 #include "index/format.hpp"
 #include "index/manifest.hpp"
 
@@ -73,7 +74,17 @@ class DenseIndex {
   // The k nearest (internal id, score) pairs for one query vector of dim
   // floats, best first (HNSW searches with a breadth of at least k). Scores are inner products (metric ip) or negated
   // squared L2 distances (metric l2), so that higher is better.
-  void search(const float* q, std::uint32_t k, std::vector<std::pair<std::uint32_t, float>>& out) const;
+  // With allow (query --where), the nearest of its chunks: FAISS searches
+  // with an IDSelectorBitmap (Flat, IVF, HNSW...; exact for Flat), so that
+  // an approximate index may return fewer than k of them (then scan()), and
+  // an index that takes no selector returns none.
+  void search(const float* q, std::uint32_t k, std::vector<std::pair<std::uint32_t, float>>& out,
+              const ChunkSet* allow = nullptr) const;
+  // The k nearest chunks of allow by scanning their vectors (chunk c's
+  // dim floats at vectors + c * dim) with FAISS's distance kernels, scored
+  // as search() scores, ranked best first (ties: lower chunk first).
+  void scan(const float* vectors, const float* q, const ChunkSet& allow, std::uint32_t k,
+            std::vector<std::pair<std::uint32_t, float>>& out) const;
 
   std::uint32_t dim() const { return dim_; }
 

@@ -6,7 +6,9 @@
 #include <cmath>
 
 #include "core/error.hpp"
+#include "index/columns.hpp"
 #include "index/layout.hpp"
+#include "core/line_reader.hpp"
 
 namespace hewn::index {
 
@@ -153,6 +155,33 @@ DenseIndex* Index::dense() const {
                                           m_.dense);
   });
   return dense_.get();
+}
+
+const Columns& Index::columns() const {
+  std::call_once(columns_once_, [&] {
+    // An index with segments numbers its live chunks anew: its columns come
+    // from the stored records, as for an index built before columns.bin.
+    bool listed = segs_.empty() &&
+                  std::any_of(m_.files.begin(), m_.files.end(), [](auto& f) { return f.name == "columns.bin"; });
+    if (listed) {
+      columns_ = std::make_unique<Columns>(layout::read_columns(dir_, m_, n_));
+      return;
+    }
+    // Built before columns.bin: the stored records' fields, as index build
+    // takes them (the indexed fields have none).
+    ColumnsBuilder b;
+    json::Parser parser;
+    std::string rec, enc;
+    for (std::uint32_t c = 0; c < n_; ++c) {
+      rec = record(c);
+      std::size_t len = rec.size();
+      rec.append(io::line_padding, ' ');
+      encode_columns(parser.parse(std::string_view(rec).substr(0, len), dir_ + "/docstore.bin", c + 1), m_.fields, enc);
+      b.add(enc);
+    }
+    columns_ = std::make_unique<Columns>(b.finish());
+  });
+  return *columns_;
 }
 
 const float* Index::vector(std::uint32_t chunk) const {

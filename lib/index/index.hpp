@@ -16,6 +16,8 @@
 
 namespace hewn::index {
 
+struct Columns;
+
 struct ChunkInfo {
   std::string_view id, doc;
   std::uint64_t start = 0, end = 0;
@@ -81,6 +83,12 @@ class Index {
   // Errors: as the constructor, for docstore.bin and docstore.idx.
   std::string record(std::uint32_t chunk) const;
 
+  // The stored fields as columns (query --where; columns.hpp), loaded and
+  // verified on first use; an index built before columns.bin gets them from
+  // its document store. Thread-safe.
+  // Errors: as the constructor, for columns.bin (or the document store).
+  const Columns& columns() const;
+
   bool has_dense() const { return m_.dense.present; }
   // The dense index (loaded and verified on first use), or nullptr when the
   // records had no embeddings. Thread-safe.
@@ -119,7 +127,8 @@ class Index {
   mutable std::vector<float> vectors_;
   mutable std::unique_ptr<DenseIndex> dense_;
   mutable std::once_flag dense_once_, vectors_once_;
-  mutable std::once_flag store_once_;
+  mutable std::once_flag store_once_, columns_once_;
+  mutable std::unique_ptr<Columns> columns_;
   mutable std::string store_;
   mutable std::vector<std::uint64_t> store_off_;
 };

@@ -6,6 +6,7 @@
 
 #include "core/error.hpp"
 #include "index/builder.hpp"
+#include "index/columns.hpp"
 #include "index/index.hpp"
 
 namespace hewn::index {
@@ -132,7 +133,7 @@ void add_index(Builder& builder, const Index& ix, const std::string& name) {
     for (; c.chunk() != no_chunk; c.next()) doc_terms[c.chunk()].emplace_back(t, c.tf());
   }
   ChunkEntry d;
-  std::string where;
+  std::string where, cols;
   for (std::uint32_t i = 0; i < ix.size(); ++i) {
     ChunkInfo info = ix.info(i);
     where = name + ": chunk " + std::to_string(i + 1);
@@ -147,6 +148,8 @@ void add_index(Builder& builder, const Index& ix, const std::string& name) {
     for (auto& [t, tf] : doc_terms[i]) d.terms.emplace_back(ix.term(t), tf);
     std::string rec = ix.record(i);
     d.record = rec;
+    encode_columns(ix.columns(), i, cols);
+    d.columns = cols;
     d.embedding.clear();
     if (ix.manifest().dense.present) d.embedding.assign(ix.vector(i), ix.vector(i) + ix.manifest().dense.dim);
     builder.add(d);
