@@ -160,6 +160,7 @@ void DenseIndex::search(const float* q, std::uint32_t k, std::vector<std::pair<s
                         const ChunkSet* allow) const {
   out.clear();
   if (!parts_.empty()) {
+    if (allow) return;  // the segments' ids are not the live numbers the set holds: the caller scans
     std::vector<std::pair<std::uint32_t, float>> part;
     for (auto& p : parts_) {
       auto size = static_cast<std::uint32_t>(p.global->size());
@@ -222,7 +223,8 @@ void DenseIndex::search(const float* q, std::uint32_t k, std::vector<std::pair<s
   }
 }
 
-void DenseIndex::scan(const float* vectors, const float* q, const ChunkSet& allow, std::uint32_t k,
+void DenseIndex::scan(const std::function<const float*(std::uint32_t)>& vector, const float* q,
+                      const ChunkSet& allow, std::uint32_t k,
                       std::vector<std::pair<std::uint32_t, float>>& out) const {
   out.clear();
   if (k == 0) return;
@@ -231,7 +233,7 @@ void DenseIndex::scan(const float* vectors, const float* q, const ChunkSet& allo
     return a.second > b.second || (a.second == b.second && a.first < b.first);
   };
   for (std::uint32_t c = allow.next(0); c != 0xffffffffu; c = allow.next(c + 1)) {
-    const float* v = vectors + std::size_t(c) * dim_;
+    const float* v = vector(c);
     float s = l2_ ? -faiss::fvec_L2sqr(q, v, dim_) : faiss::fvec_inner_product(q, v, dim_);
     if (out.size() < k) {
       out.emplace_back(c, s);

@@ -3,6 +3,7 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <shared_mutex>
 #include <string>
@@ -77,13 +78,14 @@ class DenseIndex {
   // With allow (query --where), the nearest of its chunks: FAISS searches
   // with an IDSelectorBitmap (Flat, IVF, HNSW...; exact for Flat), so that
   // an approximate index may return fewer than k of them (then scan()), and
-  // an index that takes no selector returns none.
+  // an index that takes no selector, or a union of segments, returns none.
   void search(const float* q, std::uint32_t k, std::vector<std::pair<std::uint32_t, float>>& out,
               const ChunkSet* allow = nullptr) const;
   // The k nearest chunks of allow by scanning their vectors (chunk c's
-  // dim floats at vectors + c * dim) with FAISS's distance kernels, scored
-  // as search() scores, ranked best first (ties: lower chunk first).
-  void scan(const float* vectors, const float* q, const ChunkSet& allow, std::uint32_t k,
+  // dim floats at vector(c)) with FAISS's distance kernels, scored as
+  // search() scores, ranked best first (ties: lower chunk first). Errors:
+  // those of vector().
+  void scan(const std::function<const float*(std::uint32_t)>& vector, const float* q, const ChunkSet& allow, std::uint32_t k,
             std::vector<std::pair<std::uint32_t, float>>& out) const;
 
   std::uint32_t dim() const { return dim_; }

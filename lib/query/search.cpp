@@ -72,7 +72,7 @@ void dense_ranked(const index::DenseIndex& dense, std::uint32_t total, const flo
   std::uint32_t ask = n < total ? n + 1 : n;
   for (;;) {
     dense.search(q, ask, scratch, allow);
-    if (allow && ix && scratch.size() < std::min(ask, total)) dense.scan(ix->vector(0), q, *allow, ask, scratch);
+    if (allow && ix && scratch.size() < std::min(ask, total)) dense.scan([ix](std::uint32_t c) { return ix->vector(c); }, q, *allow, ask, scratch);
     out.clear();
     for (auto& [d, s] : scratch) out.push_back({d, static_cast<double>(s)});
     std::sort(out.begin(), out.end(), ranks_before);

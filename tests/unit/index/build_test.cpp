@@ -8,6 +8,9 @@
 #include <unistd.h>
 
 #include "core/error.hpp"
+#include "core/json.hpp"
+#include "core/line_reader.hpp"
+#include "index/columns.hpp"
 #include "index/builder.hpp"
 #include "index/index.hpp"
 #include "index/segments.hpp"
@@ -166,6 +169,14 @@ void feed(Sink& sink, const std::vector<Chunk>& v, std::size_t from, std::size_t
     }
     std::sort(d.terms.begin(), d.terms.end());
     d.record = c.record;
+    // The stored fields' columns, as index build's chunk records take them.
+    std::string padded = c.record;
+    padded.append(hewn::io::line_padding, ' ');
+    hewn::json::Parser parser;
+    std::string cols;
+    hewn::index::encode_columns(parser.parse(std::string_view(padded).substr(0, c.record.size()), "test", i + 1),
+                                std::vector<std::string>{"text"}, cols);
+    d.columns = cols;
     d.embedding = c.vec;
     sink.add(d);
   }

@@ -234,7 +234,7 @@ TEST_CASE("dense_ranked under a filter: Flat's selector equals the exact scan; a
         CHECK(hits.size() == std::min(n, s.count()));
         for (auto& h : hits) CHECK(s.has(h.chunk));
         if (factory != "Flat") continue;
-        ix.dense()->scan(ix.vector(0), q, s, n, exact);
+        ix.dense()->scan([&ix](std::uint32_t c) { return ix.vector(c); }, q, s, n, exact);
         REQUIRE(exact.size() == hits.size());
         for (std::size_t i = 0; i < hits.size(); ++i) {
           CHECK(exact[i].first == hits[i].chunk);
