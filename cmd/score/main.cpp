@@ -134,14 +134,17 @@ int main(int argc, char** argv) {
                  "references to -o, queries to --queries-out, qrels to --qrels-out")
       ->check(CLI::Range(1u, 1000u))
       ->type_name("N");
-  app.add_option("--queries-out", queries_out, "--generate: write the query records {id, text} to this file");
-  app.add_option("--qrels-out", qrels_out, "--generate: write the qrels {qid, doc, rel} to this file");
+  app.add_option("--queries-out", queries_out, "--generate: write the query records {id, text} to this file")
+      ->type_name("FILE");
+  app.add_option("--qrels-out", qrels_out, "--generate: write the qrels {qid, doc, rel} to this file")->type_name("FILE");
   app.add_option("--generate-window", gen.window,
                  "--generate: estimated tokens (UTF-8 bytes / 4) of a document shown per question")
       ->check(CLI::Range(16ul, 1000000ul))
+      ->type_name("N")
       ->capture_default_str();
   app.add_option("--reask", gen.reask, "--generate: times an unusable answer is asked again before the question is dropped")
       ->check(CLI::Range(0u, 20u))
+      ->type_name("N")
       ->capture_default_str();
   app.add_option("--prompt", prompt_files, "evalset=FILE: the --generate prompt template instead of the built-in one")
       ->type_name("NAME=FILE")
