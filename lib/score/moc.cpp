@@ -84,25 +84,41 @@ MocResult moc_measures(const Chunks& chunks, const MocOptions& o) {
     std::size_t doc, q;
     long context;
   };
-  std::vector<Ask> asks;
-  std::vector<std::string> texts;
+  std::vector<Ask> asks;  // the batch's requests; their texts are built batch_texts at a time
 
   auto finish_batch = [&] {
+    std::vector<std::string> texts;
     std::vector<std::vector<TokenScore>> got;
     std::vector<std::string> errors;
-    o.model->logprobs(texts, got, errors);
-    for (std::size_t k = 0; k < asks.size(); ++k) {
-      Doc& d = batch[asks[k].doc];
-      const ChunkRecord& q = chunks.records[d.chunks[asks[k].q]];
-      if (!errors[k].empty())
-        data_error(chunks.source, q.line, "the model gave no log-probabilities for chunk " + quoted(q.id) + ": " + errors[k]);
-      std::uint64_t q_offset = 0;
-      if (asks[k].context >= 0)
-        q_offset = utf8::count(chunks.records[d.chunks[asks[k].context]].text) + separator.size();
-      auto loss = moc_loss(got[k], q_offset);
-      if (loss) any_loss = true;
-      if (asks[k].context < 0) d.alone[asks[k].q] = loss;
-      else d.given[static_cast<std::uint64_t>(asks[k].context) * d.chunks.size() + asks[k].q] = loss;
+    for (std::size_t from = 0; from < asks.size(); from += batch_texts) {
+      const std::size_t to = std::min(asks.size(), from + batch_texts);
+      texts.clear();
+      for (std::size_t k = from; k < to; ++k) {
+        const Doc& d = batch[asks[k].doc];
+        const std::string& q = chunks.records[d.chunks[asks[k].q]].text;
+        if (asks[k].context < 0) {
+          texts.push_back(q);
+        } else {
+          texts.push_back(chunks.records[d.chunks[asks[k].context]].text);
+          texts.back() += separator;
+          texts.back() += q;
+        }
+      }
+      o.model->logprobs(texts, got, errors);
+      for (std::size_t k = from; k < to; ++k) {
+        Doc& d = batch[asks[k].doc];
+        const ChunkRecord& q = chunks.records[d.chunks[asks[k].q]];
+        if (!errors[k - from].empty())
+          data_error(chunks.source, q.line,
+                     "the model gave no log-probabilities for chunk " + quoted(q.id) + ": " + errors[k - from]);
+        std::uint64_t q_offset = 0;
+        if (asks[k].context >= 0)
+          q_offset = utf8::count(chunks.records[d.chunks[asks[k].context]].text) + separator.size();
+        auto loss = moc_loss(got[k - from], q_offset);
+        if (loss) any_loss = true;
+        if (asks[k].context < 0) d.alone[asks[k].q] = loss;
+        else d.given[static_cast<std::uint64_t>(asks[k].context) * d.chunks.size() + asks[k].q] = loss;
+      }
     }
     for (Doc& d : batch) {
       const std::size_t n = d.chunks.size();
@@ -134,7 +150,6 @@ MocResult moc_measures(const Chunks& chunks, const MocOptions& o) {
     }
     batch.clear();
     asks.clear();
-    texts.clear();
   };
 
   for (const std::string& id : order) {
@@ -147,25 +162,18 @@ MocResult moc_measures(const Chunks& chunks, const MocOptions& o) {
     const std::size_t n = d.chunks.size();
     d.alone.assign(n, std::nullopt);
     const std::size_t di = batch.size();
-    for (std::size_t j = 0; j < n; ++j) {
-      asks.push_back({di, j, -1});
-      texts.push_back(chunks.records[d.chunks[j]].text);
-    }
+    for (std::size_t j = 0; j < n; ++j) asks.push_back({di, j, -1});
     for (std::size_t i = 0; i < n; ++i)
       for (std::size_t j = 0; j < n; ++j) {
         if (i == j) continue;
         std::size_t gap = i < j ? j - i : i - j;
         if (o.distance > 0 && gap > static_cast<std::size_t>(o.distance)) continue;
         asks.push_back({di, j, static_cast<long>(i)});
-        std::string t = chunks.records[d.chunks[i]].text;
-        t += separator;
-        t += chunks.records[d.chunks[j]].text;
-        texts.push_back(std::move(t));
       }
     batch.push_back(std::move(d));
-    if (texts.size() >= batch_texts) finish_batch();
+    if (asks.size() >= batch_texts) finish_batch();
   }
-  if (!texts.empty() || !batch.empty()) finish_batch();
+  if (!batch.empty()) finish_batch();
 
   MocResult r;
   r.names = {"boundary_clarity", "chunk_stickiness_complete", "chunk_stickiness_incomplete", "moc_pairs",
