@@ -6,7 +6,6 @@
 
 #include "common/llm.hpp"
 #include "common/tool.hpp"
-#include "core/json.hpp"
 #include "core/error.hpp"
 #include "core/output.hpp"
 #include "embed/embedder.hpp"
@@ -208,37 +207,7 @@ int main(int argc, char** argv) {
       llm.finish("score", "; " + n(counts.asked_again, "answer", "answers") + " asked again");
       if (llm.dry_run) return 0;
       std::string queries, qrels;
-      for (const EvalQuestion& q : qs) {
-        using hewn::json::append_key;
-        using hewn::json::append_string;
-        queries += '{';
-        append_key(queries, "id", true);
-        append_string(queries, q.qid);
-        append_key(queries, "text");
-        append_string(queries, q.text);
-        queries += "}\n";
-        qrels += '{';
-        append_key(qrels, "qid", true);
-        append_string(qrels, q.qid);
-        append_key(qrels, "doc");
-        append_string(qrels, q.doc);
-        append_key(qrels, "rel");
-        qrels += "1}\n";
-        for (std::size_t k = 0; k < q.spans.size(); ++k) {
-          out += '{';
-          append_key(out, "qid", true);
-          append_string(out, q.qid);
-          append_key(out, "doc");
-          append_string(out, q.doc);
-          append_key(out, "start");
-          hewn::json::append_uint(out, q.spans[k].first);
-          append_key(out, "end");
-          hewn::json::append_uint(out, q.spans[k].second);
-          append_key(out, "text");
-          append_string(out, q.excerpts[k]);
-          out += "}\n";
-        }
-      }
+      write_evalset(qs, out, queries, qrels);
       hewn::cli::Diag("score").error("generated " + n(counts.kept, "question", "questions") + " of " +
                                      std::to_string(counts.asked) + " asked; answers refused: " +
                                      std::to_string(counts.unparsable) + " unparsable, " +

@@ -6,6 +6,7 @@
 
 #include "core/error.hpp"
 #include "core/json.hpp"
+#include "core/records.hpp"
 #include "core/utf8.hpp"
 
 namespace hewn::score {
@@ -171,6 +172,40 @@ std::vector<EvalQuestion> generate_evalset(const std::vector<EvalDocument>& docs
     for (auto& q : per_doc)
       if (q) out.push_back(std::move(*q));
   return out;
+}
+
+void write_evalset(const std::vector<EvalQuestion>& questions, std::string& spans, std::string& queries,
+                   std::string& qrels) {
+  namespace field = records::field;
+  // {"qid": ..., "doc": ... (the record's other fields follow)
+  auto head = [](std::string& out, const EvalQuestion& q) {
+    out += '{';
+    json::append_key(out, field::qid, true);
+    json::append_string(out, q.qid);
+    json::append_key(out, field::doc);
+    json::append_string(out, q.doc);
+  };
+  for (const EvalQuestion& q : questions) {
+    queries += '{';
+    json::append_key(queries, field::id, true);
+    json::append_string(queries, q.qid);
+    json::append_key(queries, field::text);
+    json::append_string(queries, q.text);
+    queries += "}\n";
+    head(qrels, q);
+    json::append_key(qrels, field::rel);
+    qrels += "1}\n";
+    for (std::size_t k = 0; k < q.spans.size(); ++k) {
+      head(spans, q);
+      json::append_key(spans, field::start);
+      json::append_uint(spans, q.spans[k].first);
+      json::append_key(spans, field::end);
+      json::append_uint(spans, q.spans[k].second);
+      json::append_key(spans, field::text);
+      json::append_string(spans, q.excerpts[k]);
+      spans += "}\n";
+    }
+  }
 }
 
 }  // namespace hewn::score

@@ -80,4 +80,10 @@ std::string question_key(std::string_view question);
 std::vector<EvalQuestion> generate_evalset(const std::vector<EvalDocument>& docs, std::string_view source,
                                            const EvalSetOptions& options, EvalSetCounts& counts);
 
+// The set as JSON Lines, appended: span references {qid, doc, start, end,
+// text} (one per span), query records {id, text} and qrels {qid, doc, rel:
+// 1}. Errors: none.
+void write_evalset(const std::vector<EvalQuestion>& questions, std::string& spans, std::string& queries,
+                   std::string& qrels);
+
 }  // namespace hewn::score
