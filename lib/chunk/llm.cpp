@@ -462,7 +462,7 @@ class Margin final : public SentenceCuts {
       pair_texts(first, sentence(text, i), texts, prompt_cps);
       scores(texts, got);
       auto m = margin_of(got, prompt_cps, 0, i);
-      if (!m) return;
+      if (!m) continue;  // a dry run: counted on the path without cuts
       if (decide(*m, i)) chunk_begin = i;
     }
   }
