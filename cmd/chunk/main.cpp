@@ -144,13 +144,19 @@ int main(int argc, char** argv) {
   double split_threshold = 0;
   app.add_option("--window", opt.llm.window,
                  "lumber: estimated tokens of the paragraphs shown at once (default 550); perplexity: of the text "
-                 "sent per request (default 1024)")
+                 "sent per request (default 1024); margin --margin-context chunk: of the chunk shown (default 1024)")
       ->check(hewn::cli::whole(1))
       ->type_name("N");
   app.add_option("--split-threshold", split_threshold,
                  "perplexity: the drop a minimum needs (default 0); margin: cut where the margin is at most X "
                  "(default: the mean of the last 5 margins)")
       ->type_name("X");
+  std::string margin_context = "sentence";
+  app.add_option("--margin-context", margin_context,
+                 "margin: the text before each sentence that the model is asked about: the sentence before it, or "
+                 "the chunk it would join (Meta-Chunking's multi-sentence variant)")
+      ->check(CLI::IsMember({"sentence", "chunk"}))
+      ->capture_default_str();
   app.add_option("--reask", opt.llm.reask, "LLM: times an unusable answer is asked again before the fallback")
       ->check(hewn::cli::whole(0, 20))
       ->capture_default_str();
@@ -171,6 +177,9 @@ int main(int argc, char** argv) {
 
   return hewn::cli::run("chunk", app, argc, argv, [&] {
     if (app.count("--split-threshold")) opt.llm.threshold = split_threshold;
+    if (app.count("--margin-context") && opt.strategy != "margin")
+      throw hewn::UsageError("--margin-context is for -s margin");
+    opt.llm.margin_chunk = margin_context == "chunk";
     for (const std::string& pf : prompt_files) {
       std::size_t eq = pf.find('=');
       if (eq == std::string::npos || eq == 0 || eq + 1 == pf.size())
