@@ -234,6 +234,7 @@ int main(int argc, char** argv) {
     if (!enc.model.empty() || !enc.backend.empty()) {
       encoder = hewn::embed::make_embedder(enc);
       opt.semantic.encoder = encoder.get();
+      opt.semantic.across = encoder->batches();
     } else if (app.count("--dim")) {
       throw hewn::UsageError("--dim needs --backend hash");
     }

@@ -75,8 +75,8 @@ class Chunker {
   // Errors: none for a document; what escapes other than DataError.
   virtual void split_all(std::span<const Document> docs, std::vector<std::vector<Chunk>>& out,
                          std::vector<std::string>& errors);
-  // True when split_all() embeds across documents (semantic with an
-  // encoder, cluster): worth handing it a whole batch of records.
+  // True when split_all() embeds across documents (semantic or cluster with
+  // an encoder that batches): worth handing it a whole batch of records.
   virtual bool embeds() const { return false; }
 };
 

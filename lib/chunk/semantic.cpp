@@ -32,9 +32,9 @@ struct Span {
 // chunk vectors.
 class SemanticBase : public Chunker {
  protected:
-  SemanticBase(const Options& o, const Unit& u)
+  SemanticBase(const Options& o, const Unit& u, std::unique_ptr<Measure> measure = nullptr)
       : options_(o),
-        measure_(u.make_measure()),
+        measure_(measure ? std::move(measure) : u.make_measure()),
         emitter_(options_, *measure_),
         splitter_(default_levels(), options_, *measure_, emitter_, 0),
         sentences_(text::Boundary::sentence, o.lang),
@@ -234,6 +234,7 @@ struct Job {
   bool item_vectors = false;        // this round embeds the items (--chunk-vectors, cluster)
   std::vector<float> items;         // the items' unit vectors, when kept
   std::vector<double> dist;         // breakpoints: distances of consecutive windows
+  Measure* measure = nullptr;       // cluster: the document's own measure
 };
 
 // The strategies that embed: one document at a time (split), or the
@@ -243,7 +244,7 @@ struct Job {
 // vector in any batch (hash, model2vec, an endpoint) gives the same chunks.
 class Embedding : public SemanticBase {
  public:
-  bool embeds() const override { return true; }
+  bool embeds() const override { return options_.semantic.across; }
 
   void split(const Document& doc, std::vector<Chunk>& out) override {
     Job& j = one_;
@@ -325,7 +326,8 @@ class Embedding : public SemanticBase {
   }
 
  protected:
-  Embedding(const Options& o, const Unit& u) : SemanticBase(o, u) {}
+  Embedding(const Options& o, const Unit& u, std::unique_ptr<Measure> measure = nullptr)
+      : SemanticBase(o, u, std::move(measure)) {}
   // Finds the items and the texts of the first round.
   virtual void begin(Job& j) = 0;
   // Takes v, the unit vectors of j.texts (j.texts.size() x dim), and sets
@@ -490,19 +492,49 @@ class Breakpoints final : public Embedding {
 
 // Chroma's ClusterSemanticChunker: pieces by the recursive levels, embedded
 // (one round), grouped by the DP of chunk/cluster.hpp under --size.
+// The measure of whichever document is at hand: Cluster measures a document
+// when it cuts its pieces and again when it groups them, with other
+// documents begun in between, so each document in flight has its own.
+class SwitchMeasure final : public Measure {
+ public:
+  Measure* to = nullptr;
+  void reset(std::string_view doc) override { to->reset(doc); }
+  std::uint64_t size(std::size_t b, std::size_t e) override { return to->size(b, e); }
+  std::size_t fit(std::size_t b, std::size_t limit, std::uint64_t n) override { return to->fit(b, limit, n); }
+  std::uint64_t exact(std::size_t b, std::size_t e) override { return to->exact(b, e); }
+};
+
 class Cluster final : public Embedding {
  public:
   Cluster(const Options& o, const Unit& u)
-      : Embedding(o, u),
+      : Embedding(o, u, std::make_unique<SwitchMeasure>()),
+        unit_(u),
+        switch_(static_cast<SwitchMeasure&>(*measure_)),
         piece_options_(piece_options(o)),
         piece_emitter_(piece_options_, *measure_),
         piece_splitter_(default_levels(), piece_options_, *measure_, piece_emitter_, 0) {}
 
+  void split(const Document& doc, std::vector<Chunk>& out) override {
+    free_all();
+    Embedding::split(doc, out);
+  }
+  void split_all(std::span<const Document> docs, std::vector<std::vector<Chunk>>& out,
+                 std::vector<std::string>& errors) override {
+    free_all();
+    Embedding::split_all(docs, out, errors);
+  }
+
  private:
   void begin(Job& j) override {
     doc_ = j.doc.text;
+    if (free_.empty()) {
+      pool_.push_back(unit_.make_measure());
+      free_.push_back(pool_.back().get());
+    }
+    j.measure = free_.back();
+    free_.pop_back();
+    switch_.to = j.measure;
     measure_->reset(doc_);
-    measured_ = &j;
     pieces_.clear();
     piece_emitter_.begin(doc_, pieces_);
     piece_splitter_.reset(doc_);
@@ -521,9 +553,8 @@ class Cluster final : public Embedding {
   }
 
   void finish(Job& j, std::vector<Chunk>& out) override {
-    // The measure is still on this document when no other began since.
-    start(j.doc, out, measured_ == &j);
-    measured_ = nullptr;
+    switch_.to = j.measure;  // still on this document
+    start(j.doc, out, true);
     const SemanticOptions& so = options_.semantic;
     const std::size_t n = j.spans.size(), dim = so.encoder->dim();
     const std::uint64_t max = options_.size;
@@ -536,6 +567,7 @@ class Cluster final : public Embedding {
     if (n == 0) j.spans.push_back({0, 0});
     emit_groups(j.spans, j.starts);
     if (so.chunk_vectors && n > 0) attach_vectors(out, j.spans, j.items, "pieces");
+    free_.push_back(j.measure);
   }
 
   static Options piece_options(const Options& o) {
@@ -546,11 +578,21 @@ class Cluster final : public Embedding {
     p.trim = true;
     return p;
   }
+  const Unit& unit_;
+  SwitchMeasure& switch_;
   Options piece_options_;
   Emitter piece_emitter_;
   Splitter piece_splitter_;
+  // Every measure is free when a call begins (a document whose call failed
+  // keeps none).
+  void free_all() {
+    free_.clear();
+    for (auto& m : pool_) free_.push_back(m.get());
+  }
+
   std::vector<Chunk> pieces_;
-  const Job* measured_ = nullptr;  // the job whose document the measure was last reset on
+  std::vector<std::unique_ptr<Measure>> pool_;  // one per document in flight, at the most
+  std::vector<Measure*> free_;
 };
 
 }  // namespace
