@@ -133,7 +133,7 @@ int main(int argc, char** argv) {
   app.add_option("--dimensions", enc.dimensions, "openai: vector size to ask the model for (Matryoshka models)")
       ->check(hewn::cli::whole(1, 65536))
       ->type_name("N");
-  app.add_option("--batch", so.batch, "semantic, cluster: texts per call of the encoder")
+  app.add_option("--batch", so.batch, "semantic, cluster: texts per call of the encoder, across documents")
       ->check(hewn::cli::whole(1))
       ->capture_default_str();
   app.add_flag("--chunk-vectors", so.chunk_vectors,
@@ -243,6 +243,7 @@ int main(int argc, char** argv) {
     if (!enc.model.empty() || !enc.backend.empty()) {
       encoder = hewn::embed::make_embedder(enc);
       opt.semantic.encoder = encoder.get();
+      opt.semantic.across = encoder->batches();
     } else if (app.count("--dim")) {
       throw hewn::UsageError("--dim needs --backend hash");
     }

@@ -29,6 +29,10 @@ struct SemanticOptions {
   std::uint64_t target = 0;    // target: mean group size in the unit; 0: --size / 2
   std::uint64_t piece_size = 0;  // cluster: the size of its pieces; 0: 50 tokens, 40 words, else 200
   std::uint64_t batch = 256;   // texts per encode() call
+  // Embed the texts of a batch of records together (Chunker::split_all):
+  // for encoders faster with many texts at once (a transformer, an
+  // endpoint); hash and model2vec embed text by text, and gain nothing.
+  bool across = true;
   bool chunk_vectors = false;  // add each chunk's vector (the mean of its sentences' or pieces')
 };
 

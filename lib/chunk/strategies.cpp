@@ -153,6 +153,20 @@ class Auto final : public Chunker {
 
 }  // namespace
 
+void Chunker::split_all(std::span<const Document> docs, std::vector<std::vector<Chunk>>& out,
+                        std::vector<std::string>& errors) {
+  out.resize(docs.size());
+  errors.assign(docs.size(), std::string());
+  for (std::size_t i = 0; i < docs.size(); ++i) {
+    out[i].clear();
+    try {
+      split(docs[i], out[i]);
+    } catch (const DataError& e) {
+      errors[i] = e.what();
+    }
+  }
+}
+
 std::vector<std::string> strategy_names() {
   return {"fixed",     "recursive", "sentence", "markdown", "code",  "auto",
           "semantic",  "cluster",   "lumber",   "perplexity", "margin", "intent",
