@@ -3,7 +3,10 @@
 #include <algorithm>
 #include <cmath>
 #include <cstdio>
+#include <iterator>
 #include <limits>
+#include <optional>
+#include <string_view>
 #include <span>
 
 #include "chunk/cohesion.hpp"
@@ -18,6 +21,24 @@ namespace {
 constexpr std::size_t edge_span = 8;        // edges join blocks at most this many apart in reading order
 constexpr std::size_t max_group = 4096;     // the most blocks one group may hold
 constexpr double line_cap = 14.0;           // points: the most a line's height counts
+
+// Texts on unrelated subjects: an encoder's mean cosine between them is its
+// baseline, the similarity that counts as none (static and BERT embeddings
+// put unrelated texts at cosines well above 0; term counts do not).
+constexpr std::string_view unrelated[] = {
+    "The river flooded the valley after three days of rain.",
+    "Preheat the oven and butter the baking dish.",
+    "The court adjourned until the witness could be found.",
+    "Compile the kernel module with debugging symbols enabled.",
+    "Her violin concerto premiered in Vienna to mixed reviews.",
+    "Photosynthesis converts light into chemical energy in leaves.",
+    "The striker scored twice in the second half.",
+    "Interest rates rose for the fourth consecutive quarter.",
+    "Glaciers carved the fjords during the last ice age.",
+    "Wash the wound gently and apply a sterile bandage.",
+    "The novel follows a family across three generations.",
+    "Replace the air filter every twelve thousand miles.",
+};
 
 // The spatial affinity of two blocks on one page: exp(-d / 2L), d the
 // distance between their boxes (0 when they touch or overlap), L the height
@@ -120,22 +141,42 @@ class Layout final : public Chunker {
     vecs_.assign(n * dim, 0.f);
     std::span<const std::string_view> all(texts_);
     for (std::size_t i = 0; i < n; i += batch) enc->encode(all.subspan(i, std::min(batch, n - i)), vecs_.data() + i * dim);
-    for (std::size_t i = 0; i < n; ++i) {
-      float* v = vecs_.data() + i * dim;
-      double s = 0;
-      for (std::size_t k = 0; k < dim; ++k) s += static_cast<double>(v[k]) * v[k];
-      if (s > 0)
-        for (std::size_t k = 0; k < dim; ++k) v[k] = static_cast<float>(v[k] / std::sqrt(s));
+    normalize(vecs_, dim);
+    if (!baseline_) {
+      // Once per chunker: the mean cosine of the unrelated texts' pairs.
+      std::vector<float> ref(std::size(unrelated) * dim);
+      enc->encode(std::span<const std::string_view>(unrelated), ref.data());
+      normalize(ref, dim);
+      double sum = 0;
+      std::size_t pairs = 0;
+      for (std::size_t a = 0; a < std::size(unrelated); ++a)
+        for (std::size_t b = a + 1; b < std::size(unrelated); ++b, ++pairs) sum += dot(&ref[a * dim], &ref[b * dim], dim);
+      baseline_ = std::clamp(sum / static_cast<double>(pairs), 0.0, 0.95);
     }
   }
 
+  static void normalize(std::vector<float>& vs, std::size_t dim) {
+    for (std::size_t i = 0; i + dim <= vs.size(); i += dim) {
+      double s = dot(&vs[i], &vs[i], dim);
+      if (s > 0)
+        for (std::size_t k = 0; k < dim; ++k) vs[i + k] = static_cast<float>(vs[i + k] / std::sqrt(s));
+    }
+  }
+
+  static double dot(const float* a, const float* b, std::size_t dim) {
+    double s = 0;
+    for (std::size_t k = 0; k < dim; ++k) s += static_cast<double>(a[k]) * b[k];
+    return s;
+  }
+
+  // Term counts: their cosine; an encoder: its cosine rescaled so that its
+  // baseline counts 0 and 1 stays 1.
   double similarity(std::size_t i, std::size_t j) const {
     const TextEncoder* enc = options_.semantic.encoder;
     if (!enc) return cosine(term_vecs_[i], term_vecs_[j]);
     const std::size_t dim = enc->dim();
-    double s = 0;
-    for (std::size_t k = 0; k < dim; ++k) s += static_cast<double>(vecs_[i * dim + k]) * vecs_[j * dim + k];
-    return s;
+    const double b = *baseline_;
+    return (dot(&vecs_[i * dim], &vecs_[j * dim], dim) - b) / (1 - b);
   }
 
   // "boxes": per block the chunk touches, the box of its words in the chunk.
@@ -174,6 +215,7 @@ class Layout final : public Chunker {
   std::vector<TermVector> term_vecs_;
   std::vector<std::string_view> texts_;
   std::vector<float> vecs_;
+  std::optional<double> baseline_;
 };
 
 }  // namespace
