@@ -493,18 +493,23 @@ bool one_of(std::string_view name, std::initializer_list<std::string_view> names
 
 // A linear pass over the tags that models the stack of open elements as the
 // HTML5 tree builder keeps it, closely enough to bound its depth: void
-// elements, the contents of raw-text elements, comments and the implied
-// ends of p, li, dt, dd, option, table parts, headings and a (a nested one
-// closes the open one) are modelled; an end tag closes up to its element
+// elements, self-closing tags inside svg and math, the contents of raw-text
+// elements, comments and the implied ends of p, li, dt, dd, option, table
+// parts, headings and a (a nested one closes the open one) are modelled; an end tag closes up to its element
 // when one is open and is ignored otherwise. Returns the 1-based line where
 // more than max_depth elements are open, or 0.
 std::uint64_t too_deep(std::string_view h) {
   std::vector<std::string> stack;
+  std::size_t foreign = 0;  // svg and math elements open: there "/>" closes an element
   std::string name;
+  auto truncate = [&](std::size_t k) {
+    for (std::size_t j = k; j < stack.size(); ++j) foreign -= stack[j] == "svg" || stack[j] == "math";
+    stack.resize(k);
+  };
   auto pop_to = [&](std::initializer_list<std::string_view> targets, std::initializer_list<std::string_view> stops) {
     for (std::size_t k = stack.size(); k-- > 0;) {
       if (one_of(stack[k], targets)) {
-        stack.resize(k);
+        truncate(k);
         return;
       }
       if (one_of(stack[k], stops)) return;
@@ -533,11 +538,14 @@ std::uint64_t too_deep(std::string_view h) {
     while (i < n && !is_space(h[i]) && h[i] != '/' && h[i] != '>')
       name += static_cast<char>(std::tolower(static_cast<unsigned char>(h[i++])));
     // Attributes, to the '>' outside quotes.
+    bool self_closing = false;
     while (i < n && h[i] != '>') {
       if (h[i] == '"' || h[i] == '\'') {
         std::size_t e = h.find(h[i], i + 1);
         i = e == std::string_view::npos ? n : e + 1;
+        self_closing = false;
       } else {
+        self_closing = h[i] == '/';
         ++i;
       }
     }
@@ -545,11 +553,12 @@ std::uint64_t too_deep(std::string_view h) {
     if (end) {
       for (std::size_t k = stack.size(); k-- > 0;)
         if (stack[k] == name) {
-          stack.resize(k);
+          truncate(k);
           break;
         }
       continue;
     }
+    if (self_closing && (foreign > 0 || name == "svg" || name == "math")) continue;
     if (one_of(name, {"area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta", "param", "source",
                       "track", "wbr", "keygen", "basefont", "bgsound", "frame", "image"}))
       continue;
@@ -580,6 +589,7 @@ std::uint64_t too_deep(std::string_view h) {
              stack.back().size() == 2 && stack.back()[0] == 'h' && stack.back()[1] >= '1' && stack.back()[1] <= '6')
       stack.pop_back();
     else if (name == "a" || name == "button" || name == "nobr") pop_to({name}, {"html"});
+    foreign += name == "svg" || name == "math";
     stack.push_back(name);
     if (stack.size() > max_depth)
       return 1 + static_cast<std::uint64_t>(std::count(h.begin(), h.begin() + static_cast<std::ptrdiff_t>(lt), '\n'));
