@@ -95,10 +95,10 @@ class Layout final : public Chunker {
     starts_.assign(n + 1, 0);
     for (std::size_t i = 1; i < n; ++i) starts_[i] = blocks_[i].begin - lo;
     starts_[n] = doc.text.size();
-    vectors(lo);
     const double alpha = options_.semantic.spatial_weight;
+    if (alpha < 1) vectors(lo);  // position only: the texts are not compared
     auto weight = [&](std::size_t i, std::size_t j) {
-      const double sem = std::max(0.0, similarity(i, j));
+      const double sem = alpha < 1 ? std::max(0.0, similarity(i, j)) : 0.0;
       return alpha * spatial(blocks_[i].box, blocks_[j].box) + (1 - alpha) * sem;
     };
     auto fits = [&](std::size_t s, std::size_t e) {
