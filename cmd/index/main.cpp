@@ -1,5 +1,6 @@
 // index: build, update, merge and describe retrieval indexes. See index(1).
 #include <cerrno>
+#include <chrono>
 #include <cstdio>
 #include <cstring>
 #include <iostream>
@@ -122,6 +123,12 @@ int main(int argc, char** argv) {
       hewn::cli::StageProgress dense("index: dense", run.quiet);
       bo.dense.progress = [&](const char* stage, std::uint64_t done, std::uint64_t total) {
         dense.update(stage, done, total);
+      };
+      // Reading the records: their rate and, from plain files' sizes, the time left.
+      const auto start = std::chrono::steady_clock::now();
+      io.progress_note = [start, &io](const hewn::io::StreamStats& s) {
+        double secs = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+        return hewn::cli::eta_note(io.inputs, s.bytes_in, secs);
       };
       { hewn::index::Analyzer check(bo.analyzer); }
       bo.id_field = io.id_field;

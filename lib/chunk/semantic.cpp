@@ -21,6 +21,7 @@ constexpr std::size_t cohesion_block = 256;   // sentences per C99 run (longer d
 constexpr std::size_t cohesion_whole = 2048;  // --segments: the most sentences segmented at once
 constexpr std::size_t cohesion_max_len = 200; // cohesion: the most sentences in one segment
 constexpr double chonkie_default = 0.8;       // Chonkie's similarity threshold
+constexpr double layout_threshold = 0.15;     // layout: the edge weight that joins blocks
 constexpr std::size_t savgol_window = 5, savgol_order = 3;
 
 struct Span {
@@ -600,11 +601,24 @@ class Cluster final : public Embedding {
 void check_semantic_options(Options& o) {
   SemanticOptions& so = o.semantic;
   const bool semantic = o.strategy == "semantic", cluster = o.strategy == "cluster";
+  if (o.strategy == "layout") {
+    if (!so.breakpoints.empty() || so.buffer >= 0 || so.skip_window || so.segments || so.target || so.piece_size ||
+        so.chunk_vectors)
+      throw UsageError("--breakpoints, --buffer, --skip-window, --segments, --target, --piece-size and "
+                       "--chunk-vectors do not apply to the layout strategy");
+    if (so.batch == 0) throw UsageError("--batch must be at least 1");
+    if (so.threshold < 0) so.threshold = layout_threshold;
+    if (so.spatial_weight < 0) so.spatial_weight = 0.5;
+    if (so.spatial_weight > 1) throw UsageError("--spatial-weight is a share, at most 1");
+    return;
+  }
+  if (so.spatial_weight >= 0) throw UsageError("--spatial-weight applies only to the layout strategy");
   if (!semantic && !cluster) {
     if (!so.breakpoints.empty() || so.threshold >= 0 || so.buffer >= 0 || so.skip_window || so.segments ||
         so.target || so.piece_size || so.chunk_vectors || so.encoder)
       throw UsageError("--model, --backend, --breakpoints, --threshold, --buffer, --skip-window, --segments, "
-                       "--target, --piece-size and --chunk-vectors apply only to the semantic and cluster strategies");
+                       "--target, --piece-size and --chunk-vectors apply only to the semantic, cluster and layout "
+                       "strategies");
     return;
   }
   if (o.overlap > 0) throw UsageError("--overlap does not apply to the " + o.strategy + " strategy");

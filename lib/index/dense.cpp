@@ -87,6 +87,7 @@ FileEntry build_dense(const std::string& dir, const std::string& name, DenseSett
   // Added in steps of about 1% (at least 4096 vectors), the same whether
   // progress is shown or not, so that a build does not depend on it.
   std::uint64_t step = std::max<std::uint64_t>(n / 100, 4096);
+  if (s.progress) s.progress("adding", 0, n);
   for (std::uint64_t done = 0; done < n;) {
     std::uint64_t m = std::min(step, n - done);
     try {
