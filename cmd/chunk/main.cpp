@@ -41,7 +41,7 @@ int main(int argc, char** argv) {
       ->type_name("GLOB")
       ->allow_extra_args(false);
   app.add_flag("--hidden", walk.hidden, "Walks: include hidden files and directories (names starting with .)");
-  app.add_flag("--no-ignore", walk.no_ignore, "Walks: do not read .gitignore and .ignore files");
+  app.add_flag("--no-ignore", walk.no_ignore, "Walks: do not read .gitignore, .ignore and .git/info/exclude files");
   app.add_flag("-L,--follow", walk.follow, "Walks: follow symbolic links (loops are detected and skipped)");
   app.add_option("--encoding", encoding,
                  "Raw text and HTML without a byte order mark are in this encoding (ICU names: latin1, windows-1252, "
@@ -51,7 +51,7 @@ int main(int argc, char** argv) {
                  "fixed, recursive, sentence, markdown, code (cAST syntax trees), auto (code for known source "
                  "extensions or languages, markdown for .md, recursive otherwise), semantic (cut where the topic "
                  "shifts), cluster (Chroma's cluster DP; needs an encoder); with an LLM: lumber (LumberChunker), "
-                 "perplexity, margin (Meta-Chunking) or intent; layout (PDF text blocks by position)")
+                 "perplexity, margin (Meta-Chunking) or intent; layout (PDF text blocks by position and similarity, S2 Chunking)")
       ->capture_default_str();
   app.add_option("--size", opt.size, "Maximum chunk size, in --unit (a hard limit)")
       ->check(hewn::cli::whole())
@@ -99,10 +99,10 @@ int main(int argc, char** argv) {
   hewn::embed::Options enc;
   auto& so = opt.semantic;
   app.add_option("--model", enc.model,
-                 "semantic, cluster: the encoder's model directory (model2vec or Hugging Face BERT layout)")
+                 "semantic, cluster, layout: the encoder's model directory (model2vec or Hugging Face BERT layout)")
       ->type_name("DIR");
   app.add_option("--backend", enc.backend,
-                 "semantic, cluster: the encoder: hash, model2vec, bert (default: from --model's config.json) or "
+                 "semantic, cluster, layout: the encoder: hash, model2vec, bert (default: from --model's config.json) or "
                  "openai (an OpenAI-compatible endpoint; --model is then the model's name)");
   app.add_option("--dim", enc.dim, "--backend hash: vector size")->check(hewn::cli::whole(1))->capture_default_str();
   app.add_option("--pooling", enc.pooling, "bert encoder: mean or cls (default: 1_Pooling/config.json, else mean)")
@@ -116,7 +116,7 @@ int main(int argc, char** argv) {
       ->type_name("METHOD");
   app.add_option("--threshold", so.threshold,
                  "semantic: the method's amount (percentile 95, stdev 3, iqr 1.5, gradient 95, chonkie 0.8, "
-                 "cohesion 1.2)")
+                 "cohesion 1.2); layout: the edge weight that joins blocks (0.15)")
       ->check(CLI::Range(0.0, 1e9))
       ->type_name("X");
   app.add_option("--buffer", so.buffer,
@@ -132,6 +132,11 @@ int main(int argc, char** argv) {
   app.add_option("--target", so.target, "semantic target: the mean group size to hit, in --unit (default --size / 2)")
       ->check(hewn::cli::whole(1))
       ->type_name("N");
+  app.add_option("--spatial-weight", so.spatial_weight,
+                 "layout: the share of the boxes' closeness in an edge's weight, the rest the blocks' text "
+                 "similarity (default 0.5; 1: position only, 0: text only)")
+      ->check(CLI::Range(0.0, 1.0))
+      ->type_name("X");
   app.add_option("--piece-size", so.piece_size,
                  "cluster: size of the pieces grouped (default 50 tokens, 40 words, else 200)")
       ->check(hewn::cli::whole(1))
@@ -139,7 +144,7 @@ int main(int argc, char** argv) {
   app.add_option("--dimensions", enc.dimensions, "openai: vector size to ask the model for (Matryoshka models)")
       ->check(hewn::cli::whole(1, 65536))
       ->type_name("N");
-  app.add_option("--batch", so.batch, "semantic, cluster: texts per call of the encoder")
+  app.add_option("--batch", so.batch, "semantic, cluster, layout: texts per call of the encoder, across documents")
       ->check(hewn::cli::whole(1))
       ->capture_default_str();
   app.add_flag("--chunk-vectors", so.chunk_vectors,
@@ -150,13 +155,19 @@ int main(int argc, char** argv) {
   double split_threshold = 0;
   app.add_option("--window", opt.llm.window,
                  "lumber: estimated tokens of the paragraphs shown at once (default 550); perplexity: of the text "
-                 "sent per request (default 1024)")
+                 "sent per request (default 1024); margin --margin-context chunk: of the chunk shown (default 1024)")
       ->check(hewn::cli::whole(1))
       ->type_name("N");
   app.add_option("--split-threshold", split_threshold,
                  "perplexity: the drop a minimum needs (default 0); margin: cut where the margin is at most X "
                  "(default: the mean of the last 5 margins)")
       ->type_name("X");
+  std::string margin_context = "sentence";
+  app.add_option("--margin-context", margin_context,
+                 "margin: the text before each sentence that the model is asked about: the sentence before it, or "
+                 "the chunk it would join (Meta-Chunking's multi-sentence variant)")
+      ->check(CLI::IsMember({"sentence", "chunk"}))
+      ->capture_default_str();
   app.add_option("--reask", opt.llm.reask, "LLM: times an unusable answer is asked again before the fallback")
       ->check(hewn::cli::whole(0, 20))
       ->capture_default_str();
@@ -177,6 +188,9 @@ int main(int argc, char** argv) {
 
   return hewn::cli::run("chunk", app, argc, argv, [&] {
     if (app.count("--split-threshold")) opt.llm.threshold = split_threshold;
+    if (app.count("--margin-context") && opt.strategy != "margin")
+      throw hewn::UsageError("--margin-context is for -s margin");
+    opt.llm.margin_chunk = margin_context == "chunk";
     for (const std::string& pf : prompt_files) {
       std::size_t eq = pf.find('=');
       if (eq == std::string::npos || eq == 0 || eq + 1 == pf.size())
@@ -249,6 +263,7 @@ int main(int argc, char** argv) {
     if (!enc.model.empty() || !enc.backend.empty()) {
       encoder = hewn::embed::make_embedder(enc);
       opt.semantic.encoder = encoder.get();
+      opt.semantic.across = encoder->batches();
     } else if (app.count("--dim")) {
       throw hewn::UsageError("--dim needs --backend hash");
     }

@@ -28,11 +28,15 @@ struct LlmFlags {
   std::shared_ptr<DryRun> dry;
   std::shared_ptr<remote::RemoteCompleter> live;
 
-  void add(CLI::App& app, const std::string& users) {
+  std::string seed_name = "--seed";
+
+  // seed_name: the seed's flag (score's --seed is its randomization test's).
+  void add(CLI::App& app, const std::string& users, const std::string& seed_flag = "--seed") {
+    seed_name = seed_flag;
     app.add_option("--llm-model", llm.model, users + ": the LLM's name on the endpoint, or BASE#model=NAME")
         ->type_name("NAME");
     app.add_option("--temperature", llm.temperature, "LLM: sampling temperature")->capture_default_str();
-    app.add_option("--seed", seed, "LLM: the seed sent with each request (an answer asked again: seed + attempt)")
+    app.add_option(seed_name, seed, "LLM: the seed sent with each request (an answer asked again: seed + attempt)")
         ->capture_default_str();
     app.add_flag("--dry-run", dry_run,
                  "LLM: ask nothing; print the requests and estimated tokens the run would need");
@@ -49,8 +53,8 @@ struct LlmFlags {
   // RemoteCompleter's constructor.
   std::shared_ptr<const Completer> open(const CLI::App& app) {
     if (!wanted()) {
-      for (const char* name : {"--temperature", "--seed", "--dry-run"})
-        if (app.count(name)) throw UsageError(std::string(name) + " is for the LLM (--llm-model)");
+      for (const std::string& name : {std::string("--temperature"), seed_name, std::string("--dry-run")})
+        if (app.count(name)) throw UsageError(name + " is for the LLM (--llm-model)");
       return nullptr;
     }
     if (dry_run) return dry = std::make_shared<DryRun>();

@@ -163,13 +163,26 @@ StageProgress::StageProgress(std::string what, bool quiet) : what_(std::move(wha
 void StageProgress::update(const char* stage, std::uint64_t done, std::uint64_t total) {
   if (!on_) return;
   auto now = std::chrono::steady_clock::now();
+  if (stage_ != stage) {
+    stage_ = stage;
+    stage_start_ = now;
+  }
+  const bool training = stage_ == "training";
+  if (done == 0 && !training) return;  // the clock of the stage starts
   if (done != total && now - last_ < std::chrono::milliseconds(100)) return;
   last_ = now;
-  if (std::string_view(stage) == "training")
+  if (training) {
     std::fprintf(stderr, "\r%s: training on %llu vectors   ", what_.c_str(), static_cast<unsigned long long>(total));
-  else
-    std::fprintf(stderr, "\r%s: %s %llu/%llu vectors   ", what_.c_str(), stage, static_cast<unsigned long long>(done),
-                 static_cast<unsigned long long>(total));
+  } else {
+    const double secs = std::chrono::duration<double>(now - stage_start_).count();
+    char rate[64] = "";
+    if (secs > 0 && done > 0) {
+      const double r = static_cast<double>(done) / secs;
+      std::snprintf(rate, sizeof rate, ", %.0f vectors/s, ETA %.0f s", r, static_cast<double>(total - done) / r);
+    }
+    std::fprintf(stderr, "\r%s: %s %llu/%llu vectors%s   ", what_.c_str(), stage, static_cast<unsigned long long>(done),
+                 static_cast<unsigned long long>(total), rate);
+  }
   shown_ = true;
 }
 

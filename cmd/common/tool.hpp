@@ -72,9 +72,12 @@ class Progress {
 };
 
 // Progress of a long stage without records (FAISS training, adding
-// vectors): "\rWHAT: training on N vectors" or "\rWHAT: STAGE D/N vectors"
-// on stderr, at most 10 times a second (and at the end), only when stderr
-// is a terminal and --quiet is off; finish() clears the line.
+// vectors): "\rWHAT: training on N vectors" or "\rWHAT: STAGE D/N vectors,
+// R vectors/s, ETA S s" (the rate and time left from the time since the
+// stage's first update; update(stage, 0, total) starts its clock without
+// showing anything) on stderr, at most 10 times a second (and at the end),
+// only when stderr is a terminal and --quiet is off; finish() clears the
+// line.
 class StageProgress {
  public:
   StageProgress(std::string what, bool quiet);
@@ -85,7 +88,8 @@ class StageProgress {
   std::string what_;
   bool on_;
   bool shown_ = false;
-  std::chrono::steady_clock::time_point last_;
+  std::string stage_;
+  std::chrono::steady_clock::time_point last_, stage_start_;
 };
 
 // Parses argv (with --version added, see version.hpp) and runs body,

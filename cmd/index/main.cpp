@@ -1,4 +1,8 @@
-// index: build, merge and describe retrieval indexes. See index(1).
+// index: build, update, merge and describe retrieval indexes. See index(1).
+#include <cerrno>
+#include <chrono>
+#include <cstdio>
+#include <cstring>
 #include <iostream>
 
 #include "common/tool.hpp"
@@ -9,6 +13,7 @@
 #include "index/index.hpp"
 #include "index/levels.hpp"
 #include "index/merge.hpp"
+#include "index/segments.hpp"
 
 // --model ORG/NAME[@REV] cached by Hugging Face: its snapshot directory;
 // anything else (a directory, a name not cached) as given.
@@ -77,6 +82,32 @@ int main(int argc, char** argv) {
   merge->add_flag("--allow-partial", mo.allow_partial,
                   "Merge an incomplete set of shards (the manifest lists the missing ones)");
 
+  auto* add = app.add_subcommand("add", "Add chunk records to DIR as a new segment (atomically)");
+  std::string adir;
+  hewn::cli::StreamOptions aio;
+  aio.input_format = "jsonl";
+  hewn::index::BuildOptions ao;
+  add->add_option("dir", adir, "Index directory (updated atomically)")->required();
+  aio.add(*add, "JSON Lines chunk records (.zst ok); - or none: stdin", false);
+  add->add_option("--doc-field", ao.doc_field, "Field naming the chunk's document")->capture_default_str();
+  add->add_option("--embedding-field", ao.embedding_field, "Field holding the chunk's vector")
+      ->capture_default_str();
+  hewn::cli::RunOptions arun;
+  arun.add(*add);
+
+  auto* del = app.add_subcommand("delete", "Delete documents (every chunk of each) or chunks from DIR (atomically)");
+  std::string ddir, from;
+  std::vector<std::string> ids;
+  bool by_chunk = false;
+  del->add_option("dir", ddir, "Index directory (updated atomically)")->required();
+  del->add_option("ids", ids, "Document ids (the records' \"doc\"), or with --chunks chunk ids");
+  del->add_option("--from", from, "Read ids from FILE too, one a line (-: stdin)")->type_name("FILE");
+  del->add_flag("--chunks", by_chunk, "The ids are chunk ids (\"id\"), not document ids");
+
+  auto* compact = app.add_subcommand("compact", "Fold DIR's segments and deletions into one index (atomically)");
+  std::string cdir;
+  compact->add_option("dir", cdir, "Index directory")->required();
+
   auto* stats = app.add_subcommand("stats", "Print DIR's counts, sizes and settings as JSON");
   std::string sdir;
   stats->add_option("dir", sdir, "Index directory")->required();
@@ -93,6 +124,12 @@ int main(int argc, char** argv) {
       hewn::cli::StageProgress dense("index: dense", run.quiet);
       bo.dense.progress = [&](const char* stage, std::uint64_t done, std::uint64_t total) {
         dense.update(stage, done, total);
+      };
+      // Reading the records: their rate and, from plain files' sizes, the time left.
+      const auto start = std::chrono::steady_clock::now();
+      io.progress_note = [start, &io](const hewn::io::StreamStats& s) {
+        double secs = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+        return hewn::cli::eta_note(io.inputs, s.bytes_in, secs);
       };
       { hewn::index::Analyzer check(bo.analyzer); }
       bo.id_field = io.id_field;
@@ -126,6 +163,50 @@ int main(int argc, char** argv) {
         hewn::cli::Diag("index").warning(out + ": shards " + list + " of " + std::to_string(m.missing_of) +
                                          " missing (merged with --allow-partial; recorded in its manifest)");
       }
+      return 0;
+    }
+    if (*add) {
+      { hewn::index::Analyzer check(hewn::index::Manifest::load(adir).analyzer); }
+      ao.id_field = aio.id_field;
+      ao.text_field = aio.text_field;
+      hewn::index::Adder adder(adir, ao);
+      hewn::cli::Sink<hewn::index::AnalyzedChunks> sink;
+      sink.consume = [&](const hewn::index::AnalyzedChunks& chunks, std::size_t from_, std::size_t to) {
+        hewn::index::ChunkEntry d;
+        for (std::size_t i = from_; i < to; ++i) {
+          chunks[i].view(d);
+          adder.add(d);
+        }
+      };
+      sink.commit = [&] { adder.commit(); };
+      return hewn::cli::run_stream<hewn::index::AnalyzedChunks>(
+          "index", aio, arun, [&] { return hewn::index::make_analyzer(adder.options()); }, sink);
+    }
+    if (*del) {
+      if (!from.empty()) {
+        std::FILE* f = from == "-" ? stdin : std::fopen(from.c_str(), "rb");
+        if (!f) throw hewn::DataError(from + ": cannot open: " + std::strerror(errno));
+        std::string text;
+        char buf[1 << 14];
+        std::size_t n;
+        while ((n = std::fread(buf, 1, sizeof buf, f)) > 0) text.append(buf, n);
+        if (f != stdin) std::fclose(f);
+        std::size_t b = 0;
+        while (b < text.size()) {
+          std::size_t e = text.find('\n', b);
+          if (e == std::string::npos) e = text.size();
+          std::string line = text.substr(b, e - b);
+          if (!line.empty() && line.back() == '\r') line.pop_back();
+          if (!line.empty()) ids.push_back(line);
+          b = e + 1;
+        }
+      }
+      if (ids.empty()) throw hewn::UsageError("delete: no ids given (arguments or --from)");
+      hewn::index::delete_chunks(ddir, ids, by_chunk);
+      return 0;
+    }
+    if (*compact) {
+      hewn::index::compact(cdir);
       return 0;
     }
     if (hewn::index::is_levelled(sdir)) {

@@ -23,6 +23,7 @@
 #include "core/json.hpp"
 #include "index/index.hpp"
 #include "index/levels.hpp"
+#include "query/filter.hpp"
 #include "query/search.hpp"
 
 namespace {
@@ -280,6 +281,12 @@ int main(int argc, char** argv) {
                  "hybrid (both, by reciprocal rank fusion)")
       ->check(CLI::IsMember({"bm25", "dense", "hybrid"}))
       ->capture_default_str();
+  std::vector<std::string> where;
+  app.add_option("--where", where,
+                 "Keep to chunks whose stored fields pass EXPR (repeatable, all must pass): lang=en, year>=2020, "
+                 "date<2024-06-01, lang in (en,de), lang!=en; applied during retrieval (query(1), FILTERS)")
+      ->type_name("EXPR")
+      ->allow_extra_args(false);
   std::string rerank, rerank_run, rerank_activation = "auto", rerank_api = "cohere",
                                   rerank_key_env = std::string(hewn::remote::default_key_env);
   std::size_t rerank_max_tokens = 0;
@@ -483,6 +490,17 @@ int main(int argc, char** argv) {
     const hewn::index::Index& searched = levels ? levels->level(so.level) : ix;
     hewn::query::check_options(so, searched);
     if (so.mode != hewn::query::Mode::bm25) searched.dense();  // load and verify before the first query
+    std::vector<hewn::query::Condition> conditions;
+    for (const std::string& w : where) conditions.push_back(hewn::query::parse_condition(w));
+    std::optional<hewn::index::ChunkSet> allowed;
+    if (!conditions.empty()) {  // on the level searched
+      allowed.emplace(hewn::query::select(searched, conditions));
+      so.filter = &*allowed;
+      for (const auto& c : conditions)
+        if (!searched.columns().find(c.field))
+          std::fprintf(stderr, "query: warning: --where %s: no chunk of %s has field %s (nothing passes)\n",
+                       hewn::quoted(c.expr).c_str(), dir.c_str(), hewn::quoted(c.field).c_str());
+    }
     std::unique_ptr<const hewn::embed::Embedder> embedder;
     std::string prompt;
     if (dense || fine_dense)

@@ -1,12 +1,18 @@
 // score: trec_eval-exact IR measures, span measures and intrinsic chunk
 // measures. See score(1).
 
+#include <fstream>
+#include <iterator>
+
+#include "common/llm.hpp"
 #include "common/tool.hpp"
 #include "core/error.hpp"
 #include "core/output.hpp"
 #include "embed/embedder.hpp"
+#include "score/evalset.hpp"
 #include "score/evaluate.hpp"
 #include "score/intrinsic.hpp"
+#include "score/moc.hpp"
 #include "score/plot.hpp"
 #include "score/report.hpp"
 #include "score/segmentation.hpp"
@@ -102,6 +108,48 @@ int main(int argc, char** argv) {
   app.add_option("--plot-kind", plot_kind, "recall (curves per run), delta (per-topic bars, 2 runs); sizes for chunks")
       ->check(CLI::IsMember({"recall", "delta", "sizes"}))
       ->capture_default_str();
+  bool moc = false;
+  std::string moc_edge = "ratio";
+  hewn::score::MocOptions moc_opt;
+  app.add_flag("--moc", moc,
+               "Intrinsic: also MoC's boundary clarity and chunk stickiness, from the LLM's log-probabilities "
+               "(--llm-model)");
+  app.add_option("--moc-k", moc_opt.k, "MoC: chunk stickiness's edge threshold K")->capture_default_str();
+  app.add_option("--moc-edge", moc_edge,
+                 "MoC: the quantity K bounds: ratio, ppl(q|d)/ppl(q) (their code), or reduction, "
+                 "(ppl(q)-ppl(q|d))/ppl(q) (their paper)")
+      ->check(CLI::IsMember({"ratio", "reduction"}))
+      ->capture_default_str();
+  app.add_option("--moc-distance", moc_opt.distance,
+                 "MoC: chunk stickiness's pairs at most N chunks apart (default 0: every pair)")
+      ->check(CLI::Range(0L, 1000000000L))
+      ->type_name("N");
+  unsigned generate = 0;
+  std::string queries_out, qrels_out;
+  std::vector<std::string> prompt_files;
+  hewn::score::EvalSetOptions gen;
+  app.add_option("--generate", generate,
+                 "Write an evaluation set of N questions per --docs document with the LLM (--llm-model): span "
+                 "references to -o, queries to --queries-out, qrels to --qrels-out")
+      ->check(CLI::Range(1u, 1000u))
+      ->type_name("N");
+  app.add_option("--queries-out", queries_out, "--generate: write the query records {id, text} to this file")
+      ->type_name("FILE");
+  app.add_option("--qrels-out", qrels_out, "--generate: write the qrels {qid, doc, rel} to this file")->type_name("FILE");
+  app.add_option("--generate-window", gen.window,
+                 "--generate: estimated tokens (UTF-8 bytes / 4) of a document shown per question")
+      ->check(CLI::Range(16ul, 1000000ul))
+      ->type_name("N")
+      ->capture_default_str();
+  app.add_option("--reask", gen.reask, "--generate: times an unusable answer is asked again before the question is dropped")
+      ->check(CLI::Range(0u, 20u))
+      ->type_name("N")
+      ->capture_default_str();
+  app.add_option("--prompt", prompt_files, "evalset=FILE: the --generate prompt template instead of the built-in one")
+      ->type_name("NAME=FILE")
+      ->allow_extra_args(false);
+  hewn::cli::LlmFlags llm;
+  llm.add(app, "--moc, --generate", "--llm-seed");
   app.add_option("--format", format, "json, trec (trec_eval's layout), table, markdown or tsv")->capture_default_str();
   app.add_option("-o,--output", output, "Output file (written atomically); - is stdout")->capture_default_str();
 
@@ -110,6 +158,73 @@ int main(int argc, char** argv) {
     Format fmt = parse_format(format);
     cmp_opt.correction = parse_correction(correction);
     std::string out, svg;
+    const bool wants_llm = moc || generate > 0;
+    if (!wants_llm) {
+      if (llm.wanted()) throw hewn::UsageError("--llm-model is for --moc or --generate");
+      for (const char* name : hewn::cli::RemoteOptions::names)
+        if (app.count(name)) throw hewn::UsageError(std::string(name) + " is for the LLM of --moc or --generate");
+      if (app.count("--verbose")) throw hewn::UsageError("--verbose is for the LLM of --moc or --generate");
+      llm.open(app);  // refuses --temperature, --llm-seed, --dry-run
+    } else if (!llm.wanted()) {
+      throw hewn::UsageError(std::string(moc ? "--moc" : "--generate") + " needs an LLM (--llm-model NAME)");
+    }
+    if (!moc)
+      for (const char* name : {"--moc-k", "--moc-edge", "--moc-distance"})
+        if (app.count(name)) throw hewn::UsageError(std::string(name) + " is for --moc");
+    if (generate == 0)
+      for (const char* name : {"--queries-out", "--qrels-out", "--generate-window", "--reask", "--prompt"})
+        if (app.count(name)) throw hewn::UsageError(std::string(name) + " is for --generate");
+    if (generate > 0) {  // evaluation set
+      if (docs_path.empty()) throw hewn::UsageError("--generate needs --docs (the documents to ask about)");
+      if (!runs.empty() || !spans_path.empty() || !qrels_path.empty() || !chunks_paths.empty() || !gold_path.empty() || moc)
+        throw hewn::UsageError("--generate takes only --docs");
+      gen.prompt = std::string(default_evalset_prompt());
+      for (const std::string& pf : prompt_files) {
+        std::size_t eq = pf.find('=');
+        if (eq == std::string::npos || pf.substr(0, eq) != "evalset" || eq + 1 == pf.size())
+          throw hewn::UsageError("--prompt: " + hewn::quoted(pf) + " is not evalset=FILE");
+        std::ifstream in(pf.substr(eq + 1), std::ios::binary);
+        std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+        if (!in.is_open() || in.bad()) throw hewn::UsageError("--prompt evalset: cannot read " + pf.substr(eq + 1));
+        gen.prompt = std::move(text);
+      }
+      gen.questions = generate;
+      auto docs = Documents::read(docs_path, id_field, text_field, true);
+      std::vector<EvalDocument> list;
+      for (const std::string& id : docs.ids) list.push_back({id, docs.text.at(id)});
+      gen.model = llm.open(app);
+      EvalSetCounts counts;
+      std::vector<EvalQuestion> qs;
+      try {
+        qs = generate_evalset(list, docs_path, gen, counts);
+      } catch (...) {
+        if (!llm.dry_run) llm.finish("score", "");
+        throw;
+      }
+      auto n = [](std::uint64_t v, const char* one, const char* many) {
+        return std::to_string(v) + " " + (v == 1 ? one : many);
+      };
+      llm.finish("score", "; " + n(counts.asked_again, "answer", "answers") + " asked again");
+      if (llm.dry_run) return 0;
+      std::string queries, qrels;
+      write_evalset(qs, out, queries, qrels);
+      hewn::cli::Diag("score").error("generated " + n(counts.kept, "question", "questions") + " of " +
+                                     std::to_string(counts.asked) + " asked; answers refused: " +
+                                     std::to_string(counts.unparsable) + " unparsable, " +
+                                     std::to_string(counts.not_verbatim) + " with an excerpt not in the text, " +
+                                     std::to_string(counts.duplicates) + " repeating a question; " +
+                                     n(counts.dropped, "question", "questions") + " dropped");
+      if (!queries_out.empty()) write_file(queries_out, queries);
+      if (!qrels_out.empty()) write_file(qrels_out, qrels);
+      write_file(output, out);
+      return 0;
+    }
+    if (moc) {
+      if (chunks_paths.empty() || !runs.empty() || !spans_path.empty() || !qrels_path.empty() || !gold_path.empty())
+        throw hewn::UsageError("--moc is an intrinsic measure: give --chunks alone");
+      moc_opt.edge = moc_edge == "reduction" ? MocEdge::reduction : MocEdge::ratio;
+      moc_opt.model = llm.open(app);
+    }
     if (!gold_path.empty()) {  // boundary measures
       if (chunks_paths.empty()) throw hewn::UsageError("--gold needs --chunks (one chunking, or several to compare)");
       if (!runs.empty() || !spans_path.empty() || !qrels_path.empty())
@@ -215,6 +330,21 @@ int main(int argc, char** argv) {
         }
         any_embedded = any_embedded || embedded;
         results.push_back(intrinsic(chunks, docs ? &*docs : nullptr, io));
+        if (moc) {
+          MocResult m;
+          try {
+            m = moc_measures(chunks, moc_opt);
+          } catch (...) {
+            if (!llm.dry_run) llm.finish("score", "");
+            throw;
+          }
+          results.back().names.insert(results.back().names.end(), m.names.begin(), m.names.end());
+          results.back().values.insert(results.back().values.end(), m.values.begin(), m.values.end());
+        }
+      }
+      if (moc) {
+        llm.finish("score", "");
+        if (llm.dry_run) return 0;
       }
       if (!icc_model.empty() && !any_embedded) throw hewn::UsageError("--model: the chunks carry no embeddings");
       write_intrinsic(chunks_paths, results, fmt, out);

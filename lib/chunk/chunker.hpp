@@ -7,6 +7,7 @@
 #include <cstdint>
 #include <memory>
 #include <optional>
+#include <span>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -66,6 +67,17 @@ class Chunker {
   // Appends the chunks of doc to out, in order of their start.
   // Errors: DataError for a document the strategy cannot take.
   virtual void split(const Document& doc, std::vector<Chunk>& out) = 0;
+  // Splits every document of docs as split() does, docs[i]'s chunks to
+  // out[i] (out is resized to docs.size()), or sets errors[i] to the message
+  // of the DataError that rejects docs[i] ("" for the others). The strategies
+  // that embed (embeds()) embed the texts of all the documents together, in
+  // encoder calls of --batch texts; the others split them one by one.
+  // Errors: none for a document; what escapes other than DataError.
+  virtual void split_all(std::span<const Document> docs, std::vector<std::vector<Chunk>>& out,
+                         std::vector<std::string>& errors);
+  // True when split_all() embeds across documents (semantic or cluster with
+  // an encoder that batches): worth handing it a whole batch of records.
+  virtual bool embeds() const { return false; }
 };
 
 // Parses --separators: a JSON array of strings, e.g. ["\n\n", "\n", " ", ""].

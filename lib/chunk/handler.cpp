@@ -54,13 +54,7 @@ class ChunkHandler final : public io::Handler {
     Document doc;
     std::string id;
     if (in.record) {
-      const json::Record& r = *in.record;
-      doc.text = r.require_string(options_.text_field);
-      if (!utf8::is_ascii(doc.text) && !utf8::valid(doc.text))
-        r.fail("field " + quoted(options_.text_field) + " is not valid Unicode (a lone surrogate escape)");
-      auto given = r.id(options_.id_field);
-      id = given ? *given : in.default_id();
-      if (auto lang = r.string(field::lang)) doc.lang = *lang;
+      read_record(in, doc, id);
     } else {
       extracted_ = extract::read_raw(in.raw_text, in.source, options_.raw);
       doc.text = extracted_.text;
@@ -83,7 +77,77 @@ class ChunkHandler final : public io::Handler {
     append_level_records(out, doc, nested_, in.record, options_);
   }
 
+  // Strategies that embed get the batch's documents at once, so that their
+  // texts are embedded together (Chunker::split_all): each record's text,
+  // id and language are copied, the documents split, then the records
+  // parsed again and written in input order (rejected ones in their place).
+  void handle_batch(io::Batch& b) override {
+    if (!chunker_->embeds() || !levels_.empty()) return io::Handler::handle_batch(b);
+    const std::size_t n = b.size();
+    errors_.assign(n, std::string());
+    slot_.assign(n, n);
+    std::size_t m = 0;
+    for (std::size_t i = 0; i < n; ++i) {
+      try {
+        io::Input in = b.input(i);
+        Document doc;
+        std::string id;
+        read_record(in, doc, id);
+        if (held_.size() <= m) held_.resize(m + 1);
+        Held& h = held_[m];
+        h.text.assign(doc.text);
+        h.id = std::move(id);
+        h.lang.assign(doc.lang);
+        h.source.assign(in.source);
+        h.line = in.line;
+        slot_[i] = m++;
+      } catch (const DataError& e) {
+        errors_[i] = e.what();
+      }
+    }
+    docs_.resize(m);
+    for (std::size_t k = 0; k < m; ++k) {  // views taken once held_ no longer grows
+      const Held& h = held_[k];
+      docs_[k] = Document{};
+      docs_[k].text = h.text;
+      docs_[k].id = h.id;
+      docs_[k].lang = h.lang;
+      docs_[k].source = h.source;
+      docs_[k].line = h.line;
+    }
+    chunker_->split_all(docs_, outs_, split_errors_);
+    for (std::size_t i = 0; i < n && !b.stopped(); ++i) {
+      const std::size_t k = slot_[i];
+      if (k < m && !split_errors_[k].empty()) errors_[i] = split_errors_[k];
+      if (!errors_[i].empty()) {
+        b.reject(i, errors_[i]);
+        continue;
+      }
+      try {
+        io::Input in = b.input(i);
+        append_chunk_records(b.out(), docs_[k], outs_[k], in.record, options_);
+        b.accept(i);
+      } catch (const DataError& e) {
+        b.reject(i, e.what());
+      }
+    }
+  }
+
  private:
+  // A record's document: its text (checked), id (given or the default) and
+  // language.
+  // Errors: DataError for a missing or non-string text, text that is not
+  // valid Unicode, an id that is not a string or integer.
+  void read_record(const io::Input& in, Document& doc, std::string& id) const {
+    const json::Record& r = *in.record;
+    doc.text = r.require_string(options_.text_field);
+    if (!utf8::is_ascii(doc.text) && !utf8::valid(doc.text))
+      r.fail("field " + quoted(options_.text_field) + " is not valid Unicode (a lone surrogate escape)");
+    auto given = r.id(options_.id_field);
+    id = given ? *given : in.default_id();
+    if (auto lang = r.string(field::lang)) doc.lang = *lang;
+  }
+
   std::unique_ptr<Chunker> chunker_;
   RecordOptions options_;
   std::vector<Chunk> chunks_;
@@ -112,6 +176,17 @@ class ChunkHandler final : public io::Handler {
       fields.emplace_back("source_end", std::to_string(extracted_.map.end(c.chunk.end)));
     }
   }
+  // handle_batch(): the documents read (copies: a record's views end at the
+  // next input), each input's document (slot_, n when it has none) or error.
+  struct Held {
+    std::string text, id, lang, source;
+    std::uint64_t line = 0;
+  };
+  std::vector<Held> held_;
+  std::vector<Document> docs_;
+  std::vector<std::vector<Chunk>> outs_;
+  std::vector<std::string> errors_, split_errors_;
+  std::vector<std::size_t> slot_;
 };
 
 }  // namespace

@@ -361,62 +361,109 @@ class Perplexity final : public SentenceCuts {
   }
 };
 
-// Meta-Chunking's margin sampling, the variant that compares adjacent
-// sentences only: for sentences s[i-1], s[i], the log-probabilities of the
-// prompt followed by " 1" (split) and by " 2" (keep) give
-// margin = P(2) - P(1); s[i] starts a new chunk when the margin is at most
-// the threshold: --split-threshold, else 0 for the first five pairs and then
-// the mean of the last five margins (as their code). Both texts of every
-// pair are asked at once.
+// Meta-Chunking's margin sampling: for the text before sentence s[i] and
+// s[i], the log-probabilities of the margin prompt followed by " 1" (split)
+// and by " 2" (keep) give margin = P(2) - P(1); s[i] starts a new chunk when
+// the margin is at most the threshold: --split-threshold, else 0 for the
+// first five pairs and then the mean of the last five margins (as their
+// code). The text before s[i] is s[i-1] alone (--margin-context sentence:
+// every pair is asked at once), or the chunk s[i] would join: its
+// sentences since the last cut, joined by one space, the last of them that
+// fit in --window estimated tokens (UTF-8 bytes / 4; default 1024; at least
+// s[i-1]) (--margin-context chunk, their multi-sentence variant: one pair at
+// a time, as each depends on the cuts before it).
 class Margin final : public SentenceCuts {
  public:
   using SentenceCuts::SentenceCuts;
 
  private:
-  void cut_sentences(std::string_view text) override {
-    const std::string_view tmpl = prompt_of(llm_, "margin");
-    std::vector<std::string> texts;
-    std::vector<std::uint64_t> prompt_cps;
-    for (std::size_t i = 1; i < sents_.size(); ++i) {
-      std::string_view a = trim_ascii(text.substr(sents_[i - 1].b, sents_[i - 1].e - sents_[i - 1].b));
-      std::string_view b = trim_ascii(text.substr(sents_[i].b, sents_[i].e - sents_[i].b));
-      std::string both = std::string(a) + " " + std::string(b);
-      std::pair<std::string_view, std::string_view> values[] = {{"first", a}, {"second", b}, {"both", both}};
-      std::string p = fill_template(tmpl, "--prompt margin", values);
-      prompt_cps.push_back(utf8::count(p));
-      texts.push_back(p + " 1");
-      texts.push_back(p + " 2");
+  std::string_view sentence(std::string_view text, std::size_t k) const {
+    return trim_ascii(text.substr(sents_[k].b, sents_[k].e - sents_[k].b));
+  }
+
+  // The two texts asked for the pair (first, second): the prompt + " 1", + " 2".
+  void pair_texts(std::string_view first, std::string_view second, std::vector<std::string>& texts,
+                  std::vector<std::uint64_t>& prompt_cps) const {
+    std::string both = std::string(first) + " " + std::string(second);
+    std::pair<std::string_view, std::string_view> values[] = {{"first", first}, {"second", second}, {"both", both}};
+    std::string p = fill_template(prompt_of(llm_, "margin"), "--prompt margin", values);
+    prompt_cps.push_back(utf8::count(p));
+    texts.push_back(p + " 1");
+    texts.push_back(p + " 2");
+  }
+
+  // The margin of pair k of texts/got (for sentence i); none in a dry run.
+  // Errors: DataError when an answer has no log-probability.
+  std::optional<double> margin_of(const std::vector<std::vector<TokenScore>>& got,
+                                  const std::vector<std::uint64_t>& prompt_cps, std::size_t k, std::size_t i) const {
+    double lp[2];
+    for (int a = 0; a < 2; ++a) {
+      double sum = 0;
+      bool any = false;
+      for (const TokenScore& t : got[2 * k + a])
+        if (t.offset >= prompt_cps[k] && t.logprob) {
+          sum += *t.logprob;
+          any = true;
+        }
+      if (!any) {
+        if (llm_.model->dry()) return std::nullopt;
+        fail("the model gave no log-probability for the answer \"" + std::to_string(a + 1) +
+             "\" to the margin prompt (sentence " + std::to_string(i + 1) + ")");
+      }
+      lp[a] = sum;
     }
-    std::vector<std::vector<TokenScore>> got;
-    scores(texts, got);
+    return std::exp(lp[1]) - std::exp(lp[0]);
+  }
+
+  void cut_sentences(std::string_view text) override {
     std::vector<double> margins;
     double threshold = llm_.threshold.value_or(0.0);
-    for (std::size_t i = 1; i < sents_.size(); ++i) {
-      double lp[2];
-      for (int k = 0; k < 2; ++k) {
-        const auto& toks = got[2 * (i - 1) + k];
-        double sum = 0;
-        bool any = false;
-        for (const TokenScore& t : toks)
-          if (t.offset >= prompt_cps[i - 1] && t.logprob) {
-            sum += *t.logprob;
-            any = true;
-          }
-        if (!any) {
-          if (llm_.model->dry()) return;
-          fail("the model gave no log-probability for the answer \"" + std::to_string(k + 1) +
-               "\" to the margin prompt (sentence " + std::to_string(i + 1) + ")");
-        }
-        lp[k] = sum;
-      }
-      double margin = std::exp(lp[1]) - std::exp(lp[0]);
+    // Records the margin of sentence i; true when s[i] starts a chunk.
+    auto decide = [&](double margin, std::size_t i) {
       margins.push_back(margin);
-      if (!(margin > threshold)) cuts_.push_back(sents_[i].b);
+      bool cut = !(margin > threshold);
+      if (cut) cuts_.push_back(sents_[i].b);
       if (!llm_.threshold && margins.size() >= 5) {
         double s = 0;
         for (std::size_t k = margins.size() - 5; k < margins.size(); ++k) s += margins[k];
         threshold = s / 5;
       }
+      return cut;
+    };
+    std::vector<std::string> texts;
+    std::vector<std::uint64_t> prompt_cps;
+    std::vector<std::vector<TokenScore>> got;
+    if (!llm_.margin_chunk) {
+      for (std::size_t i = 1; i < sents_.size(); ++i) pair_texts(sentence(text, i - 1), sentence(text, i), texts, prompt_cps);
+      scores(texts, got);
+      for (std::size_t i = 1; i < sents_.size(); ++i) {
+        auto m = margin_of(got, prompt_cps, i - 1, i);
+        if (!m) return;
+        decide(*m, i);
+      }
+      return;
+    }
+    const std::uint64_t window = (llm_.window ? llm_.window : 1024) * 4;
+    std::size_t chunk_begin = 0;  // the first sentence of the chunk being grown
+    for (std::size_t i = 1; i < sents_.size(); ++i) {  // one pair of requests per sentence: bounded
+      std::size_t from = i - 1;
+      std::uint64_t bytes = sentence(text, i - 1).size();
+      while (from > chunk_begin && bytes + 1 + sentence(text, from - 1).size() <= window) {
+        --from;
+        bytes += 1 + sentence(text, from).size();
+      }
+      std::string first;
+      for (std::size_t k = from; k < i; ++k) {
+        if (k > from) first += ' ';
+        first += sentence(text, k);
+      }
+      texts.clear();
+      prompt_cps.clear();
+      pair_texts(first, sentence(text, i), texts, prompt_cps);
+      scores(texts, got);
+      auto m = margin_of(got, prompt_cps, 0, i);
+      if (!m) continue;  // a dry run: counted on the path without cuts
+      if (decide(*m, i)) chunk_begin = i;
     }
   }
 };

@@ -4,8 +4,9 @@
 //   perplexity  Meta-Chunking's PPL chunking: per-sentence perplexity from
 //               the token log-probabilities; cuts after perplexity minima.
 //   margin      Meta-Chunking's margin sampling: P("2", keep) - P("1",
-//               split) for each pair of adjacent sentences; cuts where it
-//               falls to the threshold.
+//               split) for each pair of adjacent sentences (or the chunk
+//               so far and the next sentence); cuts where it falls to the
+//               threshold.
 //   intent      Intent-driven chunking: intents (a query log, or asked per
 //               document) located in the sentences; a dynamic programme
 //               picks the cuts that keep the most intents whole in one chunk.
@@ -39,8 +40,9 @@ struct LlmCounters {
 
 struct LlmOptions {
   std::shared_ptr<const Completer> model;  // null: no LLM (the strategies below are then usage errors)
-  std::uint64_t window = 0;                // lumber: 550 estimated tokens; perplexity: 1024 (0: those)
+  std::uint64_t window = 0;                // lumber: 550 estimated tokens; perplexity, margin chunk: 1024 (0: those)
   std::optional<double> threshold;         // perplexity: 0; margin: none (the mean of the last 5 margins)
+  bool margin_chunk = false;               // margin: the first text is the chunk so far, not the sentence before
   unsigned reask = 2;                      // attempts after an unusable answer
   std::map<std::string, std::string, std::less<>> prompts;  // name -> template (default: the shipped one)
   bool context = false;                    // --context llm

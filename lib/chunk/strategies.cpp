@@ -153,6 +153,20 @@ class Auto final : public Chunker {
 
 }  // namespace
 
+void Chunker::split_all(std::span<const Document> docs, std::vector<std::vector<Chunk>>& out,
+                        std::vector<std::string>& errors) {
+  out.resize(docs.size());
+  errors.assign(docs.size(), std::string());
+  for (std::size_t i = 0; i < docs.size(); ++i) {
+    out[i].clear();
+    try {
+      split(docs[i], out[i]);
+    } catch (const DataError& e) {
+      errors[i] = e.what();
+    }
+  }
+}
+
 std::vector<std::string> strategy_names() {
   return {"fixed",     "recursive", "sentence", "markdown", "code",  "auto",
           "semantic",  "cluster",   "lumber",   "perplexity", "margin", "intent",
@@ -195,8 +209,9 @@ ChunkerFactory::ChunkerFactory(Options o) : options_(std::move(o)) {
   if ((options_.llm.context || options_.llm.questions) && !options_.llm.model)
     throw UsageError(std::string(options_.llm.context ? "--context llm" : "--questions") +
                      " needs an LLM (--llm-model NAME)");
-  if (options_.llm.window && options_.strategy != "lumber" && options_.strategy != "perplexity")
-    throw UsageError("--window applies only to the lumber and perplexity strategies");
+  if (options_.llm.window && options_.strategy != "lumber" && options_.strategy != "perplexity" &&
+      !(options_.strategy == "margin" && options_.llm.margin_chunk))
+    throw UsageError("--window applies only to the lumber, perplexity and margin --margin-context chunk strategies");
   if (options_.llm.threshold && options_.strategy != "perplexity" && options_.strategy != "margin")
     throw UsageError("--split-threshold applies only to the perplexity and margin strategies");
   if (!options_.llm.intents.empty() && options_.strategy != "intent")

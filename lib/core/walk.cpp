@@ -101,6 +101,28 @@ std::string join(const std::string& a, std::string_view b) {
   return a.back() == '/' ? a + std::string(b) : a + "/" + std::string(b);
 }
 
+// The text of the repository's info/exclude for a directory that holds
+// .git: .git/info/exclude, or, where .git is a file ("gitdir: DIR", a linked
+// worktree or a submodule), DIR/info/exclude, or that of DIR's commondir.
+std::string git_exclude(const std::string& dir) {
+  const std::string dot = join(dir, ".git");
+  struct stat st;
+  if (::stat(dot.c_str(), &st) != 0) return {};
+  if (S_ISDIR(st.st_mode)) return read_small_file(join(dot, "info/exclude"));
+  auto line = [](std::string t) {
+    while (!t.empty() && (t.back() == '\n' || t.back() == '\r' || t.back() == ' ')) t.pop_back();
+    return t;
+  };
+  std::string gitdir = line(read_small_file(dot));
+  if (!gitdir.starts_with("gitdir: ")) return {};
+  gitdir = gitdir.substr(8);
+  if (gitdir.empty()) return {};
+  if (gitdir[0] != '/') gitdir = join(dir, gitdir);
+  std::string common = line(read_small_file(join(gitdir, "commondir")));
+  if (!common.empty()) gitdir = common[0] == '/' ? common : join(gitdir, common);
+  return read_small_file(join(gitdir, "info/exclude"));
+}
+
 }  // namespace
 
 bool glob_match(std::string_view pattern, std::string_view path) { return match_at(pattern, 0, path, 0); }
@@ -205,11 +227,12 @@ Walker::Walker(std::string root, WalkOptions options) : root_(std::move(root)), 
     for (std::size_t i = 0; i < dirs.size(); ++i) {
       std::string up;
       for (std::size_t k = i; k < parts.size(); ++k) up += parts[k] + "/";
-      Rules r{up, "", {}, {}, 0};
+      Rules r{up, "", {}, {}, {}, 0};
       r.ignore.parse(read_small_file(join(dirs[i], ".ignore")));
       if (in_repo_ && i >= repo_top && repo_top < dirs.size())
         r.git.parse(read_small_file(join(dirs[i], ".gitignore")));
-      if (!r.ignore.empty() || !r.git.empty()) rules_.push_back(std::move(r));
+      if (in_repo_ && i == repo_top) r.exclude.parse(git_exclude(dirs[i]));
+      if (!r.ignore.empty() || !r.git.empty() || !r.exclude.empty()) rules_.push_back(std::move(r));
     }
   }
   open_dir("", st.st_dev, st.st_ino);
@@ -238,10 +261,11 @@ void Walker::open_dir(std::string rel, std::uint64_t dev, std::uint64_t ino) {
   const bool has_git = std::any_of(dir->entries.begin(), dir->entries.end(), [](const auto& e) { return e.name == ".git"; });
   dir->repo = has_git || (stack_.empty() ? in_repo_ : stack_.back()->repo);
   if (!options_.no_ignore) {
-    Rules r{"", dir->rel.empty() ? "" : dir->rel + "/", {}, {}, stack_.size() + 1};
+    Rules r{"", dir->rel.empty() ? "" : dir->rel + "/", {}, {}, {}, stack_.size() + 1};
     r.ignore.parse(read_small_file(join(path, ".ignore")));
     if (dir->repo) r.git.parse(read_small_file(join(path, ".gitignore")));
-    if (!r.ignore.empty() || !r.git.empty()) rules_.push_back(std::move(r));
+    if (has_git) r.exclude.parse(git_exclude(path));
+    if (!r.ignore.empty() || !r.git.empty() || !r.exclude.empty()) rules_.push_back(std::move(r));
   }
   stack_.push_back(std::move(dir));
 }
@@ -260,6 +284,13 @@ bool Walker::ignored(const std::string& rel, std::string_view name, bool is_dir)
     std::string path = it->up + rel.substr(it->down.size());
     int m = it->ignore.match(path, is_dir);
     if (m == 0) m = it->git.match(path, is_dir);
+    if (m != 0) return m > 0;
+  }
+  // The repositories' info/exclude files rank below every .gitignore (as in
+  // git and ripgrep), relative to their repository's top.
+  for (auto it = rules_.rbegin(); it != rules_.rend(); ++it) {
+    if (it->exclude.empty()) continue;
+    int m = it->exclude.match(it->up + rel.substr(it->down.size()), is_dir);
     if (m != 0) return m > 0;
   }
   return false;

@@ -1,5 +1,6 @@
 // Directory trees as ripgrep walks them: sorted, depth first, honouring
-// .gitignore (inside a git repository) and .ignore files and --glob
+// .gitignore and .git/info/exclude (inside a git repository) and .ignore
+// files and --glob
 // overrides, skipping hidden names, and safe from symbolic link loops.
 #pragma once
 
@@ -13,7 +14,7 @@ namespace hewn::io {
 
 struct WalkOptions {
   bool hidden = false;     // also names starting with '.' (a .git directory never)
-  bool no_ignore = false;  // read no .gitignore and .ignore files
+  bool no_ignore = false;  // read no .gitignore, .ignore and .git/info/exclude files
   bool follow = false;     // follow symbolic links (else they are left out)
   // ripgrep's --glob: gitignore-style patterns on paths relative to the
   // walked directory; "!" before one excludes what it matches, otherwise it
@@ -57,7 +58,7 @@ class Walker {
  public:
   // root: a directory (a symbolic link to one is followed). Parent
   // directories' .ignore files, and .gitignore files up to the repository's
-  // top, count too, as in ripgrep.
+  // top and its .git/info/exclude, count too, as in ripgrep.
   // Errors: DataError "root: cannot read directory: <reason>".
   Walker(std::string root, WalkOptions options);
   ~Walker();
@@ -78,7 +79,7 @@ class Walker {
   IgnoreRules overrides_;
   struct Rules {
     std::string up, down;  // path prefix to prepend (ancestor files) or strip (descendants)
-    IgnoreRules ignore, git;
+    IgnoreRules ignore, git, exclude;  // exclude: the repository's .git/info/exclude (at its top)
     std::size_t depth;     // the Dir depth that owns them (0: the root and above)
   };
   std::vector<Rules> rules_;

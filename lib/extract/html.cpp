@@ -3,6 +3,8 @@
 #include <gumbo.h>
 
 #include <algorithm>
+#include <cctype>
+#include <initializer_list>
 #include <cstring>
 #include <memory>
 #include <vector>
@@ -472,6 +474,129 @@ class Walker {
   std::size_t heading_start_ = npos;
 };
 
+// The most elements gumbo may find open at once. Its tree builder scans the
+// stack of open elements on most tags (O(depth) each: quadratic in the
+// nesting) and frees the tree recursively, so a page is pre-scanned and
+// refused beyond this (browsers flatten the tree at 512 levels).
+constexpr std::size_t max_depth = 1024;
+
+bool ascii_ieq(std::string_view a, std::string_view b) {
+  if (a.size() != b.size()) return false;
+  for (std::size_t i = 0; i < a.size(); ++i)
+    if (std::tolower(static_cast<unsigned char>(a[i])) != std::tolower(static_cast<unsigned char>(b[i]))) return false;
+  return true;
+}
+
+bool one_of(std::string_view name, std::initializer_list<std::string_view> names) {
+  return std::find(names.begin(), names.end(), name) != names.end();
+}
+
+// A linear pass over the tags that models the stack of open elements as the
+// HTML5 tree builder keeps it, closely enough to bound its depth: void
+// elements, self-closing tags inside svg and math, the contents of raw-text
+// elements, comments and the implied ends of p, li, dt, dd, option, table
+// parts, headings and a (a nested one closes the open one) are modelled; an end tag closes up to its element
+// when one is open and is ignored otherwise. Returns the 1-based line where
+// more than max_depth elements are open, or 0.
+std::uint64_t too_deep(std::string_view h) {
+  std::vector<std::string> stack;
+  std::size_t foreign = 0;  // svg and math elements open: there "/>" closes an element
+  std::string name;
+  auto truncate = [&](std::size_t k) {
+    for (std::size_t j = k; j < stack.size(); ++j) foreign -= stack[j] == "svg" || stack[j] == "math";
+    stack.resize(k);
+  };
+  auto pop_to = [&](std::initializer_list<std::string_view> targets, std::initializer_list<std::string_view> stops) {
+    for (std::size_t k = stack.size(); k-- > 0;) {
+      if (one_of(stack[k], targets)) {
+        truncate(k);
+        return;
+      }
+      if (one_of(stack[k], stops)) return;
+    }
+  };
+  const std::size_t n = h.size();
+  std::size_t i = 0;
+  while (i < n) {
+    std::size_t lt = h.find('<', i);
+    if (lt == std::string_view::npos || lt + 1 >= n) break;
+    i = lt + 1;
+    if (h.compare(i, 3, "!--") == 0) {
+      std::size_t e = h.find("-->", i + 3);
+      i = e == std::string_view::npos ? n : e + 3;
+      continue;
+    }
+    if (h[i] == '!' || h[i] == '?') {
+      std::size_t e = h.find('>', i);
+      i = e == std::string_view::npos ? n : e + 1;
+      continue;
+    }
+    const bool end = h[i] == '/';
+    if (end) ++i;
+    if (i >= n || !std::isalpha(static_cast<unsigned char>(h[i]))) continue;
+    name.clear();
+    while (i < n && !is_space(h[i]) && h[i] != '/' && h[i] != '>')
+      name += static_cast<char>(std::tolower(static_cast<unsigned char>(h[i++])));
+    // Attributes, to the '>' outside quotes.
+    bool self_closing = false;
+    while (i < n && h[i] != '>') {
+      if (h[i] == '"' || h[i] == '\'') {
+        std::size_t e = h.find(h[i], i + 1);
+        i = e == std::string_view::npos ? n : e + 1;
+        self_closing = false;
+      } else {
+        self_closing = h[i] == '/';
+        ++i;
+      }
+    }
+    ++i;
+    if (end) {
+      for (std::size_t k = stack.size(); k-- > 0;)
+        if (stack[k] == name) {
+          truncate(k);
+          break;
+        }
+      continue;
+    }
+    if (self_closing && (foreign > 0 || name == "svg" || name == "math")) continue;
+    if (one_of(name, {"area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta", "param", "source",
+                      "track", "wbr", "keygen", "basefont", "bgsound", "frame", "image"}))
+      continue;
+    if (name == "plaintext") break;
+    if (one_of(name, {"script", "style", "textarea", "title", "xmp", "iframe", "noembed", "noframes", "noscript"})) {
+      // Raw text to the matching end tag.
+      std::size_t j = i;
+      while (true) {
+        j = h.find("</", j);
+        if (j == std::string_view::npos || ascii_ieq(h.substr(j + 2, name.size()), name)) break;
+        j += 2;
+      }
+      i = j == std::string_view::npos ? n : j;
+      continue;
+    }
+    if (one_of(name, {"address", "article", "aside", "blockquote", "center", "details", "dir", "div", "dl",
+                      "fieldset", "figcaption", "figure", "footer", "form", "h1", "h2", "h3", "h4", "h5", "h6",
+                      "header", "hgroup", "main", "menu", "nav", "ol", "p", "pre", "section", "summary", "ul",
+                      "li", "dd", "dt", "table", "listing"}))
+      pop_to({"p"}, {"button", "table", "td", "th", "caption", "applet", "marquee", "object", "html"});
+    if (name == "li") pop_to({"li"}, {"ul", "ol", "menu", "table", "div", "html"});
+    else if (name == "dt" || name == "dd") pop_to({"dt", "dd"}, {"dl", "table", "div", "html"});
+    else if (name == "option" || name == "optgroup") pop_to({"option"}, {"select", "optgroup", "datalist", "html"});
+    else if (name == "tr") pop_to({"tr"}, {"table", "thead", "tbody", "tfoot", "html"});
+    else if (name == "td" || name == "th") pop_to({"td", "th"}, {"tr", "table", "html"});
+    else if (name == "thead" || name == "tbody" || name == "tfoot") pop_to({"thead", "tbody", "tfoot"}, {"table", "html"});
+    else if (name.size() == 2 && name[0] == 'h' && name[1] >= '1' && name[1] <= '6' && !stack.empty() &&
+             stack.back().size() == 2 && stack.back()[0] == 'h' && stack.back()[1] >= '1' && stack.back()[1] <= '6')
+      stack.pop_back();
+    else if (name == "a" || name == "button" || name == "nobr") pop_to({name}, {"html"});
+    foreign += name == "svg" || name == "math";
+    stack.push_back(name);
+    if (stack.size() > max_depth)
+      return 1 + static_cast<std::uint64_t>(std::count(h.begin(), h.begin() + static_cast<std::ptrdiff_t>(lt), '\n'));
+  }
+  return 0;
+}
+
 struct OutputDeleter {
   void operator()(GumboOutput* o) const { gumbo_destroy_output(&kGumboDefaultOptions, o); }
 };
@@ -508,6 +633,8 @@ Extracted extract_html(std::string_view bytes, std::string_view source, const Ht
   } catch (const DataError&) {
     throw;
   }
+  if (std::uint64_t line = too_deep(html))
+    data_error(source, line, "HTML nested deeper than " + std::to_string(max_depth) + " elements");
   GumboOptions go = kGumboDefaultOptions;
   go.max_errors = 0;
   std::unique_ptr<GumboOutput, OutputDeleter> out(gumbo_parse_with_options(&go, html.data(), html.size()));

@@ -32,7 +32,9 @@ struct HtmlOptions {
 // Errors: DataError "source:line: not valid UTF-8 (byte 0xNN)" for a page
 // without a declared charset that is not UTF-8 (and for one declared UTF-8
 // that is not), "source:line: not valid CHARSET (byte 0xNN)", "source:
-// unknown charset NAME".
+// unknown charset NAME", "source:line: HTML nested deeper than 1024
+// elements" (a linear pre-scan refuses such a page before gumbo, whose tree
+// building is quadratic in the nesting, sees it).
 Extracted extract_html(std::string_view bytes, std::string_view source, const HtmlOptions& options);
 
 }  // namespace hewn::extract

@@ -9,9 +9,12 @@
 
 #include "core/error.hpp"
 #include "core/paths.hpp"
+#include "index/columns.hpp"
 #include "index/dense.hpp"
+#include "index/inverted.hpp"
 #include "index/layout.hpp"
 #include "index/publish.hpp"
+#include "index/string_hash.hpp"
 
 namespace hewn::index {
 
@@ -24,15 +27,6 @@ struct TermAcc {
   std::string buf;  // varint (doc delta, tf) pairs
   std::uint32_t last = 0;
   std::uint32_t df = 0;
-};
-
-struct SvHash {
-  using is_transparent = void;
-  std::size_t operator()(std::string_view s) const { return std::hash<std::string_view>{}(s); }
-};
-struct SvEq {
-  using is_transparent = void;
-  bool operator()(std::string_view a, std::string_view b) const { return a == b; }
 };
 }  // namespace
 
@@ -59,6 +53,7 @@ struct Builder::Impl {
   std::uint32_t dim = 0;
   std::string seen_model;  // the "model" of the records' embeddings
   std::vector<float> vectors;
+  ColumnsBuilder columns;  // query --where
 
   void flush_block() {
     if (in_block == 0) return;
@@ -186,6 +181,7 @@ void Builder::add(const ChunkEntry& d) {
   }
   m.documents[g->second].emplace_back(d.n, id);
 
+  m.columns.add(d.columns);
   m.block.append(d.record);
   m.block.push_back('\n');
   if (++m.in_block == records_per_block) m.flush_block();
@@ -193,31 +189,16 @@ void Builder::add(const ChunkEntry& d) {
 
 namespace {
 
-// The postings of the terms in byte order, in blocks of block_size, with
-// the lexicon and block tables that lead to them.
-struct Inverted {
-  layout::Lexicon lexicon;
-  layout::Blocks blocks;
-  std::string postings;
-  std::uint64_t count = 0;  // postings
-};
-
 template <class Terms>
 Inverted invert(const Terms& terms, const Bm25Params& bm25, const std::vector<float>& norms) {
-  Inverted inv;
-  layout::Lexicon& lex = inv.lexicon;
-  layout::Blocks& blk = inv.blocks;
   std::vector<const typename Terms::value_type*> order;
   order.reserve(terms.size());
   for (auto& kv : terms) order.push_back(&kv);
   std::sort(order.begin(), order.end(), [](auto* a, auto* b) { return a->first < b->first; });
+  InvertedWriter w(bm25, norms);
   std::vector<std::uint32_t> chunks, tfs;
   for (auto* kv : order) {
     const TermAcc& a = kv->second;
-    lex.blob.append(kv->first);
-    lex.term_off.push_back(lex.blob.size());
-    lex.df.push_back(a.df);
-    lex.first_block.push_back(blk.last.size());
     chunks.clear();
     tfs.clear();
     const auto* p = reinterpret_cast<const std::uint8_t*>(a.buf.data());
@@ -227,47 +208,9 @@ Inverted invert(const Terms& terms, const Bm25Params& bm25, const std::vector<fl
       chunks.push_back(chunk);
       tfs.push_back(static_cast<std::uint32_t>(get_varint(p)));
     }
-    inv.count += a.df;
-    float tmax = 0;
-    for (std::uint32_t b = 0; b < a.df; b += block_size) {
-      std::uint32_t e = std::min(a.df, b + block_size);
-      blk.offset.push_back(inv.postings.size());
-      std::uint32_t base = b == 0 ? 0 : chunks[b - 1];
-      float bmax = 0;
-      for (std::uint32_t i = b; i < e; ++i) {
-        put_varint(inv.postings, chunks[i] - base);
-        base = chunks[i];
-        bmax = std::max(bmax, tf_part(bm25, tfs[i], norms[chunks[i]]));
-      }
-      for (std::uint32_t i = b; i < e; ++i) put_varint(inv.postings, tfs[i]);
-      blk.last.push_back(chunks[e - 1]);
-      blk.max.push_back(bmax);
-      tmax = std::max(tmax, bmax);
-    }
-    lex.term_max.push_back(tmax);
+    w.add(kv->first, chunks, tfs);
   }
-  blk.offset.push_back(inv.postings.size());
-  lex.first_block.push_back(blk.last.size());
-  return inv;
-}
-
-// Each document's chunks ordered by "n" (then input order).
-layout::Documents order_documents(std::vector<std::vector<std::pair<std::int64_t, std::uint32_t>>>& documents,
-                                  std::uint64_t n) {
-  layout::Documents d;
-  d.document_of.resize(n);
-  d.position.resize(n);
-  for (std::size_t gi = 0; gi < documents.size(); ++gi) {
-    auto& v = documents[gi];
-    std::stable_sort(v.begin(), v.end(), [](auto& a, auto& b) { return a.first < b.first; });
-    for (std::size_t k = 0; k < v.size(); ++k) {
-      d.document_of[v[k].second] = static_cast<std::uint32_t>(gi);
-      d.position[v[k].second] = static_cast<std::uint32_t>(k);
-      d.members.push_back(v[k].second);
-    }
-    d.offset.push_back(d.members.size());
-  }
-  return d;
+  return w.finish();
 }
 
 }  // namespace
@@ -306,6 +249,7 @@ Manifest Builder::commit() {
   m.chunk_info_off.push_back(m.chunk_info.size());
   man.files.push_back(layout::write_chunk_info(m.tmp, m.chunk_info_off, m.chunk_info));
   man.files.push_back(layout::write_documents(m.tmp, order_documents(m.documents, N)));
+  man.files.push_back(layout::write_columns(m.tmp, m.columns.finish(), static_cast<std::uint32_t>(N)));
   if (m.has_emb == 1) {
     man.dense = m.opt.dense;
     if (!man.dense.model.known()) man.dense.model.name = m.seen_model;
@@ -322,6 +266,60 @@ Manifest Builder::commit() {
   if (!m.opt.nested) publish(m.tmp, m.dir);
   m.committed = true;
   return man;
+}
+
+
+void InvertedWriter::add(std::string_view term, const std::vector<std::uint32_t>& chunks,
+                         const std::vector<std::uint32_t>& tfs) {
+  layout::Lexicon& lex = inv_.lexicon;
+  layout::Blocks& blk = inv_.blocks;
+  const auto df = static_cast<std::uint32_t>(chunks.size());
+  lex.blob.append(term);
+  lex.term_off.push_back(lex.blob.size());
+  lex.df.push_back(df);
+  lex.first_block.push_back(blk.last.size());
+  inv_.count += df;
+  float tmax = 0;
+  for (std::uint32_t b = 0; b < df; b += block_size) {
+    std::uint32_t e = std::min(df, b + block_size);
+    blk.offset.push_back(inv_.postings.size());
+    std::uint32_t base = b == 0 ? 0 : chunks[b - 1];
+    float bmax = 0;
+    for (std::uint32_t i = b; i < e; ++i) {
+      put_varint(inv_.postings, chunks[i] - base);
+      base = chunks[i];
+      bmax = std::max(bmax, tf_part(bm25_, tfs[i], norms_[chunks[i]]));
+    }
+    for (std::uint32_t i = b; i < e; ++i) put_varint(inv_.postings, tfs[i]);
+    blk.last.push_back(chunks[e - 1]);
+    blk.max.push_back(bmax);
+    tmax = std::max(tmax, bmax);
+  }
+  lex.term_max.push_back(tmax);
+}
+
+Inverted InvertedWriter::finish() {
+  inv_.blocks.offset.push_back(inv_.postings.size());
+  inv_.lexicon.first_block.push_back(inv_.blocks.last.size());
+  return std::move(inv_);
+}
+
+layout::Documents order_documents(std::vector<std::vector<std::pair<std::int64_t, std::uint32_t>>>& documents,
+                                  std::uint64_t n) {
+  layout::Documents d;
+  d.document_of.resize(n);
+  d.position.resize(n);
+  for (std::size_t gi = 0; gi < documents.size(); ++gi) {
+    auto& v = documents[gi];
+    std::stable_sort(v.begin(), v.end(), [](auto& a, auto& b) { return a.first < b.first; });
+    for (std::size_t k = 0; k < v.size(); ++k) {
+      d.document_of[v[k].second] = static_cast<std::uint32_t>(gi);
+      d.position[v[k].second] = static_cast<std::uint32_t>(k);
+      d.members.push_back(v[k].second);
+    }
+    d.offset.push_back(d.members.size());
+  }
+  return d;
 }
 
 }  // namespace hewn::index

@@ -57,6 +57,7 @@ struct ChunkEntry {
   std::string_view model;        // the record's "model" (who made the embedding); may be empty
   std::int64_t level = -1;       // the record's "level" (chunk --levels); -1: none
   std::string_view parent;       // the record's "parent" (levels below 0)
+  std::string_view columns;      // its filterable fields (encode_columns(), columns.hpp)
 };
 
 class Builder {

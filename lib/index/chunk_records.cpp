@@ -6,6 +6,7 @@
 #include "core/records.hpp"
 #include "core/utf8.hpp"
 #include "index/analyzer.hpp"
+#include "index/columns.hpp"
 
 namespace hewn::index {
 
@@ -30,6 +31,7 @@ void AnalyzedChunk::view(ChunkEntry& d) const {
   d.model = model;
   d.level = level;
   d.parent = parent;
+  d.columns = columns;
 }
 
 namespace {
@@ -39,6 +41,12 @@ class ChunkAnalyzer final : public io::BasicHandler<AnalyzedChunks> {
   explicit ChunkAnalyzer(const BuildOptions& o)
       : opt_(o), b64_field_(records::b64_key(o.embedding_field)), analyzer_(o.analyzer) {
     if (opt_.fields.empty()) opt_.fields = {opt_.text_field};
+    // Filterable: every field but the indexed ones and the vector's.
+    skip_ = opt_.fields;
+    skip_.push_back(opt_.embedding_field);
+    skip_.push_back(b64_field_);
+    skip_b64_ = skip_;
+    skip_b64_.push_back(std::string(field::dtype));
   }
 
   void handle(const io::Input& in, AnalyzedChunks& out) override {
@@ -102,6 +110,7 @@ class ChunkAnalyzer final : public io::BasicHandler<AnalyzedChunks> {
       first = false;
     }
     c.record.push_back('}');
+    encode_columns(r, emb_from == records::VectorSource::b64 ? skip_b64_ : skip_, c.columns);
   }
 
  private:
@@ -109,6 +118,7 @@ class ChunkAnalyzer final : public io::BasicHandler<AnalyzedChunks> {
   std::string b64_field_;  // the base64 form of opt_.embedding_field
   Analyzer analyzer_;
   std::vector<std::string> terms_;
+  std::vector<std::string> skip_, skip_b64_;  // fields that get no column
 };
 
 }  // namespace

@@ -30,6 +30,7 @@ struct AnalyzedChunk {
   std::string model;               // the record's "model"; may be empty
   std::int64_t level = -1;         // the record's "level"; -1: none
   std::string parent;              // the record's "parent" (with a level)
+  std::string columns;             // its filterable fields (encode_columns())
 
   // Sets d to views of this chunk (d's own storage reused).
   void view(ChunkEntry& d) const;

@@ -7,10 +7,14 @@
 #include <faiss/IndexIVF.h>
 #include <faiss/IndexPreTransform.h>
 #include <faiss/impl/FaissException.h>
+#include <faiss/impl/IDSelector.h>
+#include <faiss/utils/distances.h>
 #include <faiss/impl/io.h>
 #include <faiss/index_factory.h>
 #include <faiss/index_io.h>
 #include <omp.h>
+
+#include <algorithm>
 
 #include "core/error.hpp"
 
@@ -83,6 +87,7 @@ FileEntry build_dense(const std::string& dir, const std::string& name, DenseSett
   // Added in steps of about 1% (at least 4096 vectors), the same whether
   // progress is shown or not, so that a build does not depend on it.
   std::uint64_t step = std::max<std::uint64_t>(n / 100, 4096);
+  if (s.progress) s.progress("adding", 0, n);
   for (std::uint64_t done = 0; done < n;) {
     std::uint64_t m = std::min(step, n - done);
     try {
@@ -125,9 +130,24 @@ DenseIndex::DenseIndex(const std::string& bytes, const std::string& path, const 
   }
 }
 
+DenseIndex::DenseIndex(std::vector<DensePart> parts, std::uint32_t dim)
+    : index_(nullptr), parts_(std::move(parts)), dim_(dim), l2_(false) {}
+
 DenseIndex::~DenseIndex() { delete static_cast<faiss::Index*>(index_); }
 
 void DenseIndex::set_parameter(const std::string& name, double value, const std::string& option) {
+  if (!parts_.empty()) {
+    bool any = false;
+    for (auto& p : parts_) {
+      try {
+        p.index->set_parameter(name, value, option);
+        any = true;
+      } catch (const UsageError&) {  // a segment without it (index add writes Flat ones)
+      }
+    }
+    if (!any) throw UsageError(option + ": not a parameter of this dense index");
+    return;
+  }
   if (name == "efSearch") {  // passed with each search (at least k)
     if (!ef_search_) throw UsageError(option + ": not a parameter of this dense index");
     ef_search_ = static_cast<std::uint32_t>(value);
@@ -137,14 +157,55 @@ void DenseIndex::set_parameter(const std::string& name, double value, const std:
   set(static_cast<faiss::Index*>(index_), name.c_str(), value, option);
 }
 
-void DenseIndex::search(const float* q, std::uint32_t k, std::vector<std::pair<std::uint32_t, float>>& out) const {
+void DenseIndex::search(const float* q, std::uint32_t k, std::vector<std::pair<std::uint32_t, float>>& out,
+                        const ChunkSet* allow) const {
   out.clear();
+  if (!parts_.empty()) {
+    if (allow) return;  // the segments' ids are not the live numbers the set holds: the caller scans
+    std::vector<std::pair<std::uint32_t, float>> part;
+    for (auto& p : parts_) {
+      auto size = static_cast<std::uint32_t>(p.global->size());
+      p.index->search(q, static_cast<std::uint32_t>(std::min<std::uint64_t>(size, std::uint64_t(k) + p.deleted)), part);
+      for (auto& [local, score] : part) {
+        std::uint32_t g = local < size ? (*p.global)[local] : 0xffffffffu;
+        if (g != 0xffffffffu) out.emplace_back(g, score);
+      }
+    }
+    std::sort(out.begin(), out.end(),
+              [](auto& a, auto& b) { return a.second > b.second || (a.second == b.second && a.first < b.first); });
+    if (out.size() > k) out.resize(k);
+    return;
+  }
   auto* idx = static_cast<faiss::Index*>(index_);
   if (k == 0 || idx->ntotal == 0) return;
   omp_set_num_threads(1);  // one query per call: parallelism comes from query -j
   std::vector<float> dist(k);
   std::vector<faiss::Index::idx_t> lab(k);
-  if (ef_search_ && k > ef_search_) {
+  if (allow) {
+    // The selector travels in the search parameters, with the breadth of
+    // this search (HNSW: at least k) and IVF's nprobe, which parameters
+    // would otherwise reset to their defaults.
+    faiss::IDSelectorBitmap sel(allow->byte_size(), allow->bytes());
+    faiss::SearchParameters plain;
+    faiss::SearchParametersHNSW hnsw;
+    faiss::SearchParametersIVF ivf;
+    faiss::SearchParameters* p = &plain;
+    if (ef_search_) {
+      hnsw.efSearch = static_cast<int>(std::max(ef_search_, k));
+      p = &hnsw;
+    } else if (auto* iv = faiss::ivflib::try_extract_index_ivf(idx)) {
+      ivf.nprobe = iv->nprobe;
+      ivf.max_codes = iv->max_codes;
+      p = &ivf;
+    }
+    p->sel = &sel;
+    try {
+      std::shared_lock lock(mu_);
+      idx->search(1, q, k, dist.data(), lab.data(), p);
+    } catch (const faiss::FaissException&) {  // an index that takes no selector: the caller scans
+      return;
+    }
+  } else if (ef_search_ && k > ef_search_) {
     // HNSW: a breadth below k would return fewer than k hits. FAISS 1.7
     // takes the breadth from the index only, so it is raised for this
     // search alone while no other search runs.
@@ -161,6 +222,30 @@ void DenseIndex::search(const float* q, std::uint32_t k, std::vector<std::pair<s
     if (lab[i] < 0) break;
     out.emplace_back(static_cast<std::uint32_t>(lab[i]), l2_ ? -dist[i] : dist[i]);
   }
+}
+
+void DenseIndex::scan(const std::function<const float*(std::uint32_t)>& vector, const float* q,
+                      const ChunkSet& allow, std::uint32_t k,
+                      std::vector<std::pair<std::uint32_t, float>>& out) const {
+  out.clear();
+  if (k == 0) return;
+  // A heap of the best k, the worst on top (ranking: score, then chunk).
+  auto worse = [](const std::pair<std::uint32_t, float>& a, const std::pair<std::uint32_t, float>& b) {
+    return a.second > b.second || (a.second == b.second && a.first < b.first);
+  };
+  for (std::uint32_t c = allow.next(0); c != 0xffffffffu; c = allow.next(c + 1)) {
+    const float* v = vector(c);
+    float s = l2_ ? -faiss::fvec_L2sqr(q, v, dim_) : faiss::fvec_inner_product(q, v, dim_);
+    if (out.size() < k) {
+      out.emplace_back(c, s);
+      std::push_heap(out.begin(), out.end(), worse);
+    } else if (worse(std::pair{c, s}, out.front())) {
+      std::pop_heap(out.begin(), out.end(), worse);
+      out.back() = {c, s};
+      std::push_heap(out.begin(), out.end(), worse);
+    }
+  }
+  std::sort(out.begin(), out.end(), worse);
 }
 
 }  // namespace hewn::index

@@ -3,11 +3,13 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <shared_mutex>
 #include <string>
 #include <vector>
 
+#include "index/columns.hpp"
 #include "index/format.hpp"
 #include "index/manifest.hpp"
 
@@ -37,9 +39,25 @@ void dense_search_defaults(void* index, DenseSettings& s);
 FileEntry build_dense(const std::string& dir, const std::string& name, DenseSettings& s,
                       const std::vector<float>& vectors, std::uint64_t n);
 
-// A loaded FAISS index; search() is safe to call from several threads.
+class DenseIndex;
+
+// One segment of an index with segments (index add): its dense index, and
+// each of its vectors' number in the live collection (0xffffffff: deleted).
+struct DensePart {
+  DenseIndex* index = nullptr;
+  const std::vector<std::uint32_t>* global = nullptr;
+  std::uint32_t deleted = 0;  // entries of global that are 0xffffffff
+};
+
+// A loaded FAISS index, or the union of segments' (parts); search() is
+// safe to call from several threads.
 class DenseIndex {
  public:
+  // The union of parts of dim dimensions: search() asks each part for k
+  // more than its deleted vectors, maps their ids, drops the deleted and
+  // keeps the k best (score, then id). Errors: none.
+  DenseIndex(std::vector<DensePart> parts, std::uint32_t dim);
+
   // bytes: the file's contents (already verified); s's search parameters
   // (or, for an index built before they were stored, the defaults) are set.
   // Errors: DataError "PATH: cannot read FAISS index: <reason>".
@@ -49,19 +67,32 @@ class DenseIndex {
   DenseIndex& operator=(const DenseIndex&) = delete;
 
   // Sets search-time parameters ("nprobe", "efSearch") where the index has
-  // them; not while searches run. Errors: UsageError "OPTION: not a parameter of this dense index"
+  // them (of a union: in the parts that have them); not while searches run.
+  // Errors: UsageError "OPTION: not a parameter of this dense index"
   // when it has not (option: the command-line option that asked).
   void set_parameter(const std::string& name, double value, const std::string& option);
 
   // The k nearest (internal id, score) pairs for one query vector of dim
   // floats, best first (HNSW searches with a breadth of at least k). Scores are inner products (metric ip) or negated
   // squared L2 distances (metric l2), so that higher is better.
-  void search(const float* q, std::uint32_t k, std::vector<std::pair<std::uint32_t, float>>& out) const;
+  // With allow (query --where), the nearest of its chunks: FAISS searches
+  // with an IDSelectorBitmap (Flat, IVF, HNSW...; exact for Flat), so that
+  // an approximate index may return fewer than k of them (then scan()), and
+  // an index that takes no selector, or a union of segments, returns none.
+  void search(const float* q, std::uint32_t k, std::vector<std::pair<std::uint32_t, float>>& out,
+              const ChunkSet* allow = nullptr) const;
+  // The k nearest chunks of allow by scanning their vectors (chunk c's
+  // dim floats at vector(c)) with FAISS's distance kernels, scored as
+  // search() scores, ranked best first (ties: lower chunk first). Errors:
+  // those of vector().
+  void scan(const std::function<const float*(std::uint32_t)>& vector, const float* q, const ChunkSet& allow, std::uint32_t k,
+            std::vector<std::pair<std::uint32_t, float>>& out) const;
 
   std::uint32_t dim() const { return dim_; }
 
  private:
   void* index_;
+  std::vector<DensePart> parts_;  // the union of segments (index_ is null)
   std::uint32_t dim_;
   std::uint32_t ef_search_ = 0;  // HNSW: the search breadth (raised to k per search); 0: not HNSW
   mutable std::shared_mutex mu_;  // exclusive while a search raises the breadth

@@ -12,8 +12,11 @@
 
 namespace hewn::index {
 
-// The format version this code writes and the newest it reads.
-inline constexpr int format_version = 1;
+// The newest format version this code reads: 2 for an index with
+// segments or deleted chunks (index add, index delete); an index without
+// them is written as version 1 (plain_format_version), as before.
+inline constexpr int format_version = 2;
+inline constexpr int plain_format_version = 1;
 // Postings per block (each block has its maximum tf part).
 inline constexpr std::uint32_t block_size = 128;
 // Chunk records per zstd frame of the document store.

@@ -6,7 +6,9 @@
 #include <cmath>
 
 #include "core/error.hpp"
+#include "index/columns.hpp"
 #include "index/layout.hpp"
+#include "core/line_reader.hpp"
 
 namespace hewn::index {
 
@@ -27,6 +29,16 @@ Index::Index(const std::string& dir) : dir_(dir) {
   } catch (const UsageError& e) {
     throw DataError(dir_ + "/manifest.json: " + e.what());
   }
+  if (!m_.segments.empty() || m_.deleted) {
+    open_segments();
+    return;
+  }
+  load_files();
+}
+
+Index::Index(const std::string& dir, const Manifest& m, PlainTag) : dir_(dir), m_(m) { load_files(); }
+
+void Index::load_files() {
   {
     layout::Lexicon lex = layout::read_lexicon(dir_, m_);
     term_off_ = std::move(lex.term_off);
@@ -129,13 +141,51 @@ Index::~Index() = default;
 DenseIndex* Index::dense() const {
   if (!m_.dense.present) return nullptr;
   std::call_once(dense_once_, [&] {
+    if (!segs_.empty()) {
+      std::vector<DensePart> parts;
+      for (std::size_t s = 0; s < segs_.size(); ++s) {
+        std::uint32_t deleted = 0;
+        for (auto g : live_of_[s]) deleted += g == no_chunk;
+        parts.push_back({segs_[s]->dense(), &live_of_[s], deleted});
+      }
+      dense_ = std::make_unique<DenseIndex>(std::move(parts), m_.dense.dim);
+      return;
+    }
     dense_ = std::make_unique<DenseIndex>(read_verified(dir_, m_.file(dir_, "dense.faiss")), dir_ + "/dense.faiss",
                                           m_.dense);
   });
   return dense_.get();
 }
 
+const Columns& Index::columns() const {
+  std::call_once(columns_once_, [&] {
+    // An index with segments numbers its live chunks anew: its columns come
+    // from the stored records, as for an index built before columns.bin.
+    bool listed = segs_.empty() &&
+                  std::any_of(m_.files.begin(), m_.files.end(), [](auto& f) { return f.name == "columns.bin"; });
+    if (listed) {
+      columns_ = std::make_unique<Columns>(layout::read_columns(dir_, m_, n_));
+      return;
+    }
+    // Built before columns.bin: the stored records' fields, as index build
+    // takes them (the indexed fields have none).
+    ColumnsBuilder b;
+    json::Parser parser;
+    std::string rec, enc;
+    for (std::uint32_t c = 0; c < n_; ++c) {
+      rec = record(c);
+      std::size_t len = rec.size();
+      rec.append(io::line_padding, ' ');
+      encode_columns(parser.parse(std::string_view(rec).substr(0, len), dir_ + "/docstore.bin", c + 1), m_.fields, enc);
+      b.add(enc);
+    }
+    columns_ = std::make_unique<Columns>(b.finish());
+  });
+  return *columns_;
+}
+
 const float* Index::vector(std::uint32_t chunk) const {
+  if (!segs_.empty()) return segs_[where_[chunk].first]->vector(where_[chunk].second);
   std::call_once(vectors_once_, [&] { vectors_ = layout::read_vectors(dir_, m_, n_); });
   return vectors_.data() + std::size_t(chunk) * m_.dense.dim;
 }
@@ -179,6 +229,7 @@ void Index::load_store() const {
 }
 
 std::string Index::record(std::uint32_t chunk) const {
+  if (!segs_.empty()) return segs_[where_[chunk].first]->record(where_[chunk].second);
   load_store();
   std::uint64_t b = chunk / m_.records_per_block;
   std::string where = dir_ + "/docstore.bin";

@@ -16,6 +16,8 @@
 
 namespace hewn::index {
 
+struct Columns;
+
 struct ChunkInfo {
   std::string_view id, doc;
   std::uint64_t start = 0, end = 0;
@@ -27,11 +29,18 @@ inline constexpr std::uint32_t no_chunk = 0xffffffffu;
 class Index {
  public:
   // Opens DIR and verifies the SHA-256 of every file it loads (the document
-  // store is verified when first used).
+  // store is verified when first used). An index with segments and deleted
+  // chunks (index add, index delete) is read as the live collection: its
+  // chunks numbered in order (base, then each segment, deleted ones left
+  // out), and its lexicon, postings, lengths, norms and documents assembled
+  // from them as a rebuild over those chunks writes them, so that BM25
+  // statistics and every score are a rebuild's; manifest() gives the live
+  // counts.
   // Errors: DataError "DIR: not a hewn index (no manifest.json)", "DIR/FILE:
   // checksum mismatch (the index is corrupt)", "DIR/FILE: cannot open:
   // ...", "DIR/manifest.json: format version N is newer than this hewn
-  // reads (1)", "DIR/FILE: truncated or corrupt".
+  // reads (2)", "DIR/FILE: truncated or corrupt"; for segments also
+  // "DIR/SEGMENT/manifest.json: checksum differs from DIR/manifest.json".
   explicit Index(const std::string& dir);
   ~Index();
 
@@ -74,6 +83,12 @@ class Index {
   // Errors: as the constructor, for docstore.bin and docstore.idx.
   std::string record(std::uint32_t chunk) const;
 
+  // The stored fields as columns (query --where; columns.hpp), loaded and
+  // verified on first use; an index built before columns.bin gets them from
+  // its document store. Thread-safe.
+  // Errors: as the constructor, for columns.bin (or the document store).
+  const Columns& columns() const;
+
   bool has_dense() const { return m_.dense.present; }
   // The dense index (loaded and verified on first use), or nullptr when the
   // records had no embeddings. Thread-safe.
@@ -89,6 +104,19 @@ class Index {
   // block maxima below their postings, unsorted terms, broken documents.
   void validate() const;
   void load_store() const;
+  // The files of DIR with m_ loaded (one segment's, or a plain index's).
+  void load_files();
+  // Opens the base and the segments, then assembles the live collection
+  // (segments.cpp).
+  void open_segments();
+  struct PlainTag {};
+  Index(const std::string& dir, const Manifest& m, PlainTag);
+  // An index with segments: the base (0) and each segment, each one's
+  // chunks' live numbers (no_chunk: deleted), each live chunk's segment and
+  // number there.
+  std::vector<std::unique_ptr<Index>> segs_;
+  std::vector<std::vector<std::uint32_t>> live_of_;
+  std::vector<std::pair<std::uint32_t, std::uint32_t>> where_;
   std::string dir_;
   Manifest m_;
   std::uint32_t n_ = 0;
@@ -99,7 +127,8 @@ class Index {
   mutable std::vector<float> vectors_;
   mutable std::unique_ptr<DenseIndex> dense_;
   mutable std::once_flag dense_once_, vectors_once_;
-  mutable std::once_flag store_once_;
+  mutable std::once_flag store_once_, columns_once_;
+  mutable std::unique_ptr<Columns> columns_;
   mutable std::string store_;
   mutable std::vector<std::uint64_t> store_off_;
 };

@@ -4,6 +4,8 @@
 // their SHA-256 in manifest.json; index(1), section FILES, documents them.
 // Writers write DIR/NAME and return its manifest entry; readers read the
 // file named in the manifest and verify its checksum first.
+// columns.bin (the stored fields query --where filters on) has its writer
+// and reader in columns.hpp, beside the columns they hold.
 #pragma once
 
 #include <cstdint>

@@ -170,6 +170,23 @@ std::string Manifest::to_json() const {
     }
     o += "]}";
   }
+  if (!segments.empty()) {
+    json::append_key(o, "segments");
+    o += "{";
+    for (std::size_t i = 0; i < segments.size(); ++i) {
+      json::append_key(o, segments[i].name, i == 0);
+      o += "{\"documents\":";
+      json::append_uint(o, segments[i].chunks);
+      o += ",\"sha256\":";
+      json::append_string(o, segments[i].sha256);
+      o += "}";
+    }
+    o += "}";
+  }
+  if (deleted) {
+    json::append_key(o, "deleted");
+    json::append_uint(o, deleted);
+  }
   json::append_key(o, "files");
   o += "{";
   for (std::size_t i = 0; i < files.size(); ++i) {
@@ -338,6 +355,18 @@ Manifest Manifest::load(const std::string& dir) {
       Obj e(fld.raw, path);
       m.files.push_back({std::string(fld.key), e.uint("bytes"), e.str("sha256")});
     }
+    if (auto* f = top.rec->find("segments")) {
+      Obj sg(f->raw, path);
+      for (auto& fld : sg.rec->fields()) {
+        Obj e(fld.raw, path);
+        std::string name(fld.key);
+        // A segment is a subdirectory of the index: a plain name only.
+        if (name.empty() || name[0] == '.' || name.find('/') != std::string::npos) sg.bad("bad segment name");
+        m.segments.push_back({name, e.uint("documents"), e.str("sha256")});
+      }
+    }
+    if (top.rec->find("deleted")) m.deleted = top.uint("deleted");
+    if ((!m.segments.empty() || m.deleted) && m.version < 2) top.bad("segments in a version 1 manifest");
   } catch (const UsageError& e) {
     throw DataError(path + ": " + e.what());
   }
@@ -437,6 +466,12 @@ std::string Manifest::stats_json(const std::string& dir) const {
   json::append_uint(o, m.postings);
   json::append_key(o, "avgdl");
   json::append_double(o, m.avgdl);
+  if (!m.segments.empty() || m.deleted) {
+    json::append_key(o, "segments");
+    json::append_uint(o, m.segments.size() + 1);
+    json::append_key(o, "deleted");
+    json::append_uint(o, m.deleted);
+  }
   std::uint64_t total = 0;
   if (m.shard.count) {
     json::append_key(o, "shard");

@@ -68,8 +68,16 @@ struct ShardInfo {
 // Errors: UsageError "--shard: expected I/N with 0 <= I < N (e.g. 0/4), got "s"".
 ShardInfo parse_shard(const std::string& spec, const std::string& set);
 
+// A segment added by index add: the subdirectory NAME of the index, itself
+// an index (version 1) of CHUNKS chunks whose manifest.json has SHA256.
+struct SegmentEntry {
+  std::string name;
+  std::uint64_t chunks = 0;
+  std::string sha256;
+};
+
 struct Manifest {
-  int version = format_version;
+  int version = plain_format_version;
   std::uint64_t chunks = 0;     // chunk records ("documents" in manifest.json)
   std::uint64_t documents = 0;  // distinct "doc" values ("groups" in manifest.json)
   std::uint64_t tokens = 0;     // terms indexed, all chunks
@@ -85,6 +93,12 @@ struct Manifest {
   std::vector<std::uint32_t> missing_shards;  // "missing_shards": a merge with --allow-partial
   std::uint32_t missing_of = 0;         // ... of a set of this many shards
   std::vector<FileEntry> files;
+  // index add / index delete (version 2): the segments after the base (whose
+  // files are those above), in order; the chunks deleted (deleted.bin lists
+  // them). The counts above describe the base; Index's manifest() gives
+  // those of the live collection.
+  std::vector<SegmentEntry> segments;
+  std::uint64_t deleted = 0;
 
   // One line of JSON (no trailing newline).
   std::string to_json() const;

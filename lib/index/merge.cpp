@@ -6,6 +6,7 @@
 
 #include "core/error.hpp"
 #include "index/builder.hpp"
+#include "index/columns.hpp"
 #include "index/index.hpp"
 
 namespace hewn::index {
@@ -121,37 +122,39 @@ Manifest merge(const std::string& out, std::vector<std::string> shards, const Me
   check_shards(shards, in, opt, options);
   opt.nested = options.nested;
   Builder builder(out, opt);
-  std::vector<std::vector<std::pair<std::uint32_t, std::uint32_t>>> doc_terms;
-  ChunkEntry d;
-  for (std::size_t si = 0; si < in.size(); ++si) {
-    const Index& ix = *in[si];
-    doc_terms.assign(ix.size(), {});
-    Cursor c;
-    for (std::uint32_t t = 0; t < ix.terms(); ++t) {
-      c.reset(ix, t);
-      for (; c.chunk() != no_chunk; c.next()) doc_terms[c.chunk()].emplace_back(t, c.tf());
-    }
-    std::string where;
-    for (std::uint32_t i = 0; i < ix.size(); ++i) {
-      ChunkInfo info = ix.info(i);
-      where = shards[si] + ": chunk " + std::to_string(i + 1);
-      d.where = where;
-      d.id = info.id;
-      d.doc = info.doc;
-      d.start = info.start;
-      d.end = info.end;
-      d.n = info.n;
-      d.length = ix.length(i);
-      d.terms.clear();
-      for (auto& [t, tf] : doc_terms[i]) d.terms.emplace_back(ix.term(t), tf);
-      std::string rec = ix.record(i);
-      d.record = rec;
-      d.embedding.clear();
-      if (ix.manifest().dense.present) d.embedding.assign(ix.vector(i), ix.vector(i) + ix.manifest().dense.dim);
-      builder.add(d);
-    }
-  }
+  for (std::size_t si = 0; si < in.size(); ++si) add_index(builder, *in[si], shards[si]);
   return builder.commit();
+}
+
+void add_index(Builder& builder, const Index& ix, const std::string& name) {
+  std::vector<std::vector<std::pair<std::uint32_t, std::uint32_t>>> doc_terms(ix.size());
+  Cursor c;
+  for (std::uint32_t t = 0; t < ix.terms(); ++t) {
+    c.reset(ix, t);
+    for (; c.chunk() != no_chunk; c.next()) doc_terms[c.chunk()].emplace_back(t, c.tf());
+  }
+  ChunkEntry d;
+  std::string where, cols;
+  for (std::uint32_t i = 0; i < ix.size(); ++i) {
+    ChunkInfo info = ix.info(i);
+    where = name + ": chunk " + std::to_string(i + 1);
+    d.where = where;
+    d.id = info.id;
+    d.doc = info.doc;
+    d.start = info.start;
+    d.end = info.end;
+    d.n = info.n;
+    d.length = ix.length(i);
+    d.terms.clear();
+    for (auto& [t, tf] : doc_terms[i]) d.terms.emplace_back(ix.term(t), tf);
+    std::string rec = ix.record(i);
+    d.record = rec;
+    encode_columns(ix.columns(), i, cols);
+    d.columns = cols;
+    d.embedding.clear();
+    if (ix.manifest().dense.present) d.embedding.assign(ix.vector(i), ix.vector(i) + ix.manifest().dense.dim);
+    builder.add(d);
+  }
 }
 
 }  // namespace hewn::index

@@ -34,4 +34,11 @@ struct MergeOptions {
 // across shards). On error OUT is left as it was (nothing is written).
 Manifest merge(const std::string& out, std::vector<std::string> shards, const MergeOptions& options = {});
 
+class Builder;
+class Index;
+// Adds every chunk of ix to builder, in order (its terms, stored record and
+// vector); name names ix in messages. Errors: those of Index::record() and
+// Builder::add().
+void add_index(Builder& builder, const Index& ix, const std::string& name);
+
 }  // namespace hewn::index

@@ -62,7 +62,8 @@ std::size_t adaptive_cut(const std::vector<double>& s, std::size_t min_k, std::s
 }
 
 void dense_ranked(const index::DenseIndex& dense, std::uint32_t total, const float* q, std::uint32_t n,
-                  std::vector<std::pair<std::uint32_t, float>>& scratch, std::vector<Hit>& out) {
+                  std::vector<std::pair<std::uint32_t, float>>& scratch, std::vector<Hit>& out,
+                  const index::ChunkSet* allow, const index::Index* ix) {
   out.clear();
   n = std::min(n, total);
   if (n == 0) return;
@@ -70,7 +71,8 @@ void dense_ranked(const index::DenseIndex& dense, std::uint32_t total, const flo
   // and for twice as many while the last one asked for ties with the n-th.
   std::uint32_t ask = n < total ? n + 1 : n;
   for (;;) {
-    dense.search(q, ask, scratch);
+    dense.search(q, ask, scratch, allow);
+    if (allow && ix && scratch.size() < std::min(ask, total)) dense.scan([ix](std::uint32_t c) { return ix->vector(c); }, q, *allow, ask, scratch);
     out.clear();
     for (auto& [d, s] : scratch) out.push_back({d, static_cast<double>(s)});
     std::sort(out.begin(), out.end(), ranks_before);
@@ -209,6 +211,8 @@ class Searcher : public io::Handler {
         given_ = it->second;
       else
         given_.clear();
+      if (o_.filter)
+        std::erase_if(given_, [&](const Hit& h) { return !o_.filter->has(h.chunk); });
       if (given_.empty() && o_.on_not_in_run) o_.on_not_in_run(in, qid);
     } else {
       prepare(r);
@@ -368,11 +372,12 @@ class Searcher : public io::Handler {
   bool retrieve(std::uint32_t n) {
     bool exhausted = true;
     if (o_.mode != Mode::dense) {
-      topk_.search(weighed_, n, lex_);
+      topk_.search(weighed_, n, lex_, o_.filter);
       exhausted = exhausted && lex_.size() < n;
     }
     if (o_.mode != Mode::bm25) {
-      dense_ranked(*sx_.dense(), sx_.size(), emb_.data(), n, dense_raw_, den_);
+      dense_ranked(*sx_.dense(), o_.filter ? o_.filter->count() : sx_.size(), emb_.data(), n, dense_raw_, den_,
+                   o_.filter, &sx_);
       exhausted = exhausted && den_.size() < n;
     }
     if (o_.mode == Mode::hybrid) fuse();

@@ -82,6 +82,10 @@ struct SearchOptions {
   // Called (from any worker thread) with the number of a query's passages
   // cut to the reranker's length, when there are some. Optional.
   std::function<void(std::size_t)> on_truncated;
+  // query --where: the chunks retrieval keeps to (filter.hpp's select()),
+  // so that the hits are the best that pass, not fewer; null: all. The
+  // hits of a run are filtered; context chunks (neighbors) are not.
+  const index::ChunkSet* filter = nullptr;
   // Called (from any worker thread) for a query that run has no hits for.
   // Optional.
   std::function<void(const io::Input& in, const std::string& qid)> on_not_in_run;
@@ -127,10 +131,14 @@ std::size_t adaptive_cut(const std::vector<double>& scores, std::size_t min_k, s
 // The n best chunks for a query vector, ranked by the ranking rule (score,
 // then input order): asks the dense index for more while chunks tie with the
 // n-th, so that the hits never depend on n beyond the cut (an approximate
-// index: as long as n is within its search breadth).
-// Errors: none.
+// index: as long as n is within its search breadth). With allow, the n best
+// of its chunks (total: their number): when the dense index returns fewer
+// than it could (an approximate one, or one without ID selectors), the
+// allowed chunks' vectors from ix are scanned instead.
+// Errors: those of Index::vector().
 void dense_ranked(const index::DenseIndex& dense, std::uint32_t total, const float* q, std::uint32_t n,
-                  std::vector<std::pair<std::uint32_t, float>>& scratch, std::vector<Hit>& out);
+                  std::vector<std::pair<std::uint32_t, float>>& scratch, std::vector<Hit>& out,
+                  const index::ChunkSet* allow = nullptr, const index::Index* ix = nullptr);
 
 // One handler per worker thread; the index is shared.
 // Errors (from handle()): DataError "source:line: missing field "text"",

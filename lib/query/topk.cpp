@@ -36,7 +36,8 @@ struct Worse {  // heap order: the worst hit on top
 };
 }  // namespace
 
-void TopK::search(const std::vector<QueryTerm>& q, std::uint32_t k, std::vector<Hit>& out) {
+void TopK::search(const std::vector<QueryTerm>& q, std::uint32_t k, std::vector<Hit>& out,
+                  const index::ChunkSet* allow) {
   out.clear();
   std::size_t n = q.size();
   if (n == 0 || k == 0) return;
@@ -76,6 +77,17 @@ void TopK::search(const std::vector<QueryTerm>& q, std::uint32_t k, std::vector<
     if (fe == n) break;
     std::uint32_t d = next_d;
     if (d == no_chunk) break;
+    if (allow && !allow->has(d)) {
+      // Filtered out: the essential cursors jump to the next chunk allowed.
+      std::uint32_t to = allow->next(d);
+      if (to == no_chunk) break;
+      next_d = no_chunk;
+      for (std::size_t j = fe; j < n; ++j) {
+        cur[j].next_geq(to);
+        next_d = std::min(next_d, cur[j].chunk());
+      }
+      continue;
+    }
     double s = 0;
     next_d = no_chunk;
     for (std::size_t j = fe; j < n; ++j) {
@@ -130,7 +142,8 @@ void TopK::search(const std::vector<QueryTerm>& q, std::uint32_t k, std::vector<
   std::sort(heap.begin(), heap.end(), ranks_before);
 }
 
-void TopK::exhaustive(const std::vector<QueryTerm>& q, std::uint32_t k, std::vector<Hit>& out) {
+void TopK::exhaustive(const std::vector<QueryTerm>& q, std::uint32_t k, std::vector<Hit>& out,
+                      const index::ChunkSet* allow) {
   out.clear();
   if (acc_.size() < ix_.size()) acc_.assign(ix_.size(), 0.0);
   touched_.clear();
@@ -140,6 +153,7 @@ void TopK::exhaustive(const std::vector<QueryTerm>& q, std::uint32_t k, std::vec
     c.reset(ix_, t.term);
     for (; c.chunk() != no_chunk; c.next()) {
       std::uint32_t d = c.chunk();
+      if (allow && !allow->has(d)) continue;
       if (!seen[d]) {
         seen[d] = 1;
         touched_.push_back(d);

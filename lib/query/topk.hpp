@@ -10,6 +10,7 @@
 #include <string>
 #include <vector>
 
+#include "index/columns.hpp"
 #include "index/index.hpp"
 
 namespace hewn::query {
@@ -39,9 +40,13 @@ class TopK {
  public:
   explicit TopK(const index::Index& ix) : ix_(ix) {}
   // The best k documents, ranked; documents matching no term never appear.
-  void search(const std::vector<QueryTerm>& q, std::uint32_t k, std::vector<Hit>& out);
+  // With allow (query --where): the best k of its chunks, which the
+  // traversal jumps to (the others are never scored).
+  void search(const std::vector<QueryTerm>& q, std::uint32_t k, std::vector<Hit>& out,
+              const index::ChunkSet* allow = nullptr);
   // The same by scoring every posting (for tests and checks).
-  void exhaustive(const std::vector<QueryTerm>& q, std::uint32_t k, std::vector<Hit>& out);
+  void exhaustive(const std::vector<QueryTerm>& q, std::uint32_t k, std::vector<Hit>& out,
+                  const index::ChunkSet* allow = nullptr);
 
  private:
   const index::Index& ix_;

@@ -55,6 +55,7 @@ Documents Documents::read(const std::string& path, const std::string& id_field, 
     if (!d.length.emplace(*id, static_cast<long>(utf8::count(text))).second)
       r.fail("document id " + quoted(*id) + " repeated");
     if (keep_text) d.text.emplace(*id, std::string(text));
+    d.ids.push_back(*id);
   });
   return d;
 }

@@ -49,6 +49,7 @@ long offset_field(const json::Record& r, std::string_view key);
 struct Documents {
   std::unordered_map<std::string, std::string> text;
   std::unordered_map<std::string, long> length;
+  std::vector<std::string> ids;  // file order
   // Errors: DataError for a missing id or text field, a repeated id,
   // malformed JSON; those of io::open_input.
   static Documents read(const std::string& path, const std::string& id_field, const std::string& text_field,

@@ -1,6 +1,6 @@
 # Shared helpers for scripts/bench/*: paths, the SciFact-derived corpus, timing.
 root=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
-bin=$root/build/bin
+bin=${HEWN_BIN:-$root/build/bin}  # HEWN_BIN: another build's tools (before/after figures)
 shared=$(cd "$root/.." && pwd)/shared
 scratch=${HEWN_BENCH_DIR:-$root/build/bench}
 mkdir -p "$scratch"

@@ -88,9 +88,15 @@ TEST_CASE("html: charsets") {
                        DataError);
 }
 
-TEST_CASE("html: deep nesting does not exhaust the stack") {
+TEST_CASE("html: deep nesting is parsed up to 1024 open elements, refused beyond") {
   std::string src;
-  for (int i = 0; i < 10000; ++i) src += "<div>";
+  for (int i = 0; i < 1000; ++i) src += "<div>";
   src += "deep";
   CHECK(html(src).text == "deep");
+  for (int i = 0; i < 9000; ++i) src += "<div>";
+  CHECK_THROWS_WITH_AS(html("\n" + src), "page.html:2: HTML nested deeper than 1024 elements", DataError);
+  // Closed elements, unclosed paragraphs and list items do not add up.
+  std::string flat;
+  for (int i = 0; i < 5000; ++i) flat += "<div><b>x</b></div><p>para<li>item";
+  CHECK_NOTHROW(html(flat));
 }
