@@ -112,6 +112,10 @@ int main(int argc, char** argv) {
   std::string sdir;
   stats->add_option("dir", sdir, "Index directory")->required();
 
+  auto* verify = app.add_subcommand("verify", "Check every file of DIR against its SHA-256 and its structure");
+  std::string vdir;
+  verify->add_option("dir", vdir, "Index directory")->required();
+
   return hewn::cli::run("index", app, argc, argv, [&] {
     if (*build) {
       if (!shard_set.empty() && shard.empty()) throw hewn::UsageError("--shard-set needs --shard");
@@ -207,6 +211,15 @@ int main(int argc, char** argv) {
     }
     if (*compact) {
       hewn::index::compact(cdir);
+      return 0;
+    }
+    if (*verify) {
+      if (!hewn::index::is_levelled(vdir)) {
+        hewn::index::verify(vdir);
+        return 0;
+      }
+      hewn::index::Levels levels(vdir);  // links.bin's checksum is verified as it is read
+      for (std::size_t l = 0; l < levels.count(); ++l) hewn::index::verify(vdir + "/level-" + std::to_string(l));
       return 0;
     }
     if (hewn::index::is_levelled(sdir)) {

@@ -260,7 +260,7 @@ Manifest Builder::commit() {
     man.dense.present = true;
     man.dense.dim = m.dim;
     man.files.push_back(layout::write_vectors(m.tmp, N, m.dim, m.vectors));
-    man.files.push_back(build_dense(m.tmp, "dense.faiss", man.dense, m.vectors, N));
+    if (auto f = build_dense(m.tmp, "dense.faiss", man.dense, m.vectors, N)) man.files.push_back(*f);
   }
   layout::write_manifest(m.tmp, man);
   if (!m.opt.nested) publish(m.tmp, m.dir);

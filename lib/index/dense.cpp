@@ -66,8 +66,8 @@ std::uint32_t default_nprobe(std::size_t nlist) {
   return static_cast<std::uint32_t>(std::min(p, nlist));
 }
 
-FileEntry build_dense(const std::string& dir, const std::string& name, DenseSettings& s,
-                      const std::vector<float>& vectors, std::uint64_t n) {
+std::optional<FileEntry> build_dense(const std::string& dir, const std::string& name, DenseSettings& s,
+                                     const std::vector<float>& vectors, std::uint64_t n) {
   faiss::MetricType metric = metric_of(s.metric);
   std::unique_ptr<faiss::Index> idx;
   try {
@@ -76,6 +76,7 @@ FileEntry build_dense(const std::string& dir, const std::string& name, DenseSett
     throw UsageError("--dense " + hewn::quoted(s.factory) + ": " + e.msg);
   }
   dense_search_defaults(idx.get(), s);  // checks --nprobe/--ef-search before the long part
+  if (s.factory == "Flat") return std::nullopt;  // the vectors are the index (vectors.bin)
   try {
     if (!idx->is_trained) {
       if (s.progress) s.progress("training", 0, n);
@@ -130,6 +131,9 @@ DenseIndex::DenseIndex(const std::string& bytes, const std::string& path, const 
   }
 }
 
+DenseIndex::DenseIndex(const float* vectors, std::uint64_t n, const DenseSettings& s)
+    : index_(nullptr), flat_(vectors), flat_n_(n), dim_(s.dim), l2_(s.metric == "l2") {}
+
 DenseIndex::DenseIndex(std::vector<DensePart> parts, std::uint32_t dim)
     : index_(nullptr), parts_(std::move(parts)), dim_(dim), l2_(false) {}
 
@@ -148,6 +152,7 @@ void DenseIndex::set_parameter(const std::string& name, double value, const std:
     if (!any) throw UsageError(option + ": not a parameter of this dense index");
     return;
   }
+  if (flat_) throw UsageError(option + ": not a parameter of this dense index");
   if (name == "efSearch") {  // passed with each search (at least k)
     if (!ef_search_) throw UsageError(option + ": not a parameter of this dense index");
     ef_search_ = static_cast<std::uint32_t>(value);
@@ -174,6 +179,10 @@ void DenseIndex::search(const float* q, std::uint32_t k, std::vector<std::pair<s
     std::sort(out.begin(), out.end(),
               [](auto& a, auto& b) { return a.second > b.second || (a.second == b.second && a.first < b.first); });
     if (out.size() > k) out.resize(k);
+    return;
+  }
+  if (flat_) {
+    search_flat(q, k, out, allow);
     return;
   }
   auto* idx = static_cast<faiss::Index*>(index_);
@@ -217,6 +226,30 @@ void DenseIndex::search(const float* q, std::uint32_t k, std::vector<std::pair<s
   } else {
     std::shared_lock lock(mu_);
     idx->search(1, q, k, dist.data(), lab.data());
+  }
+  for (std::uint32_t i = 0; i < k; ++i) {
+    if (lab[i] < 0) break;
+    out.emplace_back(static_cast<std::uint32_t>(lab[i]), l2_ ? -dist[i] : dist[i]);
+  }
+}
+
+// As faiss::IndexFlat::search() (FAISS 1.7) searches its vectors: the same
+// kernels over the same floats, so the same hits, scores and ties.
+void DenseIndex::search_flat(const float* q, std::uint32_t k, std::vector<std::pair<std::uint32_t, float>>& out,
+                             const ChunkSet* allow) const {
+  if (k == 0 || flat_n_ == 0) return;
+  omp_set_num_threads(1);
+  std::vector<float> dist(k);
+  std::vector<faiss::Index::idx_t> lab(k);
+  std::optional<faiss::IDSelectorBitmap> sel;
+  if (allow) sel.emplace(allow->byte_size(), allow->bytes());
+  const faiss::IDSelector* s = sel ? &*sel : nullptr;
+  if (l2_) {
+    faiss::float_maxheap_array_t res = {1, k, lab.data(), dist.data()};
+    faiss::knn_L2sqr(q, flat_, dim_, 1, flat_n_, &res, nullptr, s);
+  } else {
+    faiss::float_minheap_array_t res = {1, k, lab.data(), dist.data()};
+    faiss::knn_inner_product(q, flat_, dim_, 1, flat_n_, &res, s);
   }
   for (std::uint32_t i = 0; i < k; ++i) {
     if (lab[i] < 0) break;

@@ -5,6 +5,7 @@
 #include <cstdint>
 #include <functional>
 #include <memory>
+#include <optional>
 #include <shared_mutex>
 #include <string>
 #include <vector>
@@ -31,12 +32,14 @@ void dense_search_defaults(void* index, DenseSettings& s);
 // Builds faiss::index_factory(dim, s.factory, metric) over the n vectors
 // (trained on all of them when the index needs training, added in steps
 // that s.progress reports) and writes it to DIR/NAME; fills in s's search
-// defaults (dense_search_defaults()).
+// defaults (dense_search_defaults()). For "Flat" it writes nothing and
+// returns nullopt: a Flat index is the vectors themselves (vectors.bin),
+// searched in place (DenseIndex's flat constructor).
 // Errors: UsageError "--dense "x": <FAISS's reason>" for a factory string
 // FAISS rejects or an unknown metric, those of dense_search_defaults();
 // DataError "--dense "x": cannot train: <reason>" (e.g. fewer vectors than
 // IVF lists).
-FileEntry build_dense(const std::string& dir, const std::string& name, DenseSettings& s,
+std::optional<FileEntry> build_dense(const std::string& dir, const std::string& name, DenseSettings& s,
                       const std::vector<float>& vectors, std::uint64_t n);
 
 class DenseIndex;
@@ -57,6 +60,12 @@ class DenseIndex {
   // more than its deleted vectors, maps their ids, drops the deleted and
   // keeps the k best (score, then id). Errors: none.
   DenseIndex(std::vector<DensePart> parts, std::uint32_t dim);
+
+  // A Flat index over n vectors of s.dim floats at vectors (which must
+  // outlive it), searched in place as FAISS's IndexFlat searches its own
+  // copy (faiss::knn_inner_product, knn_L2sqr): the same hits and scores.
+  // Errors: none.
+  DenseIndex(const float* vectors, std::uint64_t n, const DenseSettings& s);
 
   // bytes: the file's contents (already verified); s's search parameters
   // (or, for an index built before they were stored, the defaults) are set.
@@ -91,8 +100,12 @@ class DenseIndex {
   std::uint32_t dim() const { return dim_; }
 
  private:
+  void search_flat(const float* q, std::uint32_t k, std::vector<std::pair<std::uint32_t, float>>& out,
+                   const ChunkSet* allow) const;
   void* index_;
   std::vector<DensePart> parts_;  // the union of segments (index_ is null)
+  const float* flat_ = nullptr;   // a Flat index's vectors (index_ is null)
+  std::uint64_t flat_n_ = 0;
   std::uint32_t dim_;
   std::uint32_t ef_search_ = 0;  // HNSW: the search breadth (raised to k per search); 0: not HNSW
   mutable std::shared_mutex mu_;  // exclusive while a search raises the breadth

@@ -9,6 +9,8 @@
 
 #include "core/error.hpp"
 #include <cstring>
+#include <fcntl.h>
+#include <sys/mman.h>
 #include <unistd.h>
 
 namespace hewn::index {
@@ -101,6 +103,57 @@ std::string read_plain(const std::string& path) {
   return data;
 }
 }  // namespace
+
+MappedFile::MappedFile(const std::string& path) {
+  int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+  if (fd < 0) throw DataError(path + ": cannot open: " + std::strerror(errno));
+  struct stat st;
+  int bad = ::fstat(fd, &st) != 0 ? errno : !S_ISREG(st.st_mode) ? (S_ISDIR(st.st_mode) ? EISDIR : EINVAL) : 0;
+  if (bad) {
+    ::close(fd);
+    throw DataError(path + ": cannot open: " + std::strerror(bad));
+  }
+  if (st.st_size > 0) {
+    void* p = ::mmap(nullptr, static_cast<std::size_t>(st.st_size), PROT_READ, MAP_SHARED, fd, 0);
+    if (p == MAP_FAILED) {
+      int e = errno;
+      ::close(fd);
+      throw DataError(path + ": cannot open: " + std::strerror(e));
+    }
+    data_ = static_cast<const char*>(p);
+    size_ = static_cast<std::size_t>(st.st_size);
+  }
+  ::close(fd);  // the mapping stays
+}
+
+MappedFile& MappedFile::operator=(MappedFile&& o) noexcept {
+  if (this != &o) {
+    if (data_) ::munmap(const_cast<char*>(data_), size_);
+    data_ = o.data_;
+    size_ = o.size_;
+    o.data_ = nullptr;
+    o.size_ = 0;
+  }
+  return *this;
+}
+
+MappedFile::~MappedFile() {
+  if (data_) ::munmap(const_cast<char*>(data_), size_);
+}
+
+MappedFile map_listed(const std::string& dir, const FileEntry& entry) {
+  std::string path = dir + "/" + entry.name;
+  MappedFile f(path);
+  if (f.bytes().size() != entry.bytes) throw DataError(path + ": size differs from manifest.json (the index is corrupt)");
+  return f;
+}
+
+void verify_file(const std::string& dir, const FileEntry& entry) {
+  std::string path = dir + "/" + entry.name;
+  MappedFile f(path);
+  if (f.bytes().size() != entry.bytes || sha256_hex(f.bytes()) != entry.sha256)
+    throw DataError(path + ": checksum mismatch (the index is corrupt)");
+}
 
 std::string read_verified(const std::string& dir, const FileEntry& entry) {
   std::string path = dir + "/" + entry.name;

@@ -1,7 +1,9 @@
 // The on-disk format's building blocks: little-endian binary writers and
-// bounds-checked readers, variable-byte integers, SHA-256 of files, and
-// whole-file reads with checksum verification. The layout itself is
-// documented in index(1), section FILES.
+// bounds-checked readers, variable-byte integers, SHA-256 of files,
+// read-only mappings of files with views over their arrays, and whole-file
+// reads with checksum verification. The layout itself is documented in
+// index(1), section FILES; when checksums are verified, in its section
+// INTEGRITY.
 #pragma once
 
 #include <cstdint>
@@ -68,6 +70,54 @@ void put_array(std::string& out, const std::vector<T>& v) {
   out.append(reinterpret_cast<const char*>(v.data()), v.size() * sizeof(T));
 }
 
+// n little-endian values of type T in place (a mapped file's, which may
+// not be aligned for T), read with memcpy; or values it owns (an index
+// assembled in memory). Moving keeps the view valid; copying is not allowed.
+template <class T>
+class Array {
+ public:
+  Array() = default;
+  Array(const void* p, std::size_t n) : p_(static_cast<const unsigned char*>(p)), n_(n) {}
+  explicit Array(std::vector<T>&& own) : own_(std::move(own)), p_(bytes_of(own_)), n_(own_.size()) {}
+  Array(Array&& o) noexcept : own_(std::move(o.own_)), p_(o.p_), n_(o.n_) {}  // a vector's buffer moves with it
+  Array& operator=(Array&& o) noexcept {
+    own_ = std::move(o.own_);
+    p_ = o.p_;
+    n_ = o.n_;
+    return *this;
+  }
+  Array& operator=(std::vector<T>&& own) { return *this = Array(std::move(own)); }
+  T operator[](std::size_t i) const {
+    T v;
+    std::memcpy(&v, p_ + i * sizeof(T), sizeof(T));
+    return v;
+  }
+  std::size_t size() const { return n_; }
+  bool empty() const { return n_ == 0; }
+  const unsigned char* bytes() const { return p_; }
+  T front() const { return (*this)[0]; }
+  T back() const { return (*this)[n_ - 1]; }
+  std::vector<T> to_vector() const {
+    std::vector<T> v(n_);
+    if (n_) std::memcpy(v.data(), p_, n_ * sizeof(T));
+    return v;
+  }
+  // Whether no element is below the one before it.
+  bool ascending() const {
+    for (std::size_t i = 1; i < n_; ++i)
+      if ((*this)[i] < (*this)[i - 1]) return false;
+    return true;
+  }
+
+ private:
+  static const unsigned char* bytes_of(const std::vector<T>& v) {
+    return reinterpret_cast<const unsigned char*>(v.data());
+  }
+  std::vector<T> own_;
+  const unsigned char* p_ = nullptr;
+  std::size_t n_ = 0;
+};
+
 // Reads a file's bytes with bounds checks; errors name the file.
 class BinReader {
  public:
@@ -95,6 +145,10 @@ class BinReader {
     pos_ += n;
     return s;
   }
+  // A view of the next n elements of type T (read in place, unaligned).
+  // Errors: as get().
+  template <class T>
+  Array<T> view(std::uint64_t n);
   std::size_t remaining() const { return data_.size() - pos_; }
   [[noreturn]] void fail() const;
 
@@ -106,6 +160,14 @@ class BinReader {
   std::size_t pos_ = 0;
   std::string name_;
 };
+
+template <class T>
+Array<T> BinReader::view(std::uint64_t n) {
+  if (n > (data_.size() - pos_) / sizeof(T)) fail();
+  Array<T> a(data_.data() + pos_, n);
+  pos_ += n * sizeof(T);
+  return a;
+}
 
 // Incremental SHA-256 (OpenSSL).
 class Sha256 {
@@ -153,6 +215,33 @@ class FileWriter {
   Sha256 sha_;
   FileEntry entry_;
 };
+
+// A file mapped read-only into memory (empty files have no mapping).
+// Move-only; the mapping goes with the object.
+class MappedFile {
+ public:
+  MappedFile() = default;
+  // Errors: DataError "PATH: cannot open: <reason>".
+  explicit MappedFile(const std::string& path);
+  MappedFile(MappedFile&& o) noexcept : data_(o.data_), size_(o.size_) { o.data_ = nullptr, o.size_ = 0; }
+  MappedFile& operator=(MappedFile&& o) noexcept;
+  ~MappedFile();
+  std::string_view bytes() const { return {data_, size_}; }
+
+ private:
+  const char* data_ = nullptr;
+  std::size_t size_ = 0;
+};
+
+// Maps DIR/NAME and checks its size against its manifest entry (not its
+// SHA-256: verify_file() does, index verify and index build do).
+// Errors: DataError "DIR/NAME: cannot open: <reason>", "DIR/NAME: size
+// differs from manifest.json (the index is corrupt)".
+MappedFile map_listed(const std::string& dir, const FileEntry& entry);
+
+// Checks DIR/NAME's size and SHA-256 against its manifest entry, reading it
+// through a mapping. Errors: as read_verified().
+void verify_file(const std::string& dir, const FileEntry& entry);
 
 // Reads DIR/NAME whole and checks it against its manifest entry.
 // Errors: DataError "DIR/NAME: cannot open: <reason>" when missing,

@@ -14,9 +14,8 @@ namespace hewn::index {
 
 namespace {
 
-bool ascending(const std::vector<std::uint64_t>& v, std::uint64_t first, std::uint64_t last) {
-  if (v.empty() || v.front() != first || v.back() != last) return false;
-  return std::is_sorted(v.begin(), v.end());
+bool ascending(const Array<std::uint64_t>& v, std::uint64_t first, std::uint64_t last) {
+  return !v.empty() && v.front() == first && v.back() == last && v.ascending();
 }
 
 }  // namespace
@@ -38,45 +37,55 @@ Index::Index(const std::string& dir) : dir_(dir) {
 
 Index::Index(const std::string& dir, const Manifest& m, PlainTag) : dir_(dir), m_(m) { load_files(); }
 
+MappedFile& Index::map(const char* name) {
+  maps_.emplace_back(name, map_listed(dir_, m_.file(dir_, name)));
+  return maps_.back().second;  // its bytes stay where they are when maps_ grows
+}
+
 void Index::load_files() {
+  auto path = [&](const char* name) { return dir_ + "/" + name; };
   {
-    layout::Lexicon lex = layout::read_lexicon(dir_, m_);
+    layout::LexiconView lex = layout::read_lexicon(map("lexicon.bin").bytes(), path("lexicon.bin"));
     term_off_ = std::move(lex.term_off);
     df_ = std::move(lex.df);
     first_block_ = std::move(lex.first_block);
     term_max_ = std::move(lex.term_max);
-    blob_ = std::move(lex.blob);
+    blob_ = lex.blob;
   }
   {
-    layout::Blocks blk = layout::read_blocks(dir_, m_);
-    if (first_block_.back() != blk.last.size()) BinReader(std::string_view(), dir_ + "/blocks.bin").fail();
+    layout::BlocksView blk = layout::read_blocks(map("blocks.bin").bytes(), path("blocks.bin"));
     blk_last_ = std::move(blk.last);
     blk_max_ = std::move(blk.max);
     blk_off_ = std::move(blk.offset);
   }
-  postings_ = layout::read_postings(dir_, m_);
-  lengths_ = layout::read_lengths(dir_, m_);
+  postings_ = map("postings.bin").bytes();
+  lengths_ = layout::read_lengths(map("lengths.bin").bytes(), path("lengths.bin"), m_.chunks);
   n_ = static_cast<std::uint32_t>(lengths_.size());
   {
-    layout::ChunkInfoTable info = layout::read_chunk_info(dir_, m_, n_);
-    chunk_info_ = std::move(info.bytes);
+    layout::ChunkInfoView info = layout::read_chunk_info(map("docinfo.bin").bytes(), path("docinfo.bin"), n_);
     chunk_info_off_ = std::move(info.offset);
+    chunk_info_ = info.entries;
   }
   {
-    layout::Documents d = layout::read_documents(dir_, m_, n_);
+    layout::DocumentsView d = layout::read_documents(map("groups.bin").bytes(), path("groups.bin"), n_);
     document_off_ = std::move(d.offset);
     members_ = std::move(d.members);
     document_of_ = std::move(d.document_of);
     pos_of_ = std::move(d.position);
   }
-  norms_ = document_norms(m_.bm25, lengths_, m_.avgdl);
+  norms_ = document_norms(m_.bm25, lengths_.to_vector(), m_.avgdl);
+  term_ok_ = std::make_unique<std::atomic<std::uint8_t>[]>(df_.size());
   validate();
 }
 
-// The files' checksums match the manifest, so damage on disk is caught
-// before this; these checks keep a reader safe from files that a faulty
-// writer made consistent with their checksums. Every array index used by
-// the readers is checked here, once, so that the query loops need none.
+// What is O(terms) to check is checked at open: the lexicon (offsets, block
+// counts, maxima, order) and that the blocks cover the postings. Each
+// term's blocks and postings are checked the first time a Cursor enters it
+// (check_term()), the documents on first use (check_groups()), a chunk's
+// info and a stored record as they are read; so a damaged or wrongly
+// written file is refused, never read out of bounds, without reading the
+// whole index at open. Every array index the query loops use is checked
+// by one of these before it is used.
 void Index::validate() const {
   auto bad = [&](const char* name) { BinReader(std::string_view(), dir_ + "/" + name).fail(); };
   const std::uint64_t nt = df_.size(), nb = blk_last_.size();
@@ -88,52 +97,55 @@ void Index::validate() const {
     if (!(term_max_[t] >= 0) || !std::isfinite(term_max_[t])) bad("lexicon.bin");
     if (t > 0 && !(term(static_cast<std::uint32_t>(t - 1)) < term(static_cast<std::uint32_t>(t)))) bad("lexicon.bin");
   }
-  const std::uint64_t posting_bytes = postings_.size() - 16;
-  if (!ascending(blk_off_, 0, posting_bytes)) bad("blocks.bin");
+  if (blk_off_.front() != 0 || blk_off_.back() != postings_.size()) bad("blocks.bin");
+  if (chunk_info_off_.front() != 0) bad("docinfo.bin");
+  if (document_off_.front() != 0 || document_off_.back() != n_) bad("groups.bin");
+}
+
+void Index::check_term(std::uint32_t t) const {
+  if (assembled_ || term_ok_[t].load(std::memory_order_relaxed)) return;
+  validate_term(t);
+  term_ok_[t].store(1, std::memory_order_relaxed);  // checking twice in two threads is harmless
+}
+
+void Index::validate_term(std::uint32_t t) const {
+  auto bad = [&](const char* name) { BinReader(std::string_view(), dir_ + "/" + name).fail(); };
   const auto* base = reinterpret_cast<const std::uint8_t*>(postings_.data());
-  for (std::uint64_t t = 0; t < nt; ++t) {
-    std::uint64_t doc = 0, left = df_[t];
-    for (std::uint64_t b = first_block_[t]; b < first_block_[t + 1]; ++b) {
-      const std::uint8_t *p = base + blk_off_[b], *end = base + blk_off_[b + 1];
-      std::uint64_t count = std::min<std::uint64_t>(left, block_size), v;
-      std::uint32_t docs[block_size];
-      for (std::uint64_t k = 0; k < count; ++k) {
-        if (!get_varint_checked(p, end, v) || (v == 0 && !(b == first_block_[t] && k == 0))) bad("postings.bin");
-        doc += v;
-        if (doc >= n_) bad("postings.bin");
-        docs[k] = static_cast<std::uint32_t>(doc);
-      }
-      if (docs[count - 1] != blk_last_[b] || !(blk_max_[b] <= term_max_[t])) bad("blocks.bin");
-      for (std::uint64_t k = 0; k < count; ++k) {
-        if (!get_varint_checked(p, end, v) || v == 0 || v > 0xffffffffu) bad("postings.bin");
-        if (tf_part(m_.bm25, static_cast<std::uint32_t>(v), norms_[docs[k]]) > blk_max_[b]) bad("blocks.bin");
-      }
-      if (p != end) bad("postings.bin");
-      left -= count;
+  std::uint64_t doc = 0, left = df_[t];
+  for (std::uint64_t b = first_block_[t]; b < first_block_[t + 1]; ++b) {
+    const std::uint64_t from = blk_off_[b], to = blk_off_[b + 1];
+    if (from > to || to > postings_.size()) bad("blocks.bin");
+    const std::uint8_t *p = base + from, *end = base + to;
+    std::uint64_t count = std::min<std::uint64_t>(left, block_size), v;
+    std::uint32_t docs[block_size];
+    for (std::uint64_t k = 0; k < count; ++k) {
+      if (!get_varint_checked(p, end, v) || (v == 0 && !(b == first_block_[t] && k == 0))) bad("postings.bin");
+      doc += v;
+      if (doc >= n_) bad("postings.bin");
+      docs[k] = static_cast<std::uint32_t>(doc);
     }
-  }
-  const auto* info = reinterpret_cast<const std::uint8_t*>(chunk_info_.data());
-  const std::uint64_t info_start = 8 + (std::uint64_t(n_) + 1) * 8;
-  if (!ascending(chunk_info_off_, info_start, chunk_info_.size())) bad("docinfo.bin");
-  for (std::uint32_t d = 0; d < n_; ++d) {
-    const std::uint8_t *p = info + chunk_info_off_[d], *end = info + chunk_info_off_[d + 1];
-    std::uint64_t v;
-    for (int field = 0; field < 5; ++field) {
-      if (!get_varint_checked(p, end, v)) bad("docinfo.bin");
-      if (field < 2) {
-        if (v > static_cast<std::uint64_t>(end - p)) bad("docinfo.bin");
-        p += v;
-      }
+    if (docs[count - 1] != blk_last_[b] || !(blk_max_[b] <= term_max_[t])) bad("blocks.bin");
+    for (std::uint64_t k = 0; k < count; ++k) {
+      if (!get_varint_checked(p, end, v) || v == 0 || v > 0xffffffffu) bad("postings.bin");
+      if (tf_part(m_.bm25, static_cast<std::uint32_t>(v), norms_[docs[k]]) > blk_max_[b]) bad("blocks.bin");
     }
-    if (p != end) bad("docinfo.bin");
+    if (p != end) bad("postings.bin");
+    left -= count;
   }
-  const std::uint64_t ng = document_off_.size() - 1;
-  if (!ascending(document_off_, 0, n_)) bad("groups.bin");
-  for (std::uint32_t d = 0; d < n_; ++d) {
-    std::uint32_t g = document_of_[d];
-    if (g >= ng || pos_of_[d] >= document_off_[g + 1] - document_off_[g] || members_[document_off_[g] + pos_of_[d]] != d)
-      bad("groups.bin");
-  }
+}
+
+void Index::check_groups() const {
+  std::call_once(groups_once_, [&] {
+    const std::uint64_t ng = document_off_.size() - 1;
+    if (!ascending(document_off_, 0, n_)) BinReader(std::string_view(), dir_ + "/groups.bin").fail();
+    for (std::uint32_t d = 0; d < n_; ++d) {
+      std::uint32_t g = document_of_[d];
+      if (g >= ng || pos_of_[d] >= document_off_[g + 1] - document_off_[g] ||
+          members_[document_off_[g] + pos_of_[d]] != d)
+        BinReader(std::string_view(), dir_ + "/groups.bin").fail();
+    }
+    groups_ok_.store(true, std::memory_order_release);
+  });
 }
 
 Index::~Index() = default;
@@ -149,6 +161,12 @@ DenseIndex* Index::dense() const {
         parts.push_back({segs_[s]->dense(), &live_of_[s], deleted});
       }
       dense_ = std::make_unique<DenseIndex>(std::move(parts), m_.dense.dim);
+      return;
+    }
+    // Flat: the vectors searched where they lie (vectors.bin; an index
+    // built before that has the same vectors in dense.faiss too).
+    if (m_.dense.factory == "Flat") {
+      dense_ = std::make_unique<DenseIndex>(reinterpret_cast<const float*>(vectors().bytes()), n_, m_.dense);
       return;
     }
     dense_ = std::make_unique<DenseIndex>(read_verified(dir_, m_.file(dir_, "dense.faiss")), dir_ + "/dense.faiss",
@@ -184,10 +202,46 @@ const Columns& Index::columns() const {
   return *columns_;
 }
 
+const Array<float>& Index::vectors() const {
+  std::call_once(vectors_once_, [&] {
+    vectors_file_ = map_listed(dir_, m_.file(dir_, "vectors.bin"));
+    vectors_ = layout::read_vectors(vectors_file_.bytes(), dir_ + "/vectors.bin", n_, m_.dense.dim);
+  });
+  return vectors_;
+}
+
 const float* Index::vector(std::uint32_t chunk) const {
   if (!segs_.empty()) return segs_[where_[chunk].first]->vector(where_[chunk].second);
-  std::call_once(vectors_once_, [&] { vectors_ = layout::read_vectors(dir_, m_, n_); });
-  return vectors_.data() + std::size_t(chunk) * m_.dense.dim;
+  // vectors.bin's floats start at byte 12 of a page-aligned mapping.
+  return reinterpret_cast<const float*>(vectors().bytes()) + std::size_t(chunk) * m_.dense.dim;
+}
+
+void Index::check() const {
+  if (!segs_.empty()) {
+    for (auto& x : segs_) x->check();  // the live collection was assembled from them
+  } else {
+    for (std::uint32_t t = 0; t < terms(); ++t) check_term(t);
+    check_groups();
+    for (std::uint32_t c = 0; c < n_; ++c) (void)info(c);
+    for (std::uint64_t c = 0; c < n_; c += m_.records_per_block)  // each frame, to its last record
+      (void)record(static_cast<std::uint32_t>(std::min<std::uint64_t>(c + m_.records_per_block, n_) - 1));
+    if (has_dense()) (void)vectors();
+  }
+  if (has_dense()) (void)dense();
+  (void)columns();
+}
+
+void verify(const std::string& dir_) {
+  std::string dir = dir_;
+  while (dir.size() > 1 && dir.back() == '/') dir.pop_back();
+  Manifest m = Manifest::load(dir);
+  for (auto& f : m.files) verify_file(dir, f);
+  for (auto& s : m.segments) {
+    std::string sd = dir + "/" + s.name;
+    Manifest sm = Manifest::load(sd);  // checked against DIR/manifest.json as Index opens it
+    for (auto& f : sm.files) verify_file(sd, f);
+  }
+  Index(dir).check();
 }
 
 std::optional<std::uint32_t> Index::find(std::string_view t) const {
@@ -206,25 +260,24 @@ std::optional<std::uint32_t> Index::find(std::string_view t) const {
 float Index::idf(std::uint32_t t) const { return index::idf(m_.bm25, n_, df_[t]); }
 
 ChunkInfo Index::info(std::uint32_t chunk) const {
+  std::string_view entry;
+  layout::ChunkInfoFields f;
+  if (!layout::chunk_info_entry(chunk_info_off_, chunk_info_, chunk, entry) || !layout::parse_chunk_info(entry, f))
+    BinReader(std::string_view(), dir_ + "/docinfo.bin").fail();
   ChunkInfo d;
-  const auto* p = reinterpret_cast<const std::uint8_t*>(chunk_info_.data()) + chunk_info_off_[chunk];
-  std::size_t len = get_varint(p);
-  d.id = std::string_view(reinterpret_cast<const char*>(p), len);
-  p += len;
-  len = get_varint(p);
-  d.doc = std::string_view(reinterpret_cast<const char*>(p), len);
-  p += len;
-  d.start = get_varint(p);
-  d.end = get_varint(p);
-  d.n = static_cast<std::int64_t>(get_varint(p)) - 1;
+  d.id = f.id;
+  d.doc = f.doc;
+  d.start = f.start;
+  d.end = f.end;
+  d.n = static_cast<std::int64_t>(f.n_plus_1) - 1;
   return d;
 }
 
 void Index::load_store() const {
   std::call_once(store_once_, [&] {
-    layout::Store st = layout::read_store(dir_, m_, n_);
-    store_off_ = std::move(st.offset);
-    store_ = std::move(st.bytes);
+    store_idx_ = map_listed(dir_, m_.file(dir_, "docstore.idx"));
+    store_off_ = layout::read_store_index(store_idx_.bytes(), dir_ + "/docstore.idx", n_, m_.records_per_block);
+    store_ = map_listed(dir_, m_.file(dir_, "docstore.bin"));
   });
 }
 
@@ -234,8 +287,10 @@ std::string Index::record(std::uint32_t chunk) const {
   std::uint64_t b = chunk / m_.records_per_block;
   std::string where = dir_ + "/docstore.bin";
   if (b + 1 >= store_off_.size()) throw DataError(where + ": truncated or corrupt");
-  const char* z = store_.data() + store_off_[b];
-  std::size_t zn = store_off_[b + 1] - store_off_[b];
+  const std::uint64_t from = store_off_[b], to = store_off_[b + 1];
+  if (from > to || to > store_.bytes().size()) throw DataError(where + ": truncated or corrupt");
+  const char* z = store_.bytes().data() + from;
+  std::size_t zn = to - from;
   unsigned long long size = ZSTD_getFrameContentSize(z, zn);
   // A zstd block holds at most 128 KiB and takes at least 3 bytes: a larger
   // size in the frame header is a lie, refused before allocating it.
@@ -256,9 +311,8 @@ std::string Index::record(std::uint32_t chunk) const {
 }
 
 void Cursor::reset(const Index& ix, std::uint32_t term) {
-  last_ = ix.block_last();
-  max_ = ix.block_max();
-  off_ = ix.block_offset();
+  ix.check_term(term);
+  ix_ = &ix;
   data_ = ix.postings();
   begin_ = ix.first_block(term);
   end_ = ix.end_block(term);
@@ -277,8 +331,8 @@ void Cursor::enter(std::uint64_t b, std::uint32_t target) {
   }
   std::uint64_t i = b - begin_;
   count_ = b + 1 < end_ ? block_size : df_ - static_cast<std::uint32_t>(i) * block_size;
-  const std::uint8_t* p = data_ + off_[b];
-  std::uint32_t d = b == begin_ ? 0 : last_[b - 1];
+  const std::uint8_t* p = data_ + ix_->block_offset(b);
+  std::uint32_t d = b == begin_ ? 0 : ix_->block_last(b - 1);
   for (std::uint32_t k = 0; k < count_; ++k) {
     d += static_cast<std::uint32_t>(get_varint(p));
     chunks_[k] = d;

@@ -4,18 +4,6 @@
 
 namespace hewn::index::layout {
 
-namespace {
-
-// A file listed in the manifest, read and verified, with a reader naming it.
-struct Loaded {
-  std::string data;
-  BinReader reader;
-  Loaded(const std::string& dir, const Manifest& m, const char* name)
-      : data(read_verified(dir, m.file(dir, name))), reader(data, dir + "/" + name) {}
-};
-
-}  // namespace
-
 FileEntry write_lexicon(const std::string& dir, const Lexicon& lex) {
   std::string out;
   put<std::uint64_t>(out, lex.terms());
@@ -27,16 +15,16 @@ FileEntry write_lexicon(const std::string& dir, const Lexicon& lex) {
   return write_file(dir, "lexicon.bin", out);
 }
 
-Lexicon read_lexicon(const std::string& dir, const Manifest& m) {
-  Loaded f(dir, m, "lexicon.bin");
-  BinReader& r = f.reader;
-  Lexicon lex;
+LexiconView read_lexicon(std::string_view file, const std::string& path) {
+  BinReader r(file, path);
+  LexiconView lex;
   std::uint64_t nt = r.get<std::uint64_t>();
-  r.get_array(lex.term_off, nt + 1);
-  r.get_array(lex.df, nt);
-  r.get_array(lex.first_block, nt + 1);
-  r.get_array(lex.term_max, nt);
-  lex.blob = std::string(r.bytes(r.remaining()));
+  if (nt >= file.size()) r.fail();  // so that nt + 1 cannot wrap
+  lex.term_off = r.view<std::uint64_t>(nt + 1);
+  lex.df = r.view<std::uint32_t>(nt);
+  lex.first_block = r.view<std::uint64_t>(nt + 1);
+  lex.term_max = r.view<float>(nt);
+  lex.blob = r.bytes(r.remaining());
   if (lex.term_off.back() != lex.blob.size()) r.fail();
   return lex;
 }
@@ -50,25 +38,19 @@ FileEntry write_blocks(const std::string& dir, const Blocks& b) {
   return write_file(dir, "blocks.bin", out);
 }
 
-Blocks read_blocks(const std::string& dir, const Manifest& m) {
-  Loaded f(dir, m, "blocks.bin");
-  BinReader& r = f.reader;
-  Blocks b;
+BlocksView read_blocks(std::string_view file, const std::string& path) {
+  BinReader r(file, path);
+  BlocksView b;
   std::uint64_t nb = r.get<std::uint64_t>();
-  r.get_array(b.last, nb);
-  r.get_array(b.max, nb);
-  r.get_array(b.offset, nb + 1);
+  if (nb >= file.size()) r.fail();
+  b.last = r.view<std::uint32_t>(nb);
+  b.max = r.view<float>(nb);
+  b.offset = r.view<std::uint64_t>(nb + 1);
   return b;
 }
 
 FileEntry write_postings(const std::string& dir, const std::string& postings) {
   return write_file(dir, "postings.bin", postings);
-}
-
-std::string read_postings(const std::string& dir, const Manifest& m) {
-  std::string p = read_verified(dir, m.file(dir, "postings.bin"));
-  p.append(16, '\0');  // slack for varint decoding
-  return p;
 }
 
 FileEntry write_lengths(const std::string& dir, const std::vector<std::uint32_t>& lengths) {
@@ -78,14 +60,11 @@ FileEntry write_lengths(const std::string& dir, const std::vector<std::uint32_t>
   return write_file(dir, "lengths.bin", out);
 }
 
-std::vector<std::uint32_t> read_lengths(const std::string& dir, const Manifest& m) {
-  Loaded f(dir, m, "lengths.bin");
-  BinReader& r = f.reader;
-  std::vector<std::uint32_t> lengths;
-  auto n = static_cast<std::uint32_t>(r.get<std::uint64_t>());
-  r.get_array(lengths, n);
-  if (n != m.chunks) r.fail();
-  return lengths;
+Array<std::uint32_t> read_lengths(std::string_view file, const std::string& path, std::uint64_t chunks) {
+  BinReader r(file, path);
+  std::uint64_t n = r.get<std::uint64_t>();
+  if (n != chunks) r.fail();
+  return r.view<std::uint32_t>(n);
 }
 
 FileEntry write_chunk_info(const std::string& dir, const std::vector<std::uint64_t>& offset,
@@ -97,15 +76,36 @@ FileEntry write_chunk_info(const std::string& dir, const std::vector<std::uint64
   return write_file(dir, "docinfo.bin", out);
 }
 
-ChunkInfoTable read_chunk_info(const std::string& dir, const Manifest& m, std::uint32_t n) {
-  ChunkInfoTable t;
-  t.bytes = read_verified(dir, m.file(dir, "docinfo.bin"));
-  BinReader r(t.bytes, dir + "/docinfo.bin");
+ChunkInfoView read_chunk_info(std::string_view file, const std::string& path, std::uint32_t n) {
+  BinReader r(file, path);
   if (r.get<std::uint64_t>() != n) r.fail();
-  r.get_array(t.offset, std::uint64_t(n) + 1);
-  for (auto& o : t.offset) o += 8 + (std::uint64_t(n) + 1) * 8;  // entries follow the header
-  if (t.offset.back() != t.bytes.size()) r.fail();
+  ChunkInfoView t;
+  t.offset = r.view<std::uint64_t>(std::uint64_t(n) + 1);
+  t.entries = r.bytes(r.remaining());
+  if (t.offset.back() != t.entries.size()) r.fail();
   return t;
+}
+
+bool chunk_info_entry(const Array<std::uint64_t>& offset, std::string_view entries, std::uint32_t i,
+                      std::string_view& entry) {
+  std::uint64_t a = offset[i], b = offset[std::size_t(i) + 1];
+  if (a > b || b > entries.size()) return false;
+  entry = entries.substr(a, b - a);
+  return true;
+}
+
+bool parse_chunk_info(std::string_view entry, ChunkInfoFields& f) {
+  const auto* p = reinterpret_cast<const std::uint8_t*>(entry.data());
+  const auto* end = p + entry.size();
+  std::uint64_t v;
+  for (auto* t : {&f.id, &f.doc}) {
+    if (!get_varint_checked(p, end, v) || v > static_cast<std::uint64_t>(end - p)) return false;
+    *t = std::string_view(reinterpret_cast<const char*>(p), v);
+    p += v;
+  }
+  for (auto* x : {&f.start, &f.end, &f.n_plus_1})
+    if (!get_varint_checked(p, end, *x)) return false;
+  return p == end;
 }
 
 FileEntry write_documents(const std::string& dir, const Documents& d) {
@@ -118,15 +118,15 @@ FileEntry write_documents(const std::string& dir, const Documents& d) {
   return write_file(dir, "groups.bin", out);
 }
 
-Documents read_documents(const std::string& dir, const Manifest& m, std::uint32_t n) {
-  Loaded f(dir, m, "groups.bin");
-  BinReader& r = f.reader;
-  Documents d;
+DocumentsView read_documents(std::string_view file, const std::string& path, std::uint32_t n) {
+  BinReader r(file, path);
+  DocumentsView d;
   std::uint64_t ng = r.get<std::uint64_t>();
-  r.get_array(d.offset, ng + 1);
-  r.get_array(d.members, n);
-  r.get_array(d.document_of, n);
-  r.get_array(d.position, n);
+  if (ng >= file.size()) r.fail();
+  d.offset = r.view<std::uint64_t>(ng + 1);
+  d.members = r.view<std::uint32_t>(n);
+  d.document_of = r.view<std::uint32_t>(n);
+  d.position = r.view<std::uint32_t>(n);
   return d;
 }
 
@@ -138,12 +138,11 @@ FileEntry write_vectors(const std::string& dir, std::uint64_t n, std::uint32_t d
   return write_file(dir, "vectors.bin", out);
 }
 
-std::vector<float> read_vectors(const std::string& dir, const Manifest& m, std::uint32_t n) {
-  Loaded f(dir, m, "vectors.bin");
-  BinReader& r = f.reader;
-  if (r.get<std::uint64_t>() != n || r.get<std::uint32_t>() != m.dense.dim) r.fail();
-  std::vector<float> v;
-  r.get_array(v, std::uint64_t(n) * m.dense.dim);
+Array<float> read_vectors(std::string_view file, const std::string& path, std::uint32_t n, std::uint32_t dim) {
+  BinReader r(file, path);
+  if (r.get<std::uint64_t>() != n || r.get<std::uint32_t>() != dim) r.fail();
+  Array<float> v = r.view<float>(std::uint64_t(n) * dim);
+  if (r.remaining()) r.fail();
   return v;
 }
 
@@ -154,18 +153,12 @@ FileEntry write_store_index(const std::string& dir, const std::vector<std::uint6
   return write_file(dir, "docstore.idx", out);
 }
 
-Store read_store(const std::string& dir, const Manifest& m, std::uint32_t n) {
-  Loaded f(dir, m, "docstore.idx");
-  BinReader& r = f.reader;
-  Store s;
+Array<std::uint64_t> read_store_index(std::string_view file, const std::string& path, std::uint32_t n,
+                                      std::uint32_t records_per_block) {
+  BinReader r(file, path);
   std::uint64_t nb = r.get<std::uint64_t>();
-  if (nb != (std::uint64_t(n) + m.records_per_block - 1) / m.records_per_block) r.fail();
-  r.get_array(s.offset, nb + 1);
-  s.bytes = read_verified(dir, m.file(dir, "docstore.bin"));
-  if (s.offset.empty() || s.offset.front() != 0 || s.offset.back() != s.bytes.size() ||
-      !std::is_sorted(s.offset.begin(), s.offset.end()))
-    r.fail();
-  return s;
+  if (nb != (std::uint64_t(n) + records_per_block - 1) / records_per_block) r.fail();
+  return r.view<std::uint64_t>(nb + 1);
 }
 
 void write_manifest(const std::string& dir, const Manifest& m) {

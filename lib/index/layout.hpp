@@ -2,8 +2,10 @@
 // FAISS's index_io): what a file holds, how it is laid out, and the checks
 // a reader makes of its size. Files are little-endian arrays, listed with
 // their SHA-256 in manifest.json; index(1), section FILES, documents them.
-// Writers write DIR/NAME and return its manifest entry; readers read the
-// file named in the manifest and verify its checksum first.
+// Writers write DIR/NAME and return its manifest entry; readers take the
+// file's bytes (a mapping, map_listed()) and PATH to name it in errors, and
+// return views into those bytes, having checked the sizes of its arrays
+// (the values in them are checked where Index uses them: see index.hpp).
 // columns.bin (the stored fields query --where filters on) has its writer
 // and reader in columns.hpp, beside the columns they hold.
 #pragma once
@@ -29,8 +31,15 @@ struct Lexicon {
 };
 // Errors: DataError "DIR/lexicon.bin: write error: <reason>".
 FileEntry write_lexicon(const std::string& dir, const Lexicon& lex);
-// Errors: those of read_verified(); DataError "DIR/lexicon.bin: truncated or corrupt".
-Lexicon read_lexicon(const std::string& dir, const Manifest& m);
+struct LexiconView {
+  Array<std::uint64_t> term_off;
+  Array<std::uint32_t> df;
+  Array<std::uint64_t> first_block;
+  Array<float> term_max;
+  std::string_view blob;
+};
+// Errors: DataError "PATH: truncated or corrupt".
+LexiconView read_lexicon(std::string_view file, const std::string& path);
 
 // blocks.bin: u64 B, u32 last[B] (each block's last chunk), f32 max[B] (its
 // largest tf part), u64 offset[B+1] (into postings.bin).
@@ -40,31 +49,43 @@ struct Blocks {
   std::vector<std::uint64_t> offset;
 };
 FileEntry write_blocks(const std::string& dir, const Blocks& b);
-// Errors: as read_lexicon(), for blocks.bin.
-Blocks read_blocks(const std::string& dir, const Manifest& m);
+struct BlocksView {
+  Array<std::uint32_t> last;
+  Array<float> max;
+  Array<std::uint64_t> offset;
+};
+// Errors: as read_lexicon().
+BlocksView read_blocks(std::string_view file, const std::string& path);
 
-// postings.bin: per block, the varint chunk gaps then the varint tfs.
+// postings.bin: per block, the varint chunk gaps then the varint tfs (read
+// as they are).
 FileEntry write_postings(const std::string& dir, const std::string& postings);
-// The bytes, followed by 16 zero bytes of slack for varint decoding.
-// Errors: those of read_verified().
-std::string read_postings(const std::string& dir, const Manifest& m);
 
 // lengths.bin: u64 N, u32 length[N] (terms indexed per chunk).
 FileEntry write_lengths(const std::string& dir, const std::vector<std::uint32_t>& lengths);
-// Errors: as read_lexicon(), for lengths.bin (also when N is not the manifest's).
-std::vector<std::uint32_t> read_lengths(const std::string& dir, const Manifest& m);
+// Errors: as read_lexicon(), also when N is not chunks.
+Array<std::uint32_t> read_lengths(std::string_view file, const std::string& path, std::uint64_t chunks);
 
 // docinfo.bin: u64 N, u64 offset[N+1] (from the end of this header), then
 // per chunk varints: id length, id, doc length, doc, start, end, n + 1.
-struct ChunkInfoTable {
-  std::vector<std::uint64_t> offset;  // entry i is bytes [offset[i], offset[i+1]) of the file
-  std::string bytes;                  // the whole file
-};
 // entries: the chunks' entries back to back; offset[i]: where entry i starts
 // in them, and offset[N] == entries.size().
 FileEntry write_chunk_info(const std::string& dir, const std::vector<std::uint64_t>& offset, const std::string& entries);
-// Errors: as read_lexicon(), for docinfo.bin.
-ChunkInfoTable read_chunk_info(const std::string& dir, const Manifest& m, std::uint32_t n);
+struct ChunkInfoView {
+  Array<std::uint64_t> offset;  // entry i is bytes [offset[i], offset[i+1]) of entries
+  std::string_view entries;
+};
+// Errors: as read_lexicon(), also when N is not n.
+ChunkInfoView read_chunk_info(std::string_view file, const std::string& path, std::uint32_t n);
+// A chunk's entry, decoded: false when its offsets (offset[i], offset[i+1]
+// of entries) are out of order or range, or its fields do not fill it.
+struct ChunkInfoFields {
+  std::string_view id, doc;
+  std::uint64_t start = 0, end = 0, n_plus_1 = 0;
+};
+[[nodiscard]] bool chunk_info_entry(const Array<std::uint64_t>& offset, std::string_view entries, std::uint32_t i,
+                                    std::string_view& entry);
+[[nodiscard]] bool parse_chunk_info(std::string_view entry, ChunkInfoFields& f);
 
 // groups.bin: u64 G, u64 offset[G+1], u32 members[N] (each document's
 // chunks, ordered by "n"), u32 document_of[N], u32 position[N].
@@ -73,23 +94,25 @@ struct Documents {
   std::vector<std::uint32_t> members, document_of, position;
 };
 FileEntry write_documents(const std::string& dir, const Documents& d);
-// Errors: as read_lexicon(), for groups.bin.
-Documents read_documents(const std::string& dir, const Manifest& m, std::uint32_t n);
+struct DocumentsView {
+  Array<std::uint64_t> offset;
+  Array<std::uint32_t> members, document_of, position;
+};
+// Errors: as read_lexicon().
+DocumentsView read_documents(std::string_view file, const std::string& path, std::uint32_t n);
 
 // vectors.bin: u64 N, u32 dim, f32 vectors[N*dim] (the chunks' embeddings).
 FileEntry write_vectors(const std::string& dir, std::uint64_t n, std::uint32_t dim, const std::vector<float>& vectors);
-// Errors: as read_lexicon(), for vectors.bin (also when N or dim differ from the manifest's).
-std::vector<float> read_vectors(const std::string& dir, const Manifest& m, std::uint32_t n);
+// Errors: as read_lexicon(), also when N or dim differ from n and dim.
+Array<float> read_vectors(std::string_view file, const std::string& path, std::uint32_t n, std::uint32_t dim);
 
 // docstore.idx: u64 B, u64 offset[B+1] into docstore.bin, whose blocks are
 // zstd frames of records_per_block stored records, one per line.
 FileEntry write_store_index(const std::string& dir, const std::vector<std::uint64_t>& block_offset);
-struct Store {
-  std::vector<std::uint64_t> offset;
-  std::string bytes;  // docstore.bin
-};
-// Errors: as read_lexicon(), for docstore.idx and docstore.bin.
-Store read_store(const std::string& dir, const Manifest& m, std::uint32_t n);
+// The offsets of the B = ceil(n / records_per_block) frames (each frame's
+// are checked as it is read). Errors: as read_lexicon(), also when B differs.
+Array<std::uint64_t> read_store_index(std::string_view file, const std::string& path, std::uint32_t n,
+                                      std::uint32_t records_per_block);
 
 // manifest.json (one line) and manifest.sha256 (its own checksum).
 // Errors: DataError "DIR/manifest.json: write error: <reason>" (and for manifest.sha256).

@@ -116,23 +116,18 @@ Parts open_parts(const std::string& dir, const Manifest& top) {
 }
 
 // Calls fn(chunk, id, doc) for each chunk of the index part in DIR.
-// Errors: those of read_verified(), DataError "DIR/docinfo.bin: truncated or corrupt".
+// Errors: those of map_listed(), DataError "DIR/docinfo.bin: truncated or corrupt".
 template <class Fn>
 void for_each_chunk(const std::string& dir, const Manifest& m, Fn fn) {
   auto n = static_cast<std::uint32_t>(m.chunks);
-  layout::ChunkInfoTable t = layout::read_chunk_info(dir, m, n);
-  const auto* base = reinterpret_cast<const std::uint8_t*>(t.bytes.data());
+  MappedFile file = map_listed(dir, m.file(dir, "docinfo.bin"));
+  layout::ChunkInfoView t = layout::read_chunk_info(file.bytes(), dir + "/docinfo.bin", n);
   for (std::uint32_t i = 0; i < n; ++i) {
-    const std::uint8_t *p = base + t.offset[i], *end = base + t.offset[i + 1];
-    std::string_view f[2];
-    for (auto& v : f) {
-      std::uint64_t len;
-      if (p > end || !get_varint_checked(p, end, len) || len > static_cast<std::uint64_t>(end - p))
-        BinReader(std::string_view(), dir + "/docinfo.bin").fail();
-      v = std::string_view(reinterpret_cast<const char*>(p), len);
-      p += len;
-    }
-    fn(i, f[0], f[1]);
+    std::string_view entry;
+    layout::ChunkInfoFields f;
+    if (!layout::chunk_info_entry(t.offset, t.entries, i, entry) || !layout::parse_chunk_info(entry, f))
+      BinReader(std::string_view(), dir + "/docinfo.bin").fail();
+    fn(i, f.id, f.doc);
   }
 }
 
@@ -176,6 +171,7 @@ void Index::open_segments() {
   // The live chunks, numbered in order.
   live_of_.resize(S);
   std::uint64_t tokens = 0;
+  std::vector<std::uint32_t> lengths;
   for (std::size_t s = 0; s < S; ++s) {
     const Index& x = *segs_[s];
     live_of_[s].assign(x.size(), 0);
@@ -184,7 +180,7 @@ void Index::open_segments() {
       if (live_of_[s][i] == no_chunk) continue;
       live_of_[s][i] = static_cast<std::uint32_t>(where_.size());
       where_.emplace_back(static_cast<std::uint32_t>(s), i);
-      lengths_.push_back(x.lengths_[i]);
+      lengths.push_back(x.lengths_[i]);
       tokens += x.lengths_[i];
     }
   }
@@ -193,7 +189,9 @@ void Index::open_segments() {
   m_.chunks = n_;
   m_.tokens = tokens;
   m_.avgdl = static_cast<double>(tokens) / static_cast<double>(n_);  // as Builder::commit()
-  norms_ = document_norms(m_.bm25, lengths_, m_.avgdl);
+  norms_ = document_norms(m_.bm25, lengths, m_.avgdl);
+  lengths_ = std::move(lengths);
+  assembled_ = true;  // what follows is written here, not read: check_term() has nothing to check
   // The lexicon: the segments' terms merged in byte order, each with its
   // live postings (a term none of them has is left out, as in a rebuild).
   {
@@ -232,21 +230,30 @@ void Index::open_segments() {
     df_ = std::move(inv.lexicon.df);
     first_block_ = std::move(inv.lexicon.first_block);
     term_max_ = std::move(inv.lexicon.term_max);
-    blob_ = std::move(inv.lexicon.blob);
+    own_blob_ = std::move(inv.lexicon.blob);
+    blob_ = own_blob_;
     blk_last_ = std::move(inv.blocks.last);
     blk_max_ = std::move(inv.blocks.max);
     blk_off_ = std::move(inv.blocks.offset);
-    postings_ = std::move(inv.postings);
-    postings_.append(16, '\0');  // slack for varint decoding, as read_postings()
+    own_postings_ = std::move(inv.postings);
+    postings_ = own_postings_;
   }
   // Chunk info, then documents in order of first appearance.
-  chunk_info_off_.reserve(n_ + 1);
-  for (auto [s, i] : where_) {
-    const Index& x = *segs_[s];
-    chunk_info_off_.push_back(chunk_info_.size());
-    chunk_info_.append(x.chunk_info_, x.chunk_info_off_[i], x.chunk_info_off_[i + 1] - x.chunk_info_off_[i]);
+  {
+    std::vector<std::uint64_t> off;
+    off.reserve(n_ + 1);
+    for (auto [s, i] : where_) {
+      const Index& x = *segs_[s];
+      std::string_view entry;
+      if (!layout::chunk_info_entry(x.chunk_info_off_, x.chunk_info_, i, entry))
+        BinReader(std::string_view(), x.dir_ + "/docinfo.bin").fail();
+      off.push_back(own_chunk_info_.size());
+      own_chunk_info_.append(entry);
+    }
+    off.push_back(own_chunk_info_.size());
+    chunk_info_off_ = std::move(off);
+    chunk_info_ = own_chunk_info_;
   }
-  chunk_info_off_.push_back(chunk_info_.size());
   {
     std::unordered_map<std::string_view, std::uint32_t> ids;
     std::vector<std::vector<std::pair<std::int64_t, std::uint32_t>>> docs;
@@ -262,18 +269,11 @@ void Index::open_segments() {
     members_ = std::move(d.members);
     document_of_ = std::move(d.document_of);
     pos_of_ = std::move(d.position);
+    groups_ok_ = true;
   }
-  // The segments keep what record(), vector() and dense() read.
-  for (auto& x : segs_) {
-    std::string().swap(x->blob_);
-    std::string().swap(x->postings_);
-    std::string().swap(x->chunk_info_);
-    for (auto* v : {&x->term_off_, &x->first_block_, &x->blk_off_, &x->chunk_info_off_, &x->document_off_})
-      std::vector<std::uint64_t>().swap(*v);
-    for (auto* v : {&x->df_, &x->blk_last_, &x->lengths_, &x->members_, &x->document_of_, &x->pos_of_})
-      std::vector<std::uint32_t>().swap(*v);
-    for (auto* v : {&x->term_max_, &x->blk_max_, &x->norms_}) std::vector<float>().swap(*v);
-  }
+  // The segments keep what record(), vector() and dense() read (their
+  // mapped files cost no memory of their own).
+  for (auto& x : segs_) std::vector<float>().swap(x->norms_);
 }
 
 // ------------------------------------------------------------ adding

@@ -10,8 +10,10 @@
 // are what is fuzzed; the manifest itself is replaced as it comes. The index
 // is then opened and used: every term's postings walked, every chunk's info,
 // group and stored record read, queries answered by MaxScore and by
-// exhaustive scoring (which must agree). Bad input may only raise DataError.
-// FAISS's own reader (dense.faiss) is not fuzzed: its checksum guards it.
+// exhaustive scoring (which must agree), the Flat dense index (vectors.bin,
+// searched in place) searched. Bad input may only raise DataError.
+// FAISS's own reader (dense.faiss, approximate factories only) is not
+// fuzzed: its checksum guards it.
 #include <algorithm>
 #include <cstdint>
 #include <filesystem>
@@ -102,7 +104,13 @@ void use(const ix::Index& index) {
     (void)index.length(d);
   }
   for (std::uint32_t d = 0; d < n; d += 13) (void)index.record(d);
-  if (index.has_dense() && n) (void)index.vector(n - 1);
+  if (index.has_dense() && n) {
+    (void)index.vector(n - 1);
+    const float q[3] = {1.0f, -1.0f, 0.5f};
+    std::vector<std::pair<std::uint32_t, float>> hits;
+    index.dense()->search(q, 10, hits);
+    for (auto& h : hits) FUZZ_REQUIRE(h.first < n);
+  }
   hewn::query::TopK topk(index);
   std::vector<hewn::query::Hit> fast, slow;
   for (const auto& q : {std::vector<std::string>{"alpha", "gamma"}, std::vector<std::string>{"eta", "beta", "zeta"}}) {
@@ -166,6 +174,11 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   }
   if (pick == b.files.size()) manifest = replace ? std::string(rest) : edit(b.manifest, rest);
   fuzz::put("ix/manifest.json", manifest);
+  // manifest.sha256 matches the manifest written (unless it is the file
+  // picked), so that the structures behind it are what is fuzzed.
+  if (b.files.count("manifest.sha256") &&
+      static_cast<std::size_t>(std::distance(b.files.begin(), b.files.find("manifest.sha256"))) != pick)
+    fuzz::put("ix/manifest.sha256", ix::sha256_hex(manifest) + "\n");
   try {
     ix::Index index(dir);
     use(index);

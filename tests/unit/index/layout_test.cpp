@@ -28,15 +28,15 @@ TEST_CASE("layout: every file's reader returns what its writer wrote") {
   m.chunks = 3;
   m.dense.dim = 2;
   layout::Lexicon lex;
-  lex.blob = "catsdog";
-  lex.term_off = {0, 4, 7};
-  lex.df = {2, 1};
-  lex.first_block = {0, 1, 2};
-  lex.term_max = {0.5f, 0.25f};
+  lex.blob = "catsdogemu";
+  lex.term_off = {0, 4, 7, 10};
+  lex.df = {2, 1, 1};
+  lex.first_block = {0, 1, 2, 3};
+  lex.term_max = {0.5f, 0.25f, 0.25f};
   layout::Blocks blk;
-  blk.last = {2, 1};
-  blk.max = {0.5f, 0.25f};
-  blk.offset = {0, 4, 6};
+  blk.last = {2, 1, 0};
+  blk.max = {0.5f, 0.25f, 0.25f};
+  blk.offset = {0, 4, 6, 8};
   layout::Documents docs;
   docs.offset = {0, 2, 3};
   docs.members = {1, 0, 2};
@@ -52,33 +52,55 @@ TEST_CASE("layout: every file's reader returns what its writer wrote") {
   m.files.push_back(layout::write_documents(dir, docs));
   m.files.push_back(layout::write_vectors(dir, 3, 2, vectors));
 
-  auto lex2 = layout::read_lexicon(dir, m);
+  // Readers view a mapping of the file (map_listed() checks its size).
+  auto mapped = [&](const char* name) { return map_listed(dir, m.file(dir, name)); };
+  auto path = [&](const char* name) { return dir + "/" + name; };
+  MappedFile lexf = mapped("lexicon.bin");
+  auto lex2 = layout::read_lexicon(lexf.bytes(), path("lexicon.bin"));
   CHECK(lex2.blob == lex.blob);
-  CHECK(lex2.term_off == lex.term_off);
-  CHECK(lex2.df == lex.df);
-  CHECK(lex2.first_block == lex.first_block);
-  CHECK(lex2.term_max == lex.term_max);
-  auto blk2 = layout::read_blocks(dir, m);
-  CHECK(blk2.last == blk.last);
-  CHECK(blk2.max == blk.max);
-  CHECK(blk2.offset == blk.offset);
-  CHECK(layout::read_postings(dir, m) == "postings" + std::string(16, '\0'));
-  CHECK(layout::read_lengths(dir, m) == lengths);
-  auto info = layout::read_chunk_info(dir, m, 3);
-  const std::uint64_t header = 8 + 4 * 8;
-  CHECK(info.offset == std::vector<std::uint64_t>{header, header + 2, header + 3, header + 5});
-  CHECK(info.bytes.substr(header) == "abcde");
-  auto docs2 = layout::read_documents(dir, m, 3);
-  CHECK(docs2.offset == docs.offset);
-  CHECK(docs2.members == docs.members);
-  CHECK(docs2.document_of == docs.document_of);
-  CHECK(docs2.position == docs.position);
-  CHECK(layout::read_vectors(dir, m, 3) == vectors);
-  // A reader checks sizes against the manifest.
-  m.chunks = 4;
-  CHECK_THROWS_WITH_AS(layout::read_lengths(dir, m), (dir + "/lengths.bin: truncated or corrupt").c_str(),
+  CHECK(lex2.term_off.to_vector() == lex.term_off);
+  CHECK(lex2.df.to_vector() == lex.df);
+  CHECK(lex2.first_block.to_vector() == lex.first_block);  // at an offset not aligned for u64 (T odd): read as bytes
+  CHECK(lex2.term_max.to_vector() == lex.term_max);
+  MappedFile blkf = mapped("blocks.bin");
+  auto blk2 = layout::read_blocks(blkf.bytes(), path("blocks.bin"));
+  CHECK(blk2.last.to_vector() == blk.last);
+  CHECK(blk2.max.to_vector() == blk.max);
+  CHECK(blk2.offset.to_vector() == blk.offset);
+  CHECK(mapped("postings.bin").bytes() == "postings");
+  MappedFile lenf = mapped("lengths.bin");
+  CHECK(layout::read_lengths(lenf.bytes(), path("lengths.bin"), 3).to_vector() == lengths);
+  MappedFile infof = mapped("docinfo.bin");
+  auto info = layout::read_chunk_info(infof.bytes(), path("docinfo.bin"), 3);
+  CHECK(info.offset.to_vector() == std::vector<std::uint64_t>{0, 2, 3, 5});
+  CHECK(info.entries == "abcde");
+  std::string_view entry;
+  REQUIRE(layout::chunk_info_entry(info.offset, info.entries, 1, entry));
+  CHECK(entry == "c");
+  MappedFile docf = mapped("groups.bin");
+  auto docs2 = layout::read_documents(docf.bytes(), path("groups.bin"), 3);
+  CHECK(docs2.offset.to_vector() == docs.offset);
+  CHECK(docs2.members.to_vector() == docs.members);
+  CHECK(docs2.document_of.to_vector() == docs.document_of);
+  CHECK(docs2.position.to_vector() == docs.position);
+  MappedFile vecf = mapped("vectors.bin");
+  CHECK(layout::read_vectors(vecf.bytes(), path("vectors.bin"), 3, 2).to_vector() == vectors);
+  // A reader checks sizes against the manifest's counts.
+  CHECK_THROWS_WITH_AS(layout::read_lengths(lenf.bytes(), path("lengths.bin"), 4),
+                       (dir + "/lengths.bin: truncated or corrupt").c_str(), hewn::DataError);
+  CHECK_THROWS_AS(layout::read_vectors(vecf.bytes(), path("vectors.bin"), 4, 2), hewn::DataError);
+  CHECK_THROWS_AS(layout::read_lexicon(lexf.bytes().substr(0, 30), path("lexicon.bin")), hewn::DataError);
+  // map_listed() refuses a file whose size is not the manifest's; verify_file()
+  // checks the SHA-256 too.
+  FileEntry e = m.file(dir, "postings.bin");
+  e.bytes = 9;
+  CHECK_THROWS_WITH_AS(map_listed(dir, e), (dir + "/postings.bin: size differs from manifest.json (the index is corrupt)").c_str(),
                        hewn::DataError);
-  CHECK_THROWS_AS(layout::read_vectors(dir, m, 4), hewn::DataError);
+  verify_file(dir, m.file(dir, "postings.bin"));
+  e = m.file(dir, "postings.bin");
+  e.sha256[0] = e.sha256[0] == '0' ? '1' : '0';
+  CHECK_THROWS_WITH_AS(verify_file(dir, e), (dir + "/postings.bin: checksum mismatch (the index is corrupt)").c_str(),
+                       hewn::DataError);
   fs::remove_all(dir);
 }
 
