@@ -70,6 +70,14 @@ void put_array(std::string& out, const std::vector<T>& v) {
   out.append(reinterpret_cast<const char*>(v.data()), v.size() * sizeof(T));
 }
 
+// Element i of an array of T that starts at p (any alignment).
+template <class T>
+T load(const unsigned char* p, std::size_t i) {
+  T v;
+  std::memcpy(&v, p + i * sizeof(T), sizeof(T));
+  return v;
+}
+
 // n little-endian values of type T in place (a mapped file's, which may
 // not be aligned for T), read with memcpy; or values it owns (an index
 // assembled in memory). Moving keeps the view valid; copying is not allowed.
@@ -87,11 +95,7 @@ class Array {
     return *this;
   }
   Array& operator=(std::vector<T>&& own) { return *this = Array(std::move(own)); }
-  T operator[](std::size_t i) const {
-    T v;
-    std::memcpy(&v, p_ + i * sizeof(T), sizeof(T));
-    return v;
-  }
+  T operator[](std::size_t i) const { return load<T>(p_, i); }
   std::size_t size() const { return n_; }
   bool empty() const { return n_ == 0; }
   const unsigned char* bytes() const { return p_; }

@@ -231,8 +231,8 @@ void Index::check() const {
   (void)columns();
 }
 
-void verify(const std::string& dir_) {
-  std::string dir = dir_;
+void verify(const std::string& path) {
+  std::string dir = path;
   while (dir.size() > 1 && dir.back() == '/') dir.pop_back();
   Manifest m = Manifest::load(dir);
   for (auto& f : m.files) verify_file(dir, f);
@@ -312,7 +312,9 @@ std::string Index::record(std::uint32_t chunk) const {
 
 void Cursor::reset(const Index& ix, std::uint32_t term) {
   ix.check_term(term);
-  ix_ = &ix;
+  last_ = ix.block_last().bytes();
+  max_ = ix.block_max().bytes();
+  off_ = ix.block_offset().bytes();
   data_ = ix.postings();
   begin_ = ix.first_block(term);
   end_ = ix.end_block(term);
@@ -331,8 +333,8 @@ void Cursor::enter(std::uint64_t b, std::uint32_t target) {
   }
   std::uint64_t i = b - begin_;
   count_ = b + 1 < end_ ? block_size : df_ - static_cast<std::uint32_t>(i) * block_size;
-  const std::uint8_t* p = data_ + ix_->block_offset(b);
-  std::uint32_t d = b == begin_ ? 0 : ix_->block_last(b - 1);
+  const std::uint8_t* p = data_ + load<std::uint64_t>(off_, b);
+  std::uint32_t d = b == begin_ ? 0 : load<std::uint32_t>(last_, b - 1);
   for (std::uint32_t k = 0; k < count_; ++k) {
     d += static_cast<std::uint32_t>(get_varint(p));
     chunks_[k] = d;

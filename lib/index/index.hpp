@@ -71,9 +71,9 @@ class Index {
   // the block maxima within the term's. Cursor::reset() calls it. Thread-safe.
   // Errors: DataError "DIR/postings.bin: truncated or corrupt" (or blocks.bin).
   void check_term(std::uint32_t t) const;
-  std::uint32_t block_last(std::uint64_t b) const { return blk_last_[b]; }
-  float block_max(std::uint64_t b) const { return blk_max_[b]; }
-  std::uint64_t block_offset(std::uint64_t b) const { return blk_off_[b]; }
+  const Array<std::uint32_t>& block_last() const { return blk_last_; }
+  const Array<float>& block_max() const { return blk_max_; }
+  const Array<std::uint64_t>& block_offset() const { return blk_off_; }
   const std::uint8_t* postings() const { return reinterpret_cast<const std::uint8_t*>(postings_.data()); }
 
   float norm(std::uint32_t chunk) const { return norms_[chunk]; }
@@ -198,9 +198,9 @@ class Cursor {
   // Moves to the first posting with chunk >= target (no_chunk when none).
   void next_geq(std::uint32_t target) {
     if (target <= chunk_) return;
-    if (block_ < end_ && target > ix_->block_last(block_)) {
+    if (block_ < end_ && target > load<std::uint32_t>(last_, block_)) {
       std::uint64_t b = block_ + 1;
-      while (b < end_ && ix_->block_last(b) < target) ++b;
+      while (b < end_ && load<std::uint32_t>(last_, b) < target) ++b;
       enter(b, target);
       return;
     }
@@ -211,13 +211,14 @@ class Cursor {
   // past the last posting (does not move the cursor).
   float block_max_at(std::uint32_t target) {
     if (shallow_ < block_) shallow_ = block_;
-    while (shallow_ < end_ && ix_->block_last(shallow_) < target) ++shallow_;
-    return shallow_ < end_ ? ix_->block_max(shallow_) : 0.0f;
+    while (shallow_ < end_ && load<std::uint32_t>(last_, shallow_) < target) ++shallow_;
+    return shallow_ < end_ ? load<float>(max_, shallow_) : 0.0f;
   }
 
  private:
   void enter(std::uint64_t b, std::uint32_t target);
-  const Index* ix_ = nullptr;
+  // The index's block arrays (blocks.bin, read in place) and postings.
+  const unsigned char *last_ = nullptr, *max_ = nullptr, *off_ = nullptr;
   const std::uint8_t* data_ = nullptr;
   std::uint64_t begin_ = 0, end_ = 0, block_ = 0, shallow_ = 0;
   std::uint32_t df_ = 0, count_ = 0, pos_ = 0, chunk_ = no_chunk;

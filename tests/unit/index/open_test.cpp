@@ -36,9 +36,10 @@ std::vector<float> build(const std::string& dir, const char* metric, std::uint32
   std::vector<std::string> terms = {"t0", "t1", "t2", "t3", "t4", "t5", "t6"};
   for (std::uint32_t i = 0; i < n; ++i) {
     ChunkEntry d;
+    std::string id = "c" + std::to_string(i);  // d views it
     d.where = "test";
-    d.id = "c" + std::to_string(i);
-    d.doc = d.id;
+    d.id = id;
+    d.doc = id;
     d.terms = {{terms[i % 7], 1}};
     d.length = 1;
     d.record = "{}";
