@@ -73,16 +73,32 @@ void Index::load_files() {
     document_of_ = std::move(d.document_of);
     pos_of_ = std::move(d.position);
   }
-  norms_ = document_norms(m_.bm25, lengths_.to_vector(), m_.avgdl);
+  init_norms();
   term_ok_ = std::make_unique<std::atomic<std::uint8_t>[]>(df_.size());
   validate();
+}
+
+// As document_norms() computes each chunk's (the same operations, so the
+// same bits), for a length.
+float Index::norm_of_length(std::uint32_t len) const {
+  const Bm25Params& p = m_.bm25;
+  float avg = static_cast<float>(m_.avgdl > 0 ? m_.avgdl : 1.0);
+  float dl = static_cast<float>(p.variant == Variant::lucene ? byte4_to_length(length_to_byte4(len)) : len);
+  return p.k1 * ((1.0f - p.b) + p.b * dl / avg);
+}
+
+// A table by length instead of an array by chunk: opening reads no length,
+// and the hot loop still reads one float (from a table that stays cached).
+void Index::init_norms() {
+  norm_of_.resize(norm_table_size);
+  for (std::uint32_t len = 0; len < norm_table_size; ++len) norm_of_[len] = norm_of_length(len);
 }
 
 // What is O(terms) to check is checked at open: the lexicon (offsets, block
 // counts, maxima, order) and that the blocks cover the postings. Each
 // term's blocks and postings are checked the first time a Cursor enters it
-// (check_term()), the documents on first use (check_groups()), a chunk's
-// info and a stored record as they are read; so a damaged or wrongly
+// (check_term()); a chunk's document, its info and a stored record as they
+// are read; so a damaged or wrongly
 // written file is refused, never read out of bounds, without reading the
 // whole index at open. Every array index the query loops use is checked
 // by one of these before it is used.
@@ -127,25 +143,35 @@ void Index::validate_term(std::uint32_t t) const {
     if (docs[count - 1] != blk_last_[b] || !(blk_max_[b] <= term_max_[t])) bad("blocks.bin");
     for (std::uint64_t k = 0; k < count; ++k) {
       if (!get_varint_checked(p, end, v) || v == 0 || v > 0xffffffffu) bad("postings.bin");
-      if (tf_part(m_.bm25, static_cast<std::uint32_t>(v), norms_[docs[k]]) > blk_max_[b]) bad("blocks.bin");
+      if (tf_part(m_.bm25, static_cast<std::uint32_t>(v), norm(docs[k])) > blk_max_[b]) bad("blocks.bin");
     }
     if (p != end) bad("postings.bin");
     left -= count;
   }
 }
 
-void Index::check_groups() const {
-  std::call_once(groups_once_, [&] {
-    const std::uint64_t ng = document_off_.size() - 1;
-    if (!ascending(document_off_, 0, n_)) BinReader(std::string_view(), dir_ + "/groups.bin").fail();
-    for (std::uint32_t d = 0; d < n_; ++d) {
-      std::uint32_t g = document_of_[d];
-      if (g >= ng || pos_of_[d] >= document_off_[g + 1] - document_off_[g] ||
-          members_[document_off_[g] + pos_of_[d]] != d)
-        BinReader(std::string_view(), dir_ + "/groups.bin").fail();
-    }
-    groups_ok_.store(true, std::memory_order_release);
-  });
+void Index::bad_groups() const { BinReader(std::string_view(), dir_ + "/groups.bin").fail(); }
+
+std::uint32_t Index::group_of(std::uint32_t c) const {
+  const std::uint32_t g = document_of_[c], p = pos_of_[c];
+  if (std::uint64_t(g) + 1 >= document_off_.size()) bad_groups();
+  const std::uint64_t a = document_off_[g], b = document_off_[g + 1];
+  if (a > b || b > members_.size() || p >= b - a || members_[a + p] != c) bad_groups();
+  return g;
+}
+
+std::uint32_t Index::document_size(std::uint32_t d) const {
+  if (std::uint64_t(d) + 1 >= document_off_.size()) bad_groups();
+  const std::uint64_t a = document_off_[d], b = document_off_[d + 1];
+  if (a > b || b > members_.size()) bad_groups();
+  return static_cast<std::uint32_t>(b - a);
+}
+
+std::uint32_t Index::member(std::uint32_t d, std::uint32_t i) const {
+  if (i >= document_size(d)) bad_groups();
+  std::uint32_t c = members_[document_off_[d] + i];
+  if (c >= n_) bad_groups();
+  return c;
 }
 
 Index::~Index() = default;
@@ -221,8 +247,11 @@ void Index::check() const {
     for (auto& x : segs_) x->check();  // the live collection was assembled from them
   } else {
     for (std::uint32_t t = 0; t < terms(); ++t) check_term(t);
-    check_groups();
-    for (std::uint32_t c = 0; c < n_; ++c) (void)info(c);
+    if (!ascending(document_off_, 0, n_)) bad_groups();
+    for (std::uint32_t c = 0; c < n_; ++c) {  // every chunk in its document: groups.bin is consistent
+      (void)group_of(c);
+      (void)info(c);
+    }
     for (std::uint64_t c = 0; c < n_; c += m_.records_per_block)  // each frame, to its last record
       (void)record(static_cast<std::uint32_t>(std::min<std::uint64_t>(c + m_.records_per_block, n_) - 1));
     if (has_dense()) (void)vectors();

@@ -36,8 +36,8 @@ class Index {
   // what is O(terms) to check. The rest is checked where it is used, so
   // that a damaged file raises DataError and is never read out of bounds:
   // a term's postings and block maxima when a Cursor first enters it, a
-  // chunk's info when read, the documents when first asked for, the
-  // document store's frames as read. An index with segments and deleted
+  // chunk's info and document when read, the document store's frames as
+  // read. An index with segments and deleted
   // chunks (index add, index delete) is read as the live collection: its
   // chunks numbered in order (base, then each segment, deleted ones left
   // out), and its lexicon, postings, lengths, norms and documents assembled
@@ -76,26 +76,27 @@ class Index {
   const Array<std::uint64_t>& block_offset() const { return blk_off_; }
   const std::uint8_t* postings() const { return reinterpret_cast<const std::uint8_t*>(postings_.data()); }
 
-  float norm(std::uint32_t chunk) const { return norms_[chunk]; }
+  // The chunk's BM25 normaliser (document_norms()'s value), from its length
+  // and a table of the normalisers of lengths below 65536 (none are stored).
+  float norm(std::uint32_t chunk) const {
+    std::uint32_t len = lengths_[chunk];
+    return len < norm_table_size ? norm_of_[len] : norm_of_length(len);
+  }
   std::uint32_t length(std::uint32_t chunk) const { return lengths_[chunk]; }
 
   // Errors: DataError "DIR/docinfo.bin: truncated or corrupt".
   ChunkInfo info(std::uint32_t chunk) const;
 
   // Documents (the records' "doc"): each one's chunks, ordered by "n".
-  // groups.bin is checked on the first call of any of these.
+  // Each call checks the entries of groups.bin it reads (a chunk's document
+  // and position, that the document lists it there; a document's range of
+  // members), so that what it returns is in range and consistent.
   // Errors: DataError "DIR/groups.bin: truncated or corrupt".
-  std::uint32_t documents() const { return static_cast<std::uint32_t>(groups().document_off_.size() - 1); }
-  std::uint32_t document_of(std::uint32_t chunk) const { return groups().document_of_[chunk]; }
-  std::uint32_t position(std::uint32_t chunk) const { return groups().pos_of_[chunk]; }
-  std::uint32_t document_size(std::uint32_t d) const {
-    const Index& g = groups();
-    return static_cast<std::uint32_t>(g.document_off_[d + 1] - g.document_off_[d]);
-  }
-  std::uint32_t member(std::uint32_t d, std::uint32_t i) const {
-    const Index& g = groups();
-    return g.members_[g.document_off_[d] + i];
-  }
+  std::uint32_t documents() const { return static_cast<std::uint32_t>(document_off_.size() - 1); }
+  std::uint32_t document_of(std::uint32_t chunk) const { return group_of(chunk); }
+  std::uint32_t position(std::uint32_t chunk) const { return (void)group_of(chunk), pos_of_[chunk]; }
+  std::uint32_t document_size(std::uint32_t d) const;
+  std::uint32_t member(std::uint32_t d, std::uint32_t i) const;
 
   // The stored chunk record (JSON, without its embedding). Thread-safe.
   // Errors: as the constructor, for docstore.bin and docstore.idx.
@@ -130,11 +131,9 @@ class Index {
   // Errors: DataError "DIR/FILE: truncated or corrupt".
   void validate() const;
   void validate_term(std::uint32_t t) const;
-  const Index& groups() const {
-    if (!groups_ok_.load(std::memory_order_acquire)) check_groups();
-    return *this;
-  }
-  void check_groups() const;
+  // Chunk's document, checked (see documents()).
+  std::uint32_t group_of(std::uint32_t chunk) const;
+  [[noreturn]] void bad_groups() const;
   const Array<float>& vectors() const;
   // The files of DIR with m_ mapped (one segment's, or a plain index's).
   void load_files();
@@ -160,12 +159,14 @@ class Index {
   Array<std::uint64_t> term_off_, first_block_, blk_off_, chunk_info_off_, document_off_;
   Array<std::uint32_t> df_, blk_last_, lengths_, members_, document_of_, pos_of_;
   Array<float> term_max_, blk_max_;
-  std::vector<float> norms_;
+  static constexpr std::uint32_t norm_table_size = 65536;
+  // Fills norm_of_ (m_'s BM25 parameters and avgdl).
+  void init_norms();
+  float norm_of_length(std::uint32_t len) const;
+  std::vector<float> norm_of_;
   // Terms whose postings check_term() has checked (all, when assembled).
   std::unique_ptr<std::atomic<std::uint8_t>[]> term_ok_;
   bool assembled_ = false;
-  mutable std::atomic<bool> groups_ok_{false};
-  mutable std::once_flag groups_once_;
   mutable Array<float> vectors_;
   mutable std::unique_ptr<DenseIndex> dense_;
   mutable std::once_flag dense_once_, vectors_once_;

@@ -189,13 +189,14 @@ void Index::open_segments() {
   m_.chunks = n_;
   m_.tokens = tokens;
   m_.avgdl = static_cast<double>(tokens) / static_cast<double>(n_);  // as Builder::commit()
-  norms_ = document_norms(m_.bm25, lengths, m_.avgdl);
+  const std::vector<float> norms = document_norms(m_.bm25, lengths, m_.avgdl);  // for the block maxima
+  init_norms();
   lengths_ = std::move(lengths);
   assembled_ = true;  // what follows is written here, not read: check_term() has nothing to check
   // The lexicon: the segments' terms merged in byte order, each with its
   // live postings (a term none of them has is left out, as in a rebuild).
   {
-    InvertedWriter w(m_.bm25, norms_);
+    InvertedWriter w(m_.bm25, norms);
     std::vector<std::uint32_t> next(S, 0), chunks, tfs;
     Cursor c;
     for (;;) {
@@ -269,11 +270,9 @@ void Index::open_segments() {
     members_ = std::move(d.members);
     document_of_ = std::move(d.document_of);
     pos_of_ = std::move(d.position);
-    groups_ok_ = true;
   }
   // The segments keep what record(), vector() and dense() read (their
   // mapped files cost no memory of their own).
-  for (auto& x : segs_) std::vector<float>().swap(x->norms_);
 }
 
 // ------------------------------------------------------------ adding
