@@ -106,7 +106,10 @@ int main(int argc, char** argv) {
 
   auto* compact = app.add_subcommand("compact", "Fold DIR's segments and deletions into one index (atomically)");
   std::string cdir;
+  unsigned cjobs = 0;
   compact->add_option("dir", cdir, "Index directory")->required();
+  compact->add_option("-j,--jobs", cjobs, "Threads FAISS rebuilds an approximate dense index with (default: one per core)")
+      ->check(hewn::cli::whole(1, hewn::cli::max_jobs));
 
   auto* stats = app.add_subcommand("stats", "Print DIR's counts, sizes and settings as JSON");
   std::string sdir;
@@ -120,6 +123,7 @@ int main(int argc, char** argv) {
       bo.bm25.variant = hewn::index::parse_variant(variant);
       if (build->count("--fields")) bo.fields = hewn::index::parse_fields(fields);
       if (!model.empty()) bo.dense.model = hewn::index::model_record(cached_or_given(model));
+      bo.dense.threads = run.jobs;  // FAISS's too: -j 1 makes an HNSW graph reproducible
       // Training and adding vectors to FAISS can take minutes (HNSW): shown on a terminal.
       hewn::cli::StageProgress dense("index: dense", run.quiet);
       bo.dense.progress = [&](const char* stage, std::uint64_t done, std::uint64_t total) {
@@ -206,7 +210,7 @@ int main(int argc, char** argv) {
       return 0;
     }
     if (*compact) {
-      hewn::index::compact(cdir);
+      hewn::index::compact(cdir, cjobs);
       return 0;
     }
     if (hewn::index::is_levelled(sdir)) {

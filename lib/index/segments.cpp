@@ -422,7 +422,7 @@ std::uint64_t delete_chunks(const std::string& dir_in, const std::vector<std::st
 
 // ------------------------------------------------------------ compacting
 
-Manifest compact(const std::string& dir) {
+Manifest compact(const std::string& dir, unsigned threads) {
   Index ix(dir);
   const Manifest& m = ix.manifest();
   BuildOptions opt;
@@ -430,6 +430,7 @@ Manifest compact(const std::string& dir) {
   opt.fields = m.fields;
   opt.bm25 = m.bm25;
   opt.dense = m.dense;
+  opt.dense.threads = threads;
   opt.shard = m.shard;
   opt.missing_shards = m.missing_shards;
   opt.missing_of = m.missing_of;

@@ -65,7 +65,8 @@ std::uint64_t delete_chunks(const std::string& dir, const std::vector<std::strin
 
 // Rewrites DIR as one plain index of its live chunks (what index merge
 // writes from it; a shard stays the shard it was). Errors: those of Index,
-// merge() and Builder.
-Manifest compact(const std::string& dir);
+// merge() and Builder. threads: those FAISS rebuilds an approximate dense
+// index with (DenseSettings::threads).
+Manifest compact(const std::string& dir, unsigned threads = 0);
 
 }  // namespace hewn::index
