@@ -170,10 +170,10 @@ int main(int argc, char** argv) {
       return 0;
     }
     if (*add) {
-      { hewn::index::Analyzer check(hewn::index::Manifest::load(adir).analyzer); }
       ao.id_field = aio.id_field;
       ao.text_field = aio.text_field;
       hewn::index::Adder adder(adir, ao);
+      { hewn::index::Analyzer check(adder.options().analyzer); }
       hewn::cli::Sink<hewn::index::AnalyzedChunks> sink;
       sink.consume = [&](const hewn::index::AnalyzedChunks& chunks, std::size_t from_, std::size_t to) {
         hewn::index::ChunkEntry d;
