@@ -1,12 +1,11 @@
 // index: build, update, merge and describe retrieval indexes. See index(1).
-#include <cerrno>
 #include <chrono>
-#include <cstdio>
-#include <cstring>
 #include <iostream>
 
 #include "common/tool.hpp"
 #include "core/error.hpp"
+#include "core/input.hpp"
+#include "core/line_reader.hpp"
 #include "embed/hf_cache.hpp"
 #include "index/builder.hpp"
 #include "index/chunk_records.hpp"
@@ -187,23 +186,11 @@ int main(int argc, char** argv) {
           "index", aio, arun, [&] { return hewn::index::make_analyzer(adder.options()); }, sink);
     }
     if (*del) {
-      if (!from.empty()) {
-        std::FILE* f = from == "-" ? stdin : std::fopen(from.c_str(), "rb");
-        if (!f) throw hewn::DataError(from + ": cannot open: " + std::strerror(errno));
-        std::string text;
-        char buf[1 << 14];
-        std::size_t n;
-        while ((n = std::fread(buf, 1, sizeof buf, f)) > 0) text.append(buf, n);
-        if (f != stdin) std::fclose(f);
-        std::size_t b = 0;
-        while (b < text.size()) {
-          std::size_t e = text.find('\n', b);
-          if (e == std::string::npos) e = text.size();
-          std::string line = text.substr(b, e - b);
-          if (!line.empty() && line.back() == '\r') line.pop_back();
-          if (!line.empty()) ids.push_back(line);
-          b = e + 1;
-        }
+      if (!from.empty()) {  // one id a line; "-" is stdin; compressed files are read as such
+        hewn::io::LineReader lines(hewn::io::open_input(from));
+        hewn::io::LineBatch batch;
+        while (lines.next_batch(batch, 1 << 20))
+          for (std::size_t i = 0; i < batch.lines.size(); ++i) ids.emplace_back(batch.line(i));
       }
       if (ids.empty()) throw hewn::UsageError("delete: no ids given (arguments or --from)");
       hewn::index::delete_chunks(ddir, ids, by_chunk);
