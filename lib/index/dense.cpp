@@ -77,6 +77,7 @@ std::optional<FileEntry> build_dense(const std::string& dir, const std::string& 
   }
   dense_search_defaults(idx.get(), s);  // checks --nprobe/--ef-search before the long part
   if (s.factory == "Flat") return std::nullopt;  // the vectors are the index (vectors.bin)
+  if (s.threads) omp_set_num_threads(static_cast<int>(s.threads));
   try {
     if (!idx->is_trained) {
       if (s.progress) s.progress("training", 0, n);
