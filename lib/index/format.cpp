@@ -104,7 +104,7 @@ std::string read_plain(const std::string& path) {
 }
 }  // namespace
 
-MappedFile::MappedFile(const std::string& path) {
+MappedFile::MappedFile(const std::string& path, bool populate) {
   int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
   if (fd < 0) throw DataError(path + ": cannot open: " + std::strerror(errno));
   struct stat st;
@@ -114,7 +114,8 @@ MappedFile::MappedFile(const std::string& path) {
     throw DataError(path + ": cannot open: " + std::strerror(bad));
   }
   if (st.st_size > 0) {
-    void* p = ::mmap(nullptr, static_cast<std::size_t>(st.st_size), PROT_READ, MAP_SHARED, fd, 0);
+    void* p = ::mmap(nullptr, static_cast<std::size_t>(st.st_size), PROT_READ, MAP_SHARED | (populate ? MAP_POPULATE : 0),
+                     fd, 0);
     if (p == MAP_FAILED) {
       int e = errno;
       ::close(fd);
@@ -141,9 +142,9 @@ MappedFile::~MappedFile() {
   if (data_) ::munmap(const_cast<char*>(data_), size_);
 }
 
-MappedFile map_listed(const std::string& dir, const FileEntry& entry) {
+MappedFile map_listed(const std::string& dir, const FileEntry& entry, bool populate) {
   std::string path = dir + "/" + entry.name;
-  MappedFile f(path);
+  MappedFile f(path, populate);
   if (f.bytes().size() != entry.bytes) throw DataError(path + ": size differs from manifest.json (the index is corrupt)");
   return f;
 }

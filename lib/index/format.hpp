@@ -225,8 +225,10 @@ class FileWriter {
 class MappedFile {
  public:
   MappedFile() = default;
+  // populate: map every page at once (MAP_POPULATE), for a file that is
+  // read whole (a Flat index's vectors): far cheaper than a fault per page.
   // Errors: DataError "PATH: cannot open: <reason>".
-  explicit MappedFile(const std::string& path);
+  explicit MappedFile(const std::string& path, bool populate = false);
   MappedFile(MappedFile&& o) noexcept : data_(o.data_), size_(o.size_) { o.data_ = nullptr, o.size_ = 0; }
   MappedFile& operator=(MappedFile&& o) noexcept;
   ~MappedFile();
@@ -241,7 +243,7 @@ class MappedFile {
 // SHA-256: verify_file() does, index verify and index build do).
 // Errors: DataError "DIR/NAME: cannot open: <reason>", "DIR/NAME: size
 // differs from manifest.json (the index is corrupt)".
-MappedFile map_listed(const std::string& dir, const FileEntry& entry);
+MappedFile map_listed(const std::string& dir, const FileEntry& entry, bool populate = false);
 
 // Checks DIR/NAME's size and SHA-256 against its manifest entry, reading it
 // through a mapping. Errors: as read_verified().

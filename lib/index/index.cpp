@@ -230,7 +230,8 @@ const Columns& Index::columns() const {
 
 const Array<float>& Index::vectors() const {
   std::call_once(vectors_once_, [&] {
-    vectors_file_ = map_listed(dir_, m_.file(dir_, "vectors.bin"));
+    // A Flat search reads every vector: all pages mapped at once.
+    vectors_file_ = map_listed(dir_, m_.file(dir_, "vectors.bin"), m_.dense.factory == "Flat");
     vectors_ = layout::read_vectors(vectors_file_.bytes(), dir_ + "/vectors.bin", n_, m_.dense.dim);
   });
   return vectors_;
