@@ -62,21 +62,39 @@ struct MatchData {
   ~MatchData() { pcre2_match_data_free(md); }
 };
 
-// Merged pieces of up to 16 bytes, remembered per thread: most pieces of a
-// text recur, and a hit costs one probe of a table that stays in the core's
-// caches, where the rank table (megabytes) does not. Keys are the piece's
-// bytes in two words (zero-padded) and its length.
+// Merged pieces of up to 16 bytes, remembered per thread and tokenizer:
+// most pieces of a text recur, and a hit costs one probe of a table that
+// stays in the core's caches, where the rank table (megabytes) does not.
+// Keys are the piece's bytes in two words (zero-padded) and its length.
+// An entry is 32 bytes, two to a cache line (a set of two ways, the one
+// used last first): 64K entries in 2 MiB hold the pieces of most corpora.
 struct PieceCache {
-  static constexpr std::size_t bits = 14, max_bytes = 16, max_tokens = 6;
-  struct alignas(64) Entry {  // a cache line
+  static constexpr std::size_t bits = 15, max_bytes = 16, max_tokens = 5;
+  // Ids are kept in id_bits (all of cl100k_base's and o200k_base's); a
+  // piece with a larger id is not kept.
+  static constexpr unsigned id_bits = 18;
+  static constexpr std::uint64_t id_mask = (1u << id_bits) - 1;
+  struct Entry {
     std::uint64_t k0 = 0, k1 = 0;
-    std::uint32_t ids[max_tokens] = {};
-    std::uint32_t owner = 0;  // Bpe::serial_ of the tokenizer that filled it; 0: empty
-    std::uint8_t len = 0, ntok = 0;
-    std::uint8_t ends[max_tokens] = {};  // token ends within the piece
+    // a: the length (5 bits; 0: empty, never matched), the number of tokens
+    // (3 bits), the ends of tokens 0..3 within the piece (4 bits each; the
+    // last token's is the length), ids 0 and 1; b: ids 2..4.
+    std::uint64_t a = 0, b = 0;
+    std::size_t len() const { return a & 31; }
+    std::size_t ntok() const { return (a >> 5) & 7; }
+    std::uint32_t id(std::size_t k) const {
+      return static_cast<std::uint32_t>((k < 2 ? a >> (24 + id_bits * k) : b >> (id_bits * (k - 2))) & id_mask);
+    }
+    std::size_t end(std::size_t k) const { return k + 1 == ntok() ? len() : (a >> (8 + 4 * k)) & 15; }
+    // Sets token k (id <= id_mask; end <= 15 unless it is the last).
+    void set(std::size_t k, std::uint32_t id, std::size_t end) {
+      if (k < 4) a |= std::uint64_t(end & 15) << (8 + 4 * k);
+      if (k < 2) a |= std::uint64_t(id) << (24 + id_bits * k);
+      else b |= std::uint64_t(id) << (id_bits * (k - 2));
+    }
   };
-  // Two ways, the one used last first.
-  struct Set {
+  static_assert(sizeof(Entry) == 32);
+  struct alignas(64) Set {
     Entry way[2];
   };
   std::vector<Set> sets = std::vector<Set>(std::size_t(1) << bits);
@@ -84,9 +102,32 @@ struct PieceCache {
     std::uint64_t h = (k0 * 0x9E3779B97F4A7C15ull) ^ ((k1 + n) * 0xC2B2AE3D27D4EB4Full);
     return (h ^ (h >> 29)) >> (64 - bits);
   }
-  static PieceCache& of_thread() {
-    static thread_local PieceCache cache;
-    return cache;
+  // The cache of the tokenizer with this serial on this thread: the last
+  // few tokenizers a thread used keep theirs; an older one's is reused.
+  static PieceCache& of(std::uint32_t serial) {
+    struct Kept {
+      std::uint32_t serial[4] = {};
+      std::uint64_t used[4] = {};  // when each was last asked for
+      std::unique_ptr<PieceCache> cache[4];
+      unsigned last = 0;
+      std::uint64_t tick = 0;
+    };
+    static thread_local Kept kept;
+    if (kept.serial[kept.last] == serial) [[likely]]
+      return *kept.cache[kept.last];
+    unsigned k = 0;
+    while (k < 4 && kept.serial[k] != serial) ++k;
+    if (k == 4) {  // the least recently used one
+      k = 0;
+      for (unsigned j = 1; j < 4; ++j)
+        if (kept.used[j] < kept.used[k]) k = j;
+      if (kept.cache[k]) std::fill(kept.cache[k]->sets.begin(), kept.cache[k]->sets.end(), Set{});
+      else kept.cache[k] = std::make_unique<PieceCache>();
+      kept.serial[k] = serial;
+    }
+    kept.used[k] = ++kept.tick;
+    kept.last = k;
+    return *kept.cache[k];
   }
 };
 
@@ -367,54 +408,47 @@ class Bpe final : public Tokenizer {
     }
     std::uint64_t k0, k1;
     key16(p, n, b + 16 <= size, k0, k1);
-    cached_piece(p, b, e, k0, k1, PieceCache::slot(k0, k1, n), s, emit);
+    cached_piece(PieceCache::of(serial_), p, b, e, k0, k1, PieceCache::slot(k0, k1, n), s, emit);
   }
 
   // piece() of 2 to 16 bytes, keys and cache slot computed.
   template <class Emit>
-  void cached_piece(const unsigned char* p, std::size_t b, std::size_t e, std::uint64_t k0, std::uint64_t k1,
-                    std::size_t slot, Scratch& s, Emit& emit) const {
+  void cached_piece(PieceCache& cache, const unsigned char* p, std::size_t b, std::size_t e, std::uint64_t k0,
+                    std::uint64_t k1, std::size_t slot, Scratch& s, Emit& emit) const {
     std::size_t n = e - b;
-    PieceCache::Set& set = PieceCache::of_thread().sets[slot];
-    auto same = [&](const PieceCache::Entry& c) {
-      return c.k0 == k0 && c.k1 == k1 && c.len == n && c.owner == serial_;
-    };
+    PieceCache::Set& set = cache.sets[slot];
+    auto same = [&](const PieceCache::Entry& c) { return c.k0 == k0 && c.k1 == k1 && c.len() == n; };
     if (!same(set.way[0]) && same(set.way[1])) std::swap(set.way[0], set.way[1]);
     PieceCache::Entry& c = set.way[0];
     if (same(c)) {
-      if (c.ntok == 1) return emit(c.ids[0], b, e);
+      std::size_t ntok = c.ntok();
+      if (ntok == 1) return emit(c.id(0), b, e);
       std::size_t from = 0;
-      for (std::size_t k = 0; k < c.ntok; ++k) {
-        emit(c.ids[k], b + from, b + c.ends[k]);
-        from = c.ends[k];
+      for (std::size_t k = 0; k < ntok; ++k) {
+        std::size_t to = c.end(k);
+        emit(c.id(k), b + from, b + to);
+        from = to;
       }
       return;
     }
     PieceCache::Entry fresh;
     std::size_t ntok = 0;
+    bool keep = true;
+    auto remember = [&](std::uint32_t id, std::size_t tb, std::size_t te) {
+      if (ntok < PieceCache::max_tokens) {
+        keep &= id <= PieceCache::id_mask;
+        if (keep) fresh.set(ntok, id, te - b);
+      }
+      ++ntok;
+      emit(id, tb, te);
+    };
     std::uint32_t whole = ranks_.find(p, n);
-    if (whole != RankTable::none) {
-      fresh.ids[0] = whole;
-      fresh.ends[0] = static_cast<std::uint8_t>(n);
-      ntok = 1;
-      emit(whole, b, e);
-    } else {
-      auto remember = [&](std::uint32_t id, std::size_t tb, std::size_t te) {
-        if (ntok < PieceCache::max_tokens) {
-          fresh.ids[ntok] = id;
-          fresh.ends[ntok] = static_cast<std::uint8_t>(te - b);
-        }
-        ++ntok;
-        emit(id, tb, te);
-      };
-      merge_small(p, n, b, s, remember);
-    }
-    if (ntok <= PieceCache::max_tokens) {
+    if (whole != RankTable::none) remember(whole, b, e);
+    else merge_small(p, n, b, s, remember);
+    if (keep && ntok <= PieceCache::max_tokens) {
       fresh.k0 = k0;
       fresh.k1 = k1;
-      fresh.owner = serial_;
-      fresh.len = static_cast<std::uint8_t>(n);
-      fresh.ntok = static_cast<std::uint8_t>(ntok);
+      fresh.a |= n | ntok << 5;
       set.way[1] = set.way[0];
       c = fresh;
     }
@@ -433,7 +467,7 @@ class Bpe final : public Tokenizer {
     constexpr int batch = 16;
     std::size_t at[batch + 1], slot[batch];
     std::uint64_t k0[batch], k1[batch];
-    PieceCache& cache = PieceCache::of_thread();
+    PieceCache& cache = PieceCache::of(serial_);
     while (pos < e) {
       int m = 0;
       while (m < batch && pos < e) {
@@ -443,8 +477,7 @@ class Bpe final : public Tokenizer {
         if (n > 1 && n <= PieceCache::max_bytes) {
           key16(bytes + at[m], n, at[m] + 16 <= size, k0[m], k1[m]);
           slot[m] = PieceCache::slot(k0[m], k1[m], n);
-          __builtin_prefetch(&cache.sets[slot[m]].way[0]);
-          __builtin_prefetch(&cache.sets[slot[m]].way[1]);
+          __builtin_prefetch(&cache.sets[slot[m]]);
         }
         ++m;
       }
@@ -463,7 +496,7 @@ class Bpe final : public Tokenizer {
           ctx->reach.push_back(static_cast<std::uint32_t>(reach));
         }
         if (n > 1 && n <= PieceCache::max_bytes)
-          cached_piece(bytes + at[k], at[k], at[k + 1], k0[k], k1[k], slot[k], s, counted);
+          cached_piece(cache, bytes + at[k], at[k], at[k + 1], k0[k], k1[k], slot[k], s, counted);
         else
           piece(bytes, size, at[k], at[k + 1], s, counted);
       }
