@@ -141,10 +141,11 @@ inline void key16(const unsigned char* p, std::size_t n, bool room, std::uint64_
     k1 = load64(buf + 8);
     return;
   }
-  k0 = load64(p);
-  k1 = load64(p + 8);
-  if (n < 8) k0 &= (std::uint64_t(1) << (8 * n)) - 1, k1 = 0;
-  else if (n < 16) k1 &= (std::uint64_t(1) << (8 * (n - 8))) - 1;
+  // Masks of the bytes in use, without branches (n is 1 to 16).
+  std::uint64_t m0 = ~std::uint64_t(0) >> ((64 - 8 * std::min<std::size_t>(n, 8)) & 63);
+  std::uint64_t m1 = (~std::uint64_t(0) >> ((128 - 8 * n) & 63)) & (std::uint64_t(0) - (n > 8));
+  k0 = load64(p) & m0;
+  k1 = load64(p + 8) & m1;
 }
 
 struct Scratch {
@@ -256,19 +257,34 @@ class Bpe final : public Tokenizer {
     std::vector<Token>* out;
     Token *w, *end;
     [[gnu::always_inline]] void put(std::uint32_t id, std::size_t b, std::size_t e) {
-      if (w == end) [[unlikely]] {
-        std::size_t used = static_cast<std::size_t>(w - out->data());
-        grow(*out, used);
-        w = out->data() + used;
-        end = out->data() + out->size();
-      }
+      if (w == end) [[unlikely]]
+        grow();
       *w++ = {id, b, e};
     }
-    [[gnu::noinline]] static void grow(std::vector<Token>& out, std::size_t used) { out.resize(used * 2); }
+    // The tokens of a cache entry for the piece [b, e): the first two are
+    // written whether there or not (the end of the output is cut back when
+    // done), so that one and two tokens take the same path.
+    [[gnu::always_inline]] void put_cached(const PieceCache::Entry& c, std::size_t b, std::size_t) {
+      if (end - w < static_cast<std::ptrdiff_t>(PieceCache::max_tokens)) [[unlikely]]
+        grow();
+      std::size_t ntok = c.ntok(), e0 = b + c.end(0);  // e when ntok is 1
+      w[0] = {c.id(0), b, e0};
+      w[1] = {c.id(1), e0, b + c.end(1)};
+      if (ntok > 2) [[unlikely]]
+        for (std::size_t k = 2; k < ntok; ++k) w[k] = {c.id(k), b + c.end(k - 1), b + c.end(k)};
+      w += ntok;
+    }
+    [[gnu::noinline]] void grow() {
+      std::size_t used = static_cast<std::size_t>(w - out->data());
+      out->resize(std::max<std::size_t>(used * 2, used + PieceCache::max_tokens));
+      w = out->data() + used;
+      end = out->data() + out->size();
+    }
   };
   struct Counter {
     std::size_t n = 0;
     [[gnu::always_inline]] void put(std::uint32_t, std::size_t, std::size_t) { ++n; }
+    [[gnu::always_inline]] void put_cached(const PieceCache::Entry& c, std::size_t, std::size_t) { n += c.ntok(); }
   };
   // A sink that also counts the tokens it passes on.
   template <class Sink>
@@ -278,6 +294,10 @@ class Bpe final : public Tokenizer {
     [[gnu::always_inline]] void put(std::uint32_t id, std::size_t b, std::size_t e) {
       ++tokens;
       sink.put(id, b, e);
+    }
+    [[gnu::always_inline]] void put_cached(const PieceCache::Entry& c, std::size_t b, std::size_t e) {
+      tokens += c.ntok();
+      sink.put_cached(c, b, e);
     }
   };
 
@@ -339,8 +359,12 @@ class Bpe final : public Tokenizer {
                Context* ctx) const {
     auto bytes = reinterpret_cast<const unsigned char*>(text.data());
     std::size_t pos = b;
-    if (kind_ == Pattern::cl100k) return pieces<Pattern::cl100k>(bytes, text.size(), pos, e, s, sink, ctx);
-    if (kind_ == Pattern::o200k) return pieces<Pattern::o200k>(bytes, text.size(), pos, e, s, sink, ctx);
+    if (kind_ == Pattern::cl100k)
+      return ctx ? pieces<Pattern::cl100k, true>(bytes, text.size(), pos, e, s, sink, ctx)
+                 : pieces<Pattern::cl100k, false>(bytes, text.size(), pos, e, s, sink, ctx);
+    if (kind_ == Pattern::o200k)
+      return ctx ? pieces<Pattern::o200k, true>(bytes, text.size(), pos, e, s, sink, ctx)
+                 : pieces<Pattern::o200k, false>(bytes, text.size(), pos, e, s, sink, ctx);
     auto subject = reinterpret_cast<PCRE2_SPTR>(text.data());
     while (pos < e) {
       int rc = jit_ ? pcre2_jit_match(re_, subject, e, pos, PCRE2_NO_UTF_CHECK, md, nullptr)
@@ -430,7 +454,7 @@ class Bpe final : public Tokenizer {
     std::uint64_t k0, k1;
     key16(p, n, b + 16 <= size, k0, k1);
     PieceCache::Set& set = PieceCache::of(serial_).sets[PieceCache::slot(k0, k1, n)];
-    if (const PieceCache::Entry* c = lookup(set, k0, k1, n)) return put_cached(*c, b, e, sink);
+    if (const PieceCache::Entry* c = lookup(set, k0, k1, n)) return sink.put_cached(*c, b, e);
     fill(set, p, n, k0, k1, s);
     put_merged(s, b, sink);
   }
@@ -445,20 +469,6 @@ class Bpe final : public Tokenizer {
     if (!same(set.way[1])) return nullptr;
     std::swap(set.way[0], set.way[1]);
     return &set.way[0];
-  }
-
-  template <class Sink>
-  [[gnu::always_inline]] static void put_cached(const PieceCache::Entry& c, std::size_t b, std::size_t e,
-                                                Sink& sink) {
-    std::size_t ntok = c.ntok();
-    if (ntok == 1) [[likely]]
-      return sink.put(c.id(0), b, e);
-    std::size_t from = b;
-    for (std::size_t k = 0; k < ntok; ++k) {
-      std::size_t to = b + c.end(k);
-      sink.put(c.id(k), from, to);
-      from = to;
-    }
   }
 
   // The tokens merge_piece() left in s, for the piece at b.
@@ -504,8 +514,9 @@ class Bpe final : public Tokenizer {
   }
 
   // The pieces of text[b, e) in batches: the cache lines of a batch's pieces
-  // are fetched together, so that their latencies overlap.
-  template <Pattern kind, class Sink>
+  // are fetched together, so that their latencies overlap. With record,
+  // the pieces are recorded in ctx.
+  template <Pattern kind, bool record, class Sink>
   void pieces(const unsigned char* bytes, std::size_t size, std::size_t pos, std::size_t e, Scratch& s,
               Sink& out, Context* ctx) const {
     Tally<Sink> sink{out};
@@ -520,7 +531,7 @@ class Bpe final : public Tokenizer {
         at[m] = pos;
         pos = next_piece<kind>(bytes, pos, e);
         std::size_t n = pos - at[m];
-        if (n > 1 && n <= PieceCache::max_bytes) {
+        if (n <= PieceCache::max_bytes) [[likely]] {
           key16(bytes + at[m], n, at[m] + 16 <= size, k0[m], k1[m]);
           slot[m] = PieceCache::slot(k0[m], k1[m], n);
           __builtin_prefetch(&cache.sets[slot[m]]);
@@ -530,7 +541,7 @@ class Bpe final : public Tokenizer {
       at[m] = pos;
       for (int k = 0; k < m; ++k) {
         std::size_t b = at[k], en = at[k + 1], n = en - b;
-        if (ctx) {
+        if constexpr (record) {
           // The pre-tokenizer reads at most 3 characters past a piece, or
           // past the white space that starts it; 16 bytes cover that.
           std::size_t read = en;
@@ -541,12 +552,10 @@ class Bpe final : public Tokenizer {
           ctx->before.push_back(static_cast<std::uint32_t>(sink.tokens));
           ctx->reach.push_back(static_cast<std::uint32_t>(reach));
         }
-        if (n == 1) {
-          sink.put(ranks_.byte(bytes[b]), b, en);
-        } else if (n <= PieceCache::max_bytes) {
+        if (n <= PieceCache::max_bytes) [[likely]] {
           PieceCache::Set& set = cache.sets[slot[k]];
           if (const PieceCache::Entry* c = lookup(set, k0[k], k1[k], n)) {
-            put_cached(*c, b, en, sink);
+            sink.put_cached(*c, b, en);
           } else {
             fill(set, bytes + b, n, k0[k], k1[k], s);
             put_merged(s, b, sink);
