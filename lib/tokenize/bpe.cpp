@@ -62,14 +62,16 @@ struct MatchData {
   ~MatchData() { pcre2_match_data_free(md); }
 };
 
-// Merged pieces of up to 16 bytes, remembered per thread and tokenizer:
+// Merged pieces of 1 to 16 bytes, remembered per thread and tokenizer:
 // most pieces of a text recur, and a hit costs one probe of a table that
 // stays in the core's caches, where the rank table (megabytes) does not.
 // Keys are the piece's bytes in two words (zero-padded) and its length.
 // An entry is 32 bytes, two to a cache line (a set of two ways, the one
-// used last first): 64K entries in 2 MiB hold the pieces of most corpora.
+// used last first): 128K entries in 4 MiB hold the pieces of most corpora
+// (SciFact has 48K distinct pieces of 2 to 16 bytes; with 64K entries 2 %
+// of lookups missed, with 128K 0.7 %).
 struct PieceCache {
-  static constexpr std::size_t bits = 15, max_bytes = 16, max_tokens = 5;
+  static constexpr std::size_t bits = 16, max_bytes = 16, max_tokens = 5;
   // Ids are kept in id_bits (all of cl100k_base's and o200k_base's); a
   // piece with a larger id is not kept.
   static constexpr unsigned id_bits = 18;
