@@ -1,12 +1,11 @@
 // index: build, update, merge and describe retrieval indexes. See index(1).
-#include <cerrno>
 #include <chrono>
-#include <cstdio>
-#include <cstring>
 #include <iostream>
 
 #include "common/tool.hpp"
 #include "core/error.hpp"
+#include "core/input.hpp"
+#include "core/line_reader.hpp"
 #include "embed/hf_cache.hpp"
 #include "index/builder.hpp"
 #include "index/chunk_records.hpp"
@@ -106,7 +105,10 @@ int main(int argc, char** argv) {
 
   auto* compact = app.add_subcommand("compact", "Fold DIR's segments and deletions into one index (atomically)");
   std::string cdir;
+  unsigned cjobs = 0;
   compact->add_option("dir", cdir, "Index directory")->required();
+  compact->add_option("-j,--jobs", cjobs, "Threads FAISS rebuilds an approximate dense index with (default: one per core)")
+      ->check(hewn::cli::whole(1, hewn::cli::max_jobs));
 
   auto* stats = app.add_subcommand("stats", "Print DIR's counts, sizes and settings as JSON");
   std::string sdir;
@@ -120,6 +122,7 @@ int main(int argc, char** argv) {
       bo.bm25.variant = hewn::index::parse_variant(variant);
       if (build->count("--fields")) bo.fields = hewn::index::parse_fields(fields);
       if (!model.empty()) bo.dense.model = hewn::index::model_record(cached_or_given(model));
+      bo.dense.threads = run.jobs;  // FAISS's too: -j 1 makes an HNSW graph reproducible
       // Training and adding vectors to FAISS can take minutes (HNSW): shown on a terminal.
       hewn::cli::StageProgress dense("index: dense", run.quiet);
       bo.dense.progress = [&](const char* stage, std::uint64_t done, std::uint64_t total) {
@@ -166,10 +169,10 @@ int main(int argc, char** argv) {
       return 0;
     }
     if (*add) {
-      { hewn::index::Analyzer check(hewn::index::Manifest::load(adir).analyzer); }
       ao.id_field = aio.id_field;
       ao.text_field = aio.text_field;
       hewn::index::Adder adder(adir, ao);
+      { hewn::index::Analyzer check(adder.options().analyzer); }
       hewn::cli::Sink<hewn::index::AnalyzedChunks> sink;
       sink.consume = [&](const hewn::index::AnalyzedChunks& chunks, std::size_t from_, std::size_t to) {
         hewn::index::ChunkEntry d;
@@ -183,30 +186,18 @@ int main(int argc, char** argv) {
           "index", aio, arun, [&] { return hewn::index::make_analyzer(adder.options()); }, sink);
     }
     if (*del) {
-      if (!from.empty()) {
-        std::FILE* f = from == "-" ? stdin : std::fopen(from.c_str(), "rb");
-        if (!f) throw hewn::DataError(from + ": cannot open: " + std::strerror(errno));
-        std::string text;
-        char buf[1 << 14];
-        std::size_t n;
-        while ((n = std::fread(buf, 1, sizeof buf, f)) > 0) text.append(buf, n);
-        if (f != stdin) std::fclose(f);
-        std::size_t b = 0;
-        while (b < text.size()) {
-          std::size_t e = text.find('\n', b);
-          if (e == std::string::npos) e = text.size();
-          std::string line = text.substr(b, e - b);
-          if (!line.empty() && line.back() == '\r') line.pop_back();
-          if (!line.empty()) ids.push_back(line);
-          b = e + 1;
-        }
+      if (!from.empty()) {  // one id a line; "-" is stdin; compressed files are read as such
+        hewn::io::LineReader lines(hewn::io::open_input(from));
+        hewn::io::LineBatch batch;
+        while (lines.next_batch(batch, 1 << 20))
+          for (std::size_t i = 0; i < batch.lines.size(); ++i) ids.emplace_back(batch.line(i));
       }
       if (ids.empty()) throw hewn::UsageError("delete: no ids given (arguments or --from)");
       hewn::index::delete_chunks(ddir, ids, by_chunk);
       return 0;
     }
     if (*compact) {
-      hewn::index::compact(cdir);
+      hewn::index::compact(cdir, cjobs);
       return 0;
     }
     if (hewn::index::is_levelled(sdir)) {

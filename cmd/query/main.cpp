@@ -475,7 +475,8 @@ int main(int argc, char** argv) {
       if (app.count("--auto-merge")) {
         if (!(so.auto_merge > 0)) throw hewn::UsageError("--auto-merge must be within (0, 1]");
         if (!answer.empty()) throw hewn::UsageError("--auto-merge and --return: choose one");
-        for (const char* opt : {"--group", "--budget", "--neighbors", "--rerank", "--fine"})
+        // Grouping, context and spans read one level's chunks; a merged hit is of another.
+        for (const char* opt : {"--group", "--neighbors", "--fine"})
           if (app.count(opt)) throw hewn::UsageError(std::string("--auto-merge with ") + opt + " is not supported");
         for (std::size_t l = 0; l < so.level; ++l) levels->level(l);  // opened before the threads need them
       }

@@ -76,6 +76,7 @@ FileEntry build_dense(const std::string& dir, const std::string& name, DenseSett
     throw UsageError("--dense " + hewn::quoted(s.factory) + ": " + e.msg);
   }
   dense_search_defaults(idx.get(), s);  // checks --nprobe/--ef-search before the long part
+  if (s.threads) omp_set_num_threads(static_cast<int>(s.threads));
   try {
     if (!idx->is_trained) {
       if (s.progress) s.progress("training", 0, n);

@@ -55,6 +55,10 @@ struct DenseSettings {
   // Building only (not stored): called with a stage ("training",
   // "adding") and vectors done out of total, for progress.
   std::function<void(const char* stage, std::uint64_t done, std::uint64_t total)> progress;
+  // Building only (not stored): threads FAISS trains and adds with (0: its
+  // default, one per core). FAISS adds to an HNSW graph on all of them, in
+  // an order that varies from run to run; 1 makes the graph reproducible.
+  unsigned threads = 0;
 };
 
 // Which part of a sharded build an index is (index build --shard I/N).

@@ -28,6 +28,22 @@ std::string trimmed(std::string dir) {
   return dir;
 }
 
+// Levels are linked chunk by chunk (links.bin): a segment or a deletion in
+// one level, or a renumbering by compact, would break those links, so a
+// levelled index, or one of its levels, is refused whole.
+// Errors: DataError "DIR: a levelled index (levels.json): index VERB takes
+// a single-level index; rebuild ..." (also for DIR/level-N).
+void refuse_levelled(const std::string& dir, const char* verb) {
+  fs::path p(dir);
+  std::string top;
+  if (fs::exists(p / "levels.json")) top = dir;
+  else if (p.filename().string().rfind("level-", 0) == 0 && fs::exists(p.parent_path() / "levels.json"))
+    top = p.parent_path().string();
+  if (top.empty()) return;
+  throw DataError((top == dir ? dir : dir + ": a level of " + top) + ": a levelled index (levels.json): index " + verb +
+                  " takes a single-level index; rebuild a levelled one with index build over all its chunks");
+}
+
 std::string read_whole(const std::string& path) {
   std::FILE* f = std::fopen(path.c_str(), "rb");
   if (!f) throw DataError(path + ": cannot open: " + std::strerror(errno));
@@ -291,6 +307,7 @@ Adder::Adder(std::string dir, const BuildOptions& opt) : impl_(std::make_unique<
   auto& m = *impl_;
   dir = io::resolve_links(trimmed(dir));
   m.dir = dir;
+  refuse_levelled(dir, "add");
   Manifest top = Manifest::load(dir);
   m.parts = open_parts(dir, top);
   for (std::size_t s = 0; s < m.parts.dirs.size(); ++s) {
@@ -380,6 +397,7 @@ Manifest Adder::commit() {
 
 std::uint64_t delete_chunks(const std::string& dir_in, const std::vector<std::string>& ids, bool by_chunk) {
   std::string dir = io::resolve_links(trimmed(dir_in));
+  refuse_levelled(dir, "delete");
   Manifest top = Manifest::load(dir);
   Parts p = open_parts(dir, top);
   std::unordered_map<std::string, std::vector<std::pair<std::uint32_t, std::uint32_t>>, SvHash, SvEq> named;
@@ -422,7 +440,8 @@ std::uint64_t delete_chunks(const std::string& dir_in, const std::vector<std::st
 
 // ------------------------------------------------------------ compacting
 
-Manifest compact(const std::string& dir) {
+Manifest compact(const std::string& dir, unsigned threads) {
+  refuse_levelled(trimmed(dir), "compact");
   Index ix(dir);
   const Manifest& m = ix.manifest();
   BuildOptions opt;
@@ -430,6 +449,7 @@ Manifest compact(const std::string& dir) {
   opt.fields = m.fields;
   opt.bm25 = m.bm25;
   opt.dense = m.dense;
+  opt.dense.threads = threads;
   opt.shard = m.shard;
   opt.missing_shards = m.missing_shards;
   opt.missing_of = m.missing_of;

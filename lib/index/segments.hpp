@@ -27,7 +27,8 @@ class Adder {
   // (id_field, text_field, doc_field, embedding_field); the analyzer, BM25
   // and dense settings are DIR's.
   // Errors: those of Index (a missing or corrupt DIR), of Builder's
-  // constructor.
+  // constructor; DataError "DIR: a levelled index (levels.json): index VERB takes a
+  // single-level index; ..." for a levelled index or one of its levels.
   Adder(std::string dir, const BuildOptions& opt);
   ~Adder();
   Adder(const Adder&) = delete;
@@ -59,13 +60,16 @@ class Adder {
 // chunks deleted.
 // Errors: DataError "DIR: no document "x"" (or "no chunk") for an id that
 // names no live chunk, "DIR: deleting every chunk would leave the index
-// empty (build it anew)"; those of Index; write and rename errors. On error
-// DIR is unchanged.
+// empty (build it anew)", DataError "DIR: a levelled index (levels.json): index VERB takes a
+// single-level index; ..." for a levelled index or one of its levels;
+// those of Index; write and rename errors. On error DIR is unchanged.
 std::uint64_t delete_chunks(const std::string& dir, const std::vector<std::string>& ids, bool by_chunk);
 
 // Rewrites DIR as one plain index of its live chunks (what index merge
 // writes from it; a shard stays the shard it was). Errors: those of Index,
-// merge() and Builder.
-Manifest compact(const std::string& dir);
+// merge() and Builder; DataError "DIR: a levelled index (levels.json): index VERB takes a
+// single-level index; ..." for a levelled index or one of its levels. threads: those FAISS rebuilds an approximate dense
+// index with (DenseSettings::threads).
+Manifest compact(const std::string& dir, unsigned threads = 0);
 
 }  // namespace hewn::index

@@ -254,6 +254,7 @@ class Searcher : public io::Handler {
     if (fine_) return refine(in, r, qid, hits, out);
     context(hits);
     if (o_.budget && !hits.empty()) {
+      out_ = &index_of_hit(0);
       std::uint64_t best = size_of(hits.front().chunk);
       apply_budget(hits);
       if (hits.empty() && o_.on_budget_empty) o_.on_budget_empty(in, qid, best);
@@ -391,6 +392,8 @@ class Searcher : public io::Handler {
   // level by level; hit i is then a chunk of level hit_level_[i].
   void auto_merge(std::vector<Hit>& hits) {
     hit_level_.assign(hits.size(), o_.level);
+    hit_origin_.clear();
+    for (auto& h : hits) hit_origin_.push_back(h.chunk);
     std::unordered_map<std::uint32_t, std::size_t> count;  // parent -> its children among the hits; 0: placed
     for (std::size_t l = o_.level; l > 0; --l) {
       count.clear();
@@ -412,10 +415,12 @@ class Searcher : public io::Handler {
           }
         }
         hits[kept] = h;
+        hit_origin_[kept] = hit_origin_[i];
         hit_level_[kept++] = hl;
       }
       hits.resize(kept);
       hit_level_.resize(kept);
+      hit_origin_.resize(kept);
     }
   }
 
@@ -474,14 +479,21 @@ class Searcher : public io::Handler {
   // Each hit's context (--neighbors): how many chunks before and after it.
   void context(const std::vector<Hit>& hits) {
     ctx_.clear();
-    for (auto& h : hits) {
-      std::uint32_t p = ix_.position(h.chunk), gs = ix_.document_size(ix_.document_of(h.chunk));
+    for (std::size_t i = 0; i < hits.size(); ++i) {
+      const index::Index& x = index_of_hit(i);
+      std::uint32_t p = x.position(hits[i].chunk), gs = x.document_size(x.document_of(hits[i].chunk));
       ctx_.push_back({std::min(p, o_.neighbors), std::min(gs - p - 1, o_.neighbors)});
     }
   }
 
+  // The index hit i comes from: with --auto-merge, that of its level.
+  const index::Index& index_of_hit(std::size_t i) const {
+    return o_.auto_merge > 0 ? o_.levels->level(hit_level_[i]) : ix_;
+  }
+
+  // The size of a chunk of out_ in the budget's unit.
   std::uint64_t size_of(std::uint32_t chunk) {
-    auto info = ix_.info(chunk);
+    auto info = out_->info(chunk);
     if (o_.budget_unit == BudgetUnit::chars) return info.end - info.start;
     std::string text = chunk_text(chunk);
     if (o_.budget_unit == BudgetUnit::tokens) return o_.count_tokens(text);
@@ -499,6 +511,7 @@ class Searcher : public io::Handler {
     std::size_t kept = 0;
     for (; kept < hits.size(); ++kept) {
       std::uint32_t doc = hits[kept].chunk;
+      out_ = &index_of_hit(kept);  // context (--neighbors) is only without --auto-merge: of ix_
       std::uint64_t s = size_of(doc);
       if (s > left) break;
       left -= s;
@@ -530,6 +543,7 @@ class Searcher : public io::Handler {
     }
     hits.resize(kept);
     ctx_.resize(kept);
+    out_ = &ix_;
   }
 
   // The stored chunk record (valid until the next call), of out_.
@@ -604,7 +618,7 @@ class Searcher : public io::Handler {
 
   void write(const json::Record& r, const std::string& qid, const std::vector<Hit>& hits, std::string& out) {
     for (std::size_t i = 0; i < hits.size(); ++i) {
-      out_ = o_.auto_merge > 0 ? &o_.levels->level(hit_level_[i]) : &ix_;
+      out_ = &index_of_hit(i);
       auto info = out_->info(hits[i].chunk);
       if (o_.trec) {
         std::string_view docno = o_.group != Group::none ? info.doc : info.id;
@@ -622,8 +636,12 @@ class Searcher : public io::Handler {
         out.push_back('\n');
         continue;
       }
+      // first: what the reranker's first stage ranked (with --auto-merge,
+      // the chunk of the searched level whose place the hit took).
       append_head(out, qid, info.id, info.doc, i + 1, hits[i].score,
-                  o_.group == Group::none ? hits[i].chunk : ix_.document_of(hits[i].chunk));
+                  o_.group != Group::none ? ix_.document_of(hits[i].chunk)
+                  : o_.auto_merge > 0     ? hit_origin_[i]
+                                          : hits[i].chunk);
       json::append_key(out, field::start);
       json::append_uint(out, info.start);
       json::append_key(out, field::end);
@@ -750,6 +768,7 @@ class Searcher : public io::Handler {
   const SearchOptions& o_;
   const index::Index* out_ = &ix_;  // the index of the hit being written (--auto-merge: of its level)
   std::vector<std::size_t> hit_level_;  // --auto-merge: each hit's level
+  std::vector<std::uint32_t> hit_origin_;  // --auto-merge: the searched level's chunk each hit took the place of
   std::unique_ptr<FineRanker> fine_;
   std::vector<FineSpan> spans_;
   std::vector<FineHit> fine_hits_;
