@@ -62,21 +62,41 @@ struct MatchData {
   ~MatchData() { pcre2_match_data_free(md); }
 };
 
-// Merged pieces of up to 16 bytes, remembered per thread: most pieces of a
-// text recur, and a hit costs one probe of a table that stays in the core's
-// caches, where the rank table (megabytes) does not. Keys are the piece's
-// bytes in two words (zero-padded) and its length.
+// Merged pieces of 1 to 16 bytes, remembered per thread and tokenizer:
+// most pieces of a text recur, and a hit costs one probe of a table that
+// stays in the core's caches, where the rank table (megabytes) does not.
+// Keys are the piece's bytes in two words (zero-padded) and its length.
+// An entry is 32 bytes, two to a cache line (a set of two ways, the one
+// used last first): 128K entries in 4 MiB hold the pieces of most corpora
+// (SciFact has 48K distinct pieces of 2 to 16 bytes; with 64K entries 2 %
+// of lookups missed, with 128K 0.7 %).
 struct PieceCache {
-  static constexpr std::size_t bits = 14, max_bytes = 16, max_tokens = 6;
-  struct alignas(64) Entry {  // a cache line
+  static constexpr std::size_t bits = 16, max_bytes = 16, max_tokens = 5;
+  // Ids are kept in id_bits (all of cl100k_base's and o200k_base's); a
+  // piece with a larger id is not kept.
+  static constexpr unsigned id_bits = 18;
+  static constexpr std::uint64_t id_mask = (1u << id_bits) - 1;
+  struct Entry {
     std::uint64_t k0 = 0, k1 = 0;
-    std::uint32_t ids[max_tokens] = {};
-    std::uint32_t owner = 0;  // Bpe::serial_ of the tokenizer that filled it; 0: empty
-    std::uint8_t len = 0, ntok = 0;
-    std::uint8_t ends[max_tokens] = {};  // token ends within the piece
+    // a: the length (5 bits; 0: empty, never matched), the number of tokens
+    // (3 bits), the ends of tokens 0..3 within the piece (4 bits each; the
+    // last token's is the length), ids 0 and 1; b: ids 2..4.
+    std::uint64_t a = 0, b = 0;
+    std::size_t len() const { return a & 31; }
+    std::size_t ntok() const { return (a >> 5) & 7; }
+    std::uint32_t id(std::size_t k) const {
+      return static_cast<std::uint32_t>((k < 2 ? a >> (24 + id_bits * k) : b >> (id_bits * (k - 2))) & id_mask);
+    }
+    std::size_t end(std::size_t k) const { return k + 1 == ntok() ? len() : (a >> (8 + 4 * k)) & 15; }
+    // Sets token k (id <= id_mask; end <= 15 unless it is the last).
+    void set(std::size_t k, std::uint32_t id, std::size_t end) {
+      if (k < 4) a |= std::uint64_t(end & 15) << (8 + 4 * k);
+      if (k < 2) a |= std::uint64_t(id) << (24 + id_bits * k);
+      else b |= std::uint64_t(id) << (id_bits * (k - 2));
+    }
   };
-  // Two ways, the one used last first.
-  struct Set {
+  static_assert(sizeof(Entry) == 32);
+  struct alignas(64) Set {
     Entry way[2];
   };
   std::vector<Set> sets = std::vector<Set>(std::size_t(1) << bits);
@@ -84,9 +104,32 @@ struct PieceCache {
     std::uint64_t h = (k0 * 0x9E3779B97F4A7C15ull) ^ ((k1 + n) * 0xC2B2AE3D27D4EB4Full);
     return (h ^ (h >> 29)) >> (64 - bits);
   }
-  static PieceCache& of_thread() {
-    static thread_local PieceCache cache;
-    return cache;
+  // The cache of the tokenizer with this serial on this thread: the last
+  // few tokenizers a thread used keep theirs; an older one's is reused.
+  static PieceCache& of(std::uint32_t serial) {
+    struct Kept {
+      std::uint32_t serial[4] = {};
+      std::uint64_t used[4] = {};  // when each was last asked for
+      std::unique_ptr<PieceCache> cache[4];
+      unsigned last = 0;
+      std::uint64_t tick = 0;
+    };
+    static thread_local Kept kept;
+    if (kept.serial[kept.last] == serial) [[likely]]
+      return *kept.cache[kept.last];
+    unsigned k = 0;
+    while (k < 4 && kept.serial[k] != serial) ++k;
+    if (k == 4) {  // the least recently used one
+      k = 0;
+      for (unsigned j = 1; j < 4; ++j)
+        if (kept.used[j] < kept.used[k]) k = j;
+      if (kept.cache[k]) std::fill(kept.cache[k]->sets.begin(), kept.cache[k]->sets.end(), Set{});
+      else kept.cache[k] = std::make_unique<PieceCache>();
+      kept.serial[k] = serial;
+    }
+    kept.used[k] = ++kept.tick;
+    kept.last = k;
+    return *kept.cache[k];
   }
 };
 
@@ -100,10 +143,11 @@ inline void key16(const unsigned char* p, std::size_t n, bool room, std::uint64_
     k1 = load64(buf + 8);
     return;
   }
-  k0 = load64(p);
-  k1 = load64(p + 8);
-  if (n < 8) k0 &= (std::uint64_t(1) << (8 * n)) - 1, k1 = 0;
-  else if (n < 16) k1 &= (std::uint64_t(1) << (8 * (n - 8))) - 1;
+  // Masks of the bytes in use, without branches (n is 1 to 16).
+  std::uint64_t m0 = ~std::uint64_t(0) >> ((64 - 8 * std::min<std::size_t>(n, 8)) & 63);
+  std::uint64_t m1 = (~std::uint64_t(0) >> ((128 - 8 * n) & 63)) & (std::uint64_t(0) - (n > 8));
+  k0 = load64(p) & m0;
+  k1 = load64(p + 8) & m1;
 }
 
 struct Scratch {
@@ -115,6 +159,7 @@ struct Scratch {
     std::uint32_t start, prev, next, rank;
   };
   std::vector<Node> nodes;
+  std::vector<std::pair<std::uint32_t, std::uint32_t>> tokens;  // merge_piece(): id, end in the piece
 };
 
 // What encode_document() keeps on a thread for count() of spans of the
@@ -180,9 +225,9 @@ class Bpe final : public Tokenizer {
   }
   std::size_t count(std::string_view text) const override {
     if (std::size_t n; count_in_document(text, n)) return n;
-    std::size_t n = 0;
-    run(text, [&](std::uint32_t, std::size_t, std::size_t) { ++n; }, nullptr);
-    return n;
+    Counter counter;
+    run(text, counter, nullptr);
+    return counter.n;
   }
   std::string decode(const std::vector<std::uint32_t>& ids) const override {
     std::string out;
@@ -205,44 +250,89 @@ class Bpe final : public Tokenizer {
   }
 
  private:
+  // Where tokens go: put(id, begin, end) per token, in order. The hot loop
+  // works on a copy (kept in registers) and hands it back at the end.
+  //
+  // Writer: into the caller's vector, grown by hand (push_back does not
+  // inline here, and cost a tenth of the time).
+  struct Writer {
+    std::vector<Token>* out;
+    Token *w, *end;
+    [[gnu::always_inline]] void put(std::uint32_t id, std::size_t b, std::size_t e) {
+      if (w == end) [[unlikely]]
+        grow();
+      *w++ = {id, b, e};
+    }
+    // The tokens of a cache entry for the piece [b, e): the first two are
+    // written whether there or not (the end of the output is cut back when
+    // done), so that one and two tokens take the same path.
+    [[gnu::always_inline]] void put_cached(const PieceCache::Entry& c, std::size_t b, std::size_t) {
+      if (end - w < static_cast<std::ptrdiff_t>(PieceCache::max_tokens)) [[unlikely]]
+        grow();
+      std::size_t ntok = c.ntok(), e0 = b + c.end(0);  // e when ntok is 1
+      w[0] = {c.id(0), b, e0};
+      w[1] = {c.id(1), e0, b + c.end(1)};
+      if (ntok > 2) [[unlikely]]
+        for (std::size_t k = 2; k < ntok; ++k) w[k] = {c.id(k), b + c.end(k - 1), b + c.end(k)};
+      w += ntok;
+    }
+    [[gnu::noinline]] void grow() {
+      std::size_t used = static_cast<std::size_t>(w - out->data());
+      out->resize(std::max<std::size_t>(used * 2, used + PieceCache::max_tokens));
+      w = out->data() + used;
+      end = out->data() + out->size();
+    }
+  };
+  struct Counter {
+    std::size_t n = 0;
+    [[gnu::always_inline]] void put(std::uint32_t, std::size_t, std::size_t) { ++n; }
+    [[gnu::always_inline]] void put_cached(const PieceCache::Entry& c, std::size_t, std::size_t) { n += c.ntok(); }
+  };
+  // A sink that also counts the tokens it passes on.
+  template <class Sink>
+  struct Tally {
+    Sink sink;
+    std::size_t tokens = 0;
+    [[gnu::always_inline]] void put(std::uint32_t id, std::size_t b, std::size_t e) {
+      ++tokens;
+      sink.put(id, b, e);
+    }
+    [[gnu::always_inline]] void put_cached(const PieceCache::Entry& c, std::size_t b, std::size_t e) {
+      tokens += c.ntok();
+      sink.put_cached(c, b, e);
+    }
+  };
+
   // encode(); with ctx, records the pieces there. Tokens go straight into
-  // out's storage, grown by hand (push_back does not inline here, and cost a
-  // tenth of the time). Returns false when special tokens were found.
+  // out's storage. Returns false when special tokens were found.
   bool encode_into(std::string_view text, std::vector<Token>& out, Context* ctx) const {
     std::size_t n = out.size();
     out.resize(n + text.size() / 4 + 16);
-    Token* w = out.data() + n;
-    Token* end = out.data() + out.size();
-    bool plain = run(
-        text,
-        [&](std::uint32_t id, std::size_t b, std::size_t e) __attribute__((always_inline)) {
-          if (w == end) [[unlikely]] {
-            std::size_t used = static_cast<std::size_t>(w - out.data());
-            out.resize(used * 2);
-            w = out.data() + used;
-            end = out.data() + out.size();
-          }
-          *w++ = {id, b, e};
-        },
-        ctx);
-    out.resize(static_cast<std::size_t>(w - out.data()));
+    Writer sink{&out, out.data() + n, out.data() + out.size()};
+    bool plain = run(text, sink, ctx);
+    out.resize(static_cast<std::size_t>(sink.w - out.data()));
     return plain;
   }
 
   // The end of the piece at pos in text[0, e).
+  template <Pattern kind>
+  static std::size_t next_piece(const unsigned char* s, std::size_t pos, std::size_t e) {
+    if constexpr (kind == Pattern::cl100k) return pretokenize::next_cl100k(s, pos, e);
+    else return pretokenize::next_o200k(s, pos, e);
+  }
   std::size_t next_piece(const unsigned char* s, std::size_t pos, std::size_t e) const {
-    return kind_ == Pattern::cl100k ? pretokenize::next_cl100k(s, pos, e) : pretokenize::next_o200k(s, pos, e);
+    return kind_ == Pattern::cl100k ? next_piece<Pattern::cl100k>(s, pos, e) : next_piece<Pattern::o200k>(s, pos, e);
   }
 
   // Tokenizes text; with ctx, records its pieces there. Returns false when
   // special tokens were found.
-  template <class Emit>
-  bool run(std::string_view text, Emit&& emit, Context* ctx) const {
+  template <class Sink>
+  bool run(std::string_view text, Sink& sink, Context* ctx) const {
     if (!utf8::valid(text)) throw UsageError("text is not valid UTF-8");
     static thread_local MatchData md;
     static thread_local Scratch scratch;
     if (!allow_special_ || enc_.specials.empty()) {
-      segment(text, 0, text.size(), md.md, scratch, emit, ctx);
+      segment(text, 0, text.size(), md.md, scratch, sink, ctx);
       return true;
     }
     std::size_t from = 0;
@@ -256,24 +346,27 @@ class Bpe final : public Tokenizer {
         if (p != std::string_view::npos && (p < at || (p == at && t.size() > len))) at = p, len = t.size(), id = sid;
       }
       std::size_t end = at == std::string_view::npos ? text.size() : at;
-      segment(text, from, end, md.md, scratch, emit, ctx);
+      segment(text, from, end, md.md, scratch, sink, ctx);
       if (at == std::string_view::npos) break;
       plain = false;
-      emit(id, at, at + len);
+      sink.put(id, at, at + len);
       from = at + len;
     }
     return plain;
   }
 
   // Pre-tokenizes text[b, e) and merges each piece.
-  template <class Emit>
-  void segment(std::string_view text, std::size_t b, std::size_t e, pcre2_match_data* md, Scratch& s, Emit& emit,
+  template <class Sink>
+  void segment(std::string_view text, std::size_t b, std::size_t e, pcre2_match_data* md, Scratch& s, Sink& sink,
                Context* ctx) const {
     auto bytes = reinterpret_cast<const unsigned char*>(text.data());
     std::size_t pos = b;
-    if (kind_ != Pattern::other) {
-      return pieces(bytes, text.size(), pos, e, s, emit, ctx);
-    }
+    if (kind_ == Pattern::cl100k)
+      return ctx ? pieces<Pattern::cl100k, true>(bytes, text.size(), pos, e, s, sink, ctx)
+                 : pieces<Pattern::cl100k, false>(bytes, text.size(), pos, e, s, sink, ctx);
+    if (kind_ == Pattern::o200k)
+      return ctx ? pieces<Pattern::o200k, true>(bytes, text.size(), pos, e, s, sink, ctx)
+                 : pieces<Pattern::o200k, false>(bytes, text.size(), pos, e, s, sink, ctx);
     auto subject = reinterpret_cast<PCRE2_SPTR>(text.data());
     while (pos < e) {
       int rc = jit_ ? pcre2_jit_match(re_, subject, e, pos, PCRE2_NO_UTF_CHECK, md, nullptr)
@@ -284,17 +377,17 @@ class Bpe final : public Tokenizer {
         mb = ov[0];
         me = ov[1];
       }
-      if (mb > pos) piece(bytes, text.size(), pos, mb, s, emit);  // never happens with the built-in patterns
+      if (mb > pos) piece(bytes, text.size(), pos, mb, s, sink);  // never happens with the built-in patterns
       if (me == mb) {
         if (mb >= e) break;
         // An empty match (a custom pattern): take one code point as a piece.
         std::size_t q = mb + 1;
         while (q < e && !utf8::is_boundary(text, q)) ++q;
-        piece(bytes, text.size(), mb, q, s, emit);
+        piece(bytes, text.size(), mb, q, s, sink);
         pos = q;
         continue;
       }
-      piece(bytes, text.size(), mb, me, s, emit);
+      piece(bytes, text.size(), mb, me, s, sink);
       pos = me;
     }
   }
@@ -328,14 +421,14 @@ class Bpe final : public Tokenizer {
     const auto& st = ctx.starts;
     std::size_t pieces = ctx.reach.size();
     std::size_t k = static_cast<std::size_t>(std::lower_bound(st.begin(), st.end(), b) - st.begin());
-    std::size_t n = 0, pos = b;
-    auto counter = [&](std::uint32_t, std::size_t, std::size_t) { ++n; };
+    std::size_t pos = b;
+    Counter counter;
     while (pos < e) {
       if (k < pieces && st[k] == pos) {
         auto safe = std::upper_bound(ctx.reach.begin() + static_cast<std::ptrdiff_t>(k), ctx.reach.end(),
                                      static_cast<std::uint32_t>(e));
         std::size_t j = static_cast<std::size_t>(safe - ctx.reach.begin());
-        n += ctx.before[j] - ctx.before[k];
+        counter.n += ctx.before[j] - ctx.before[k];
         pos = st[j];
         k = j;
         if (pos >= e) break;
@@ -345,129 +438,137 @@ class Bpe final : public Tokenizer {
       pos = end;
       while (k < pieces && st[k] < pos) ++k;
     }
-    return n;
+    return counter.n;
   }
 
-  // Tokens of the piece text[b, e) of a text of size bytes.
-  template <class Emit>
+  // Tokens of the piece text[b, e) of a text of size bytes (outside the hot
+  // loop: the PCRE2 path and count_span()).
+  template <class Sink>
   void piece(const unsigned char* text, std::size_t size, std::size_t b, std::size_t e, Scratch& s,
-             Emit& emit) const {
+             Sink& sink) const {
     const unsigned char* p = text + b;
     std::size_t n = e - b;
-    if (n == 1) {
-      emit(ranks_.byte(p[0]), b, e);
-      return;
-    }
+    if (n == 1) return sink.put(ranks_.byte(p[0]), b, e);
     if (n > PieceCache::max_bytes || reference_) {
-      std::uint32_t whole = ranks_.find(p, n);
-      if (whole != RankTable::none) return emit(whole, b, e);
-      if (reference_) return merge_plain(p, n, b, s, emit);
-      if (n <= 128) return merge_small(p, n, b, s, emit);
-      return merge_large(p, n, b, s, emit);
+      merge_piece(p, n, s);
+      return put_merged(s, b, sink);
     }
     std::uint64_t k0, k1;
     key16(p, n, b + 16 <= size, k0, k1);
-    cached_piece(p, b, e, k0, k1, PieceCache::slot(k0, k1, n), s, emit);
+    PieceCache::Set& set = PieceCache::of(serial_).sets[PieceCache::slot(k0, k1, n)];
+    if (const PieceCache::Entry* c = lookup(set, k0, k1, n)) return sink.put_cached(*c, b, e);
+    fill(set, p, n, k0, k1, s);
+    put_merged(s, b, sink);
   }
 
-  // piece() of 2 to 16 bytes, keys and cache slot computed.
-  template <class Emit>
-  void cached_piece(const unsigned char* p, std::size_t b, std::size_t e, std::uint64_t k0, std::uint64_t k1,
-                    std::size_t slot, Scratch& s, Emit& emit) const {
-    std::size_t n = e - b;
-    PieceCache::Set& set = PieceCache::of_thread().sets[slot];
-    auto same = [&](const PieceCache::Entry& c) {
-      return c.k0 == k0 && c.k1 == k1 && c.len == n && c.owner == serial_;
+  // The cache entry of the piece with keys k0, k1 and length n in set, the
+  // one used last first; nullptr when it is not there.
+  [[gnu::always_inline]] static const PieceCache::Entry* lookup(PieceCache::Set& set, std::uint64_t k0,
+                                                                std::uint64_t k1, std::size_t n) {
+    auto same = [&](const PieceCache::Entry& c) { return c.k0 == k0 && c.k1 == k1 && c.len() == n; };
+    if (same(set.way[0])) [[likely]]
+      return &set.way[0];
+    if (!same(set.way[1])) return nullptr;
+    std::swap(set.way[0], set.way[1]);
+    return &set.way[0];
+  }
+
+  // The tokens merge_piece() left in s, for the piece at b.
+  template <class Sink>
+  [[gnu::always_inline]] static void put_merged(const Scratch& s, std::size_t b, Sink& sink) {
+    std::size_t from = b;
+    for (auto [id, end] : s.tokens) {
+      sink.put(id, from, b + end);
+      from = b + end;
+    }
+  }
+
+  // The tokens of the piece p[0, n) into s.tokens (id, end in the piece).
+  [[gnu::noinline]] void merge_piece(const unsigned char* p, std::size_t n, Scratch& s) const {
+    s.tokens.clear();
+    auto add = [&](std::uint32_t id, std::size_t, std::size_t te) {
+      s.tokens.push_back({id, static_cast<std::uint32_t>(te)});
     };
-    if (!same(set.way[0]) && same(set.way[1])) std::swap(set.way[0], set.way[1]);
-    PieceCache::Entry& c = set.way[0];
-    if (same(c)) {
-      if (c.ntok == 1) return emit(c.ids[0], b, e);
-      std::size_t from = 0;
-      for (std::size_t k = 0; k < c.ntok; ++k) {
-        emit(c.ids[k], b + from, b + c.ends[k]);
-        from = c.ends[k];
-      }
-      return;
-    }
-    PieceCache::Entry fresh;
-    std::size_t ntok = 0;
     std::uint32_t whole = ranks_.find(p, n);
-    if (whole != RankTable::none) {
-      fresh.ids[0] = whole;
-      fresh.ends[0] = static_cast<std::uint8_t>(n);
-      ntok = 1;
-      emit(whole, b, e);
-    } else {
-      auto remember = [&](std::uint32_t id, std::size_t tb, std::size_t te) {
-        if (ntok < PieceCache::max_tokens) {
-          fresh.ids[ntok] = id;
-          fresh.ends[ntok] = static_cast<std::uint8_t>(te - b);
-        }
-        ++ntok;
-        emit(id, tb, te);
-      };
-      merge_small(p, n, b, s, remember);
+    if (whole != RankTable::none) return add(whole, 0, n);
+    if (reference_) return merge_plain(p, n, 0, s, add);
+    if (n <= 128) return merge_small(p, n, 0, s, add);
+    merge_large(p, n, 0, s, add);
+  }
+
+  // A cache miss: merge_piece(), and the result kept in the set (first) when
+  // it fits an entry.
+  [[gnu::noinline]] void fill(PieceCache::Set& set, const unsigned char* p, std::size_t n, std::uint64_t k0,
+                              std::uint64_t k1, Scratch& s) const {
+    merge_piece(p, n, s);
+    std::size_t ntok = s.tokens.size();
+    if (ntok > PieceCache::max_tokens) return;
+    PieceCache::Entry fresh;
+    for (std::size_t k = 0; k < ntok; ++k) {
+      if (s.tokens[k].first > PieceCache::id_mask) return;
+      fresh.set(k, s.tokens[k].first, s.tokens[k].second);
     }
-    if (ntok <= PieceCache::max_tokens) {
-      fresh.k0 = k0;
-      fresh.k1 = k1;
-      fresh.owner = serial_;
-      fresh.len = static_cast<std::uint8_t>(n);
-      fresh.ntok = static_cast<std::uint8_t>(ntok);
-      set.way[1] = set.way[0];
-      c = fresh;
-    }
+    fresh.k0 = k0;
+    fresh.k1 = k1;
+    fresh.a |= n | ntok << 5;
+    set.way[1] = set.way[0];
+    set.way[0] = fresh;
   }
 
   // The pieces of text[b, e) in batches: the cache lines of a batch's pieces
-  // are fetched together, so that their latencies overlap.
-  template <class Emit>
-  void pieces(const unsigned char* bytes, std::size_t size, std::size_t pos, std::size_t e, Scratch& s, Emit& emit,
-              Context* ctx) const {
-    std::size_t tokens = 0, reach = 0;
-    auto counted = [&](std::uint32_t id, std::size_t tb, std::size_t te) __attribute__((always_inline)) {
-      ++tokens;
-      emit(id, tb, te);
-    };
+  // are fetched together, so that their latencies overlap. With record,
+  // the pieces are recorded in ctx.
+  template <Pattern kind, bool record, class Sink>
+  void pieces(const unsigned char* bytes, std::size_t size, std::size_t pos, std::size_t e, Scratch& s,
+              Sink& out, Context* ctx) const {
+    Tally<Sink> sink{out};
+    std::size_t reach = 0;
     constexpr int batch = 16;
     std::size_t at[batch + 1], slot[batch];
     std::uint64_t k0[batch], k1[batch];
-    PieceCache& cache = PieceCache::of_thread();
+    PieceCache& cache = PieceCache::of(serial_);
     while (pos < e) {
       int m = 0;
       while (m < batch && pos < e) {
         at[m] = pos;
-        pos = next_piece(bytes, pos, e);
+        pos = next_piece<kind>(bytes, pos, e);
         std::size_t n = pos - at[m];
-        if (n > 1 && n <= PieceCache::max_bytes) {
+        if (n <= PieceCache::max_bytes) [[likely]] {
           key16(bytes + at[m], n, at[m] + 16 <= size, k0[m], k1[m]);
           slot[m] = PieceCache::slot(k0[m], k1[m], n);
-          __builtin_prefetch(&cache.sets[slot[m]].way[0]);
-          __builtin_prefetch(&cache.sets[slot[m]].way[1]);
+          __builtin_prefetch(&cache.sets[slot[m]]);
         }
         ++m;
       }
       at[m] = pos;
       for (int k = 0; k < m; ++k) {
-        std::size_t n = at[k + 1] - at[k];
-        if (ctx) {
+        std::size_t b = at[k], en = at[k + 1], n = en - b;
+        if constexpr (record) {
           // The pre-tokenizer reads at most 3 characters past a piece, or
           // past the white space that starts it; 16 bytes cover that.
-          std::size_t read = at[k + 1];
-          if (pretokenize::char_at(bytes, at[k]).cls == pretokenize::space)
-            read = std::max(read, pretokenize::detail::run(bytes, at[k], e, 1u << pretokenize::space));
+          std::size_t read = en;
+          if (pretokenize::char_at(bytes, b).cls == pretokenize::space)
+            read = std::max(read, pretokenize::detail::run(bytes, b, e, 1u << pretokenize::space));
           reach = std::max(reach, std::min(read + 16, size));
-          ctx->starts.push_back(static_cast<std::uint32_t>(at[k]));
-          ctx->before.push_back(static_cast<std::uint32_t>(tokens));
+          ctx->starts.push_back(static_cast<std::uint32_t>(b));
+          ctx->before.push_back(static_cast<std::uint32_t>(sink.tokens));
           ctx->reach.push_back(static_cast<std::uint32_t>(reach));
         }
-        if (n > 1 && n <= PieceCache::max_bytes)
-          cached_piece(bytes + at[k], at[k], at[k + 1], k0[k], k1[k], slot[k], s, counted);
-        else
-          piece(bytes, size, at[k], at[k + 1], s, counted);
+        if (n <= PieceCache::max_bytes) [[likely]] {
+          PieceCache::Set& set = cache.sets[slot[k]];
+          if (const PieceCache::Entry* c = lookup(set, k0[k], k1[k], n)) {
+            sink.put_cached(*c, b, en);
+          } else {
+            fill(set, bytes + b, n, k0[k], k1[k], s);
+            put_merged(s, b, sink);
+          }
+        } else {
+          merge_piece(bytes + b, n, s);
+          put_merged(s, b, sink);
+        }
       }
     }
+    out = sink.sink;
   }
 
   // tiktoken's algorithm: repeatedly merge the adjacent pair of lowest rank
