@@ -9,6 +9,7 @@
 #include "chunk/handler.hpp"
 #include "common/remote.hpp"
 #include "chunk/llm.hpp"
+#include "chunk/registry.hpp"
 #include "common/llm.hpp"
 #include "common/tool.hpp"
 #include "core/error.hpp"
@@ -47,11 +48,7 @@ int main(int argc, char** argv) {
                  "Raw text and HTML without a byte order mark are in this encoding (ICU names: latin1, windows-1252, "
                  "Shift_JIS...); offsets count the decoded text")
       ->type_name("NAME");
-  app.add_option("-s,--strategy", opt.strategy,
-                 "fixed, recursive, sentence, markdown, code (cAST syntax trees), auto (code for known source "
-                 "extensions or languages, markdown for .md, recursive otherwise), semantic (cut where the topic "
-                 "shifts), cluster (Chroma's cluster DP; needs an encoder); with an LLM: lumber (LumberChunker), "
-                 "perplexity, margin (Meta-Chunking) or intent; layout (PDF text blocks by position and similarity, S2 Chunking)")
+  app.add_option("-s,--strategy", opt.strategy, hewn::chunk::strategy_help())
       ->capture_default_str();
   app.add_option("--size", opt.size, "Maximum chunk size, in --unit (a hard limit)")
       ->check(hewn::cli::whole())
@@ -101,9 +98,7 @@ int main(int argc, char** argv) {
   app.add_option("--model", enc.model,
                  "semantic, cluster, layout: the encoder's model directory (model2vec or Hugging Face BERT layout)")
       ->type_name("DIR");
-  app.add_option("--backend", enc.backend,
-                 "semantic, cluster, layout: the encoder: hash, model2vec, bert (default: from --model's config.json) or "
-                 "openai (an OpenAI-compatible endpoint; --model is then the model's name)");
+  app.add_option("--backend", enc.backend, "semantic, cluster, layout: the encoder: " + hewn::embed::backend_help());
   app.add_option("--dim", enc.dim, "--backend hash: vector size")->check(hewn::cli::whole(1))->capture_default_str();
   app.add_option("--pooling", enc.pooling, "bert encoder: mean or cls (default: 1_Pooling/config.json, else mean)")
       ->check(CLI::IsMember({"mean", "cls"}));

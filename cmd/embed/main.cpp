@@ -30,9 +30,7 @@ int main(int argc, char** argv) {
                  "Model directory (model2vec or Hugging Face BERT layout), or ORG/NAME[@REV] in the local Hugging Face "
                  "cache (nothing is downloaded); openai: the model's name, or BASE#model=NAME")
       ->type_name("DIR|ORG/NAME");
-  app.add_option("-b,--backend", opt.backend,
-                 "hash (default without --model), model2vec, bert (default: from config.json) or openai (an "
-                 "OpenAI-compatible endpoint; the default for a model URL)");
+  app.add_option("-b,--backend", opt.backend, hewn::embed::backend_help());
   app.add_option("--dim", opt.dim, "hash: vector size")->check(hewn::cli::whole())->capture_default_str();
   app.add_flag("--normalize", normalize, "L2-normalize vectors (default: the model's own setting; hash: on)");
   app.add_flag("--no-normalize", no_normalize, "Do not L2-normalize vectors");

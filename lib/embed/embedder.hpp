@@ -106,7 +106,13 @@ class Embedder : public TextEncoder {
   virtual void document_tokens(std::string_view text, std::size_t overlap, TokenVectors& out) const;
 };
 
-// Builds the embedder options ask for.
+// The backends for --backend's --help, from the table in embedder.cpp (one
+// row per backend: name, help, the options it takes, what --model names,
+// its constructor): "hash (default without --model), model2vec, ... or
+// openai (...)".
+std::string backend_help();
+
+// Builds the embedder options ask for, by its backend's row.
 // Errors: UsageError for an unknown backend, a dim of 0, a pooling other
 // than mean/cls, options the backend does not take; DataError naming the file
 // for a missing or malformed model file, an unsupported architecture, a

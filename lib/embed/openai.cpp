@@ -42,8 +42,6 @@ class OpenAIEmbedder final : public Embedder {
 }  // namespace
 
 std::unique_ptr<const Embedder> make_openai(const Options& o) {
-  if (!o.pooling.empty()) throw UsageError("--pooling is for the bert backend");
-  if (o.max_tokens) throw UsageError("--max-tokens is for the bert backend");
   remote::Connection c = o.remote;
   remote::EmbeddingsOptions eo;
   eo.model = o.model;
