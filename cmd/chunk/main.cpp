@@ -11,9 +11,9 @@
 #include "chunk/llm.hpp"
 #include "chunk/registry.hpp"
 #include "common/llm.hpp"
+#include "common/model.hpp"
 #include "common/tool.hpp"
 #include "core/error.hpp"
-#include "embed/embedder.hpp"
 #include "extract/encoding.hpp"
 #include "extract/inputs.hpp"
 #include "tokenize/tokenizer.hpp"
@@ -235,9 +235,7 @@ int main(int argc, char** argv) {
       for (auto& s : level_sizes) s -= extra;
     }
     opt.unit_given = app.count("--unit") > 0;
-    const bool openai = enc.backend == "openai" || (enc.backend.empty() && (enc.model.starts_with("http://") ||
-                                                                            enc.model.starts_with("https://")));
-    if (!openai) {
+    if (!hewn::cli::remote_model(enc)) {
       if (!llm.wanted())
         for (const char* name : hewn::cli::RemoteOptions::names)
           if (app.count(name)) throw hewn::UsageError(std::string(name) + " is for --backend openai or an LLM (--llm-model)");
@@ -256,7 +254,7 @@ int main(int argc, char** argv) {
     std::unique_ptr<const hewn::embed::Embedder> encoder;
     if (app.count("--dim") && !enc.model.empty()) throw hewn::UsageError("--dim is for the hash backend");
     if (!enc.model.empty() || !enc.backend.empty()) {
-      encoder = hewn::embed::make_embedder(enc);
+      encoder = hewn::cli::open_model(enc, false);
       opt.semantic.encoder = encoder.get();
       opt.semantic.across = encoder->batches();
     } else if (app.count("--dim")) {

@@ -5,6 +5,7 @@
 #include <cstdio>
 #include <functional>
 
+#include "common/model.hpp"
 #include "common/remote.hpp"
 #include "tokenize/tokenizer.hpp"
 #include "common/tool.hpp"
@@ -101,8 +102,7 @@ int main(int argc, char** argv) {
   run.add(app);
 
   return hewn::cli::run("embed", app, argc, argv, [&] {
-    const bool openai = opt.backend == "openai" || (opt.backend.empty() && (opt.model.starts_with("http://") ||
-                                                                            opt.model.starts_with("https://")));
+    const bool openai = hewn::cli::remote_model(opt);
     if (!openai) {
       for (const char* name : hewn::cli::RemoteOptions::names)
         if (app.count(name)) throw hewn::UsageError(std::string(name) + " is for the openai backend");
@@ -152,8 +152,7 @@ int main(int argc, char** argv) {
     if (!prompt.empty() && !ro.prefix.empty()) throw hewn::UsageError("--prompt and --prefix exclude each other");
     if (!prompt.empty() && late) throw hewn::UsageError("--prompt does not apply to --late");
     if (!prompt.empty() && opt.model.empty()) throw hewn::UsageError("--prompt needs a --model");
-    if (!openai) opt.model = hewn::embed::resolve_model(opt.model);  // ORG/NAME in the Hugging Face cache
-    auto embedder = hewn::embed::make_embedder(opt);
+    auto embedder = hewn::cli::open_model(opt, true);  // ORG/NAME in the Hugging Face cache too
     // The model's prompt: --prompt's, else its default one (not under --late
     // or --prefix, whose texts are the user's own).
     if (embedder->transformer() && ro.prefix.empty() && !late) ro.prefix = hewn::embed::model_prompt(opt.model, prompt);

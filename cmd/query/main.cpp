@@ -9,6 +9,7 @@
 #include <unistd.h>
 #include <unordered_map>
 
+#include "common/model.hpp"
 #include "common/remote.hpp"
 #include "common/diag.hpp"
 #include "common/tool.hpp"
@@ -110,12 +111,12 @@ std::unique_ptr<const hewn::embed::Embedder> query_embedder(const hewn::index::I
     eo->remote.base_url.clear();
     eo->batch = batch;
   }
-  auto e = hewn::embed::make_embedder(*eo);
+  auto e = hewn::cli::open_model(*eo, false);
   // Vectors cut by embed --dimensions (Matryoshka): queries are cut alike.
   const std::size_t want = ix.manifest().dense.dim;
   if (e->transformer() && want > 0 && e->dim() > want) {
     eo->dimensions = static_cast<unsigned>(want);
-    e = hewn::embed::make_embedder(*eo);
+    e = hewn::cli::open_model(*eo, false);
   }
   if (e->dim() != want)
     throw hewn::UsageError((given.empty() ? "the index's model " + hewn::quoted(built.name) + " makes vectors of "
@@ -510,7 +511,7 @@ int main(int argc, char** argv) {
       so.passage_encoder = embedder.get();
     }
     // The remote options apply to a remote model's questions only.
-    if (!embedder || !hewn::embed::remote_stats(*embedder)) {
+    if (!embedder || !embedder->remote()) {
       std::vector<std::string> names(std::begin(hewn::cli::RemoteOptions::names),
                                      std::end(hewn::cli::RemoteOptions::names));
       names.push_back("--batch");
@@ -519,27 +520,8 @@ int main(int argc, char** argv) {
           throw hewn::UsageError(name + " is for queries embedded by a remote model (an index built with embed "
                                  "--backend openai, --mode dense or hybrid)");
     }
-    if (embedder)
-      so.embed_text = [&embedder, &prompt](std::string_view text, std::vector<float>& out) {
-        out.resize(embedder->dim());
-        thread_local std::string with;
-        if (!prompt.empty()) {
-          with.assign(prompt);
-          with.append(text);
-          text = with;
-        }
-        hewn::embed::EmbedInfo info = embedder->embed(text, out.data());
-        if (!info.error.empty()) throw hewn::DataError(info.error);  // a remote model's failed request
-      };
-    if (embedder && hewn::embed::remote_stats(*embedder))  // a few requests for a batch of questions
-      so.embed_texts = [&embedder](std::span<const std::string_view> texts, std::vector<float>& out,
-                                   std::vector<std::string>& errors) {
-        out.resize(texts.size() * embedder->dim());
-        std::vector<hewn::embed::EmbedInfo> infos(texts.size());
-        embedder->embed_batch(texts, out.data(), infos.data());
-        errors.resize(texts.size());
-        for (std::size_t i = 0; i < texts.size(); ++i) errors[i] = std::move(infos[i].error);
-      };
+    so.query_encoder = embedder.get();
+    so.query_prefix = prompt;
     if (app.count("--nprobe") || app.count("--ef-search")) {
       if (!searched.dense()) throw hewn::UsageError("--nprobe/--ef-search: " + dir + " has no dense vectors");
       if (app.count("--nprobe")) searched.dense()->set_parameter("nprobe", nprobe, "--nprobe");

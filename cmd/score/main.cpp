@@ -5,10 +5,10 @@
 #include <iterator>
 
 #include "common/llm.hpp"
+#include "common/model.hpp"
 #include "common/tool.hpp"
 #include "core/error.hpp"
 #include "core/output.hpp"
-#include "embed/embedder.hpp"
 #include "score/evalset.hpp"
 #include "score/evaluate.hpp"
 #include "score/intrinsic.hpp"
@@ -308,21 +308,17 @@ int main(int argc, char** argv) {
       for (const auto& chunks_path : chunks_paths) {
         auto chunks = Chunks::read(chunks_path, true, true);
         // ICC embeds each sentence with the model that embedded the chunks.
-        std::unique_ptr<const hewn::embed::Embedder> embedder;
+        std::unique_ptr<const hewn::TextEncoder> embedder;
         const std::string& model = icc_model.empty() ? chunks.model : icc_model;
         bool embedded = !chunks.records.empty() && chunks.model_line != 0;
         IntrinsicOptions io = intr;
         if (embedded) {
-          auto eo = hewn::embed::options_for_model(model);
-          if (!eo && !icc_model.empty())
+          embedder = hewn::cli::open_named_model(model);
+          if (!embedder && !icc_model.empty())
             throw hewn::UsageError("--model: " + hewn::quoted(icc_model) +
                                    " is neither hash-N nor a model directory");
-          if (eo) {
-            embedder = hewn::embed::make_embedder(*eo);
-            io.embed_sentence = [&embedder](std::string_view text, std::vector<float>& out) {
-              out.resize(embedder->dim());
-              embedder->embed(text, out.data());
-            };
+          if (embedder) {
+            io.encoder = embedder.get();
           } else {
             hewn::cli::Diag("score").warning(chunks_path + ": ICC not computed: the chunks' model " +
                                              hewn::quoted(model) + " is not one hewn can run here (give --model)");

@@ -33,6 +33,19 @@ void Embedder::encode(std::span<const std::string_view> texts, float* out) const
     if (!info.error.empty()) throw DataError(info.error);
 }
 
+void Embedder::encode_one(std::string_view text, float* out) const {
+  EmbedInfo info = embed(text, out);
+  if (!info.error.empty()) throw DataError(info.error);  // a remote model's failed request
+}
+
+void Embedder::encode_each(std::span<const std::string_view> texts, float* out,
+                           std::vector<std::string>& errors) const {
+  std::vector<EmbedInfo> infos(texts.size());
+  embed_batch(texts, out, infos.data());
+  errors.resize(texts.size());
+  for (std::size_t i = 0; i < texts.size(); ++i) errors[i] = std::move(infos[i].error);
+}
+
 EmbedInfo Embedder::embed_tokens(std::string_view, TokenVectors&) const {
   throw UsageError("--tokens needs the bert backend");
 }

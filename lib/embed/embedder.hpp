@@ -73,8 +73,13 @@ class Embedder : public TextEncoder {
   // The "model" field of output records.
   const std::string& name() const override = 0;
   std::size_t dim() const override = 0;
-  // TextEncoder: embed_batch() without the infos.
+  // TextEncoder: embed_batch() without the infos (the first error thrown);
+  // encode_one(): embed(); encode_each(): embed_batch() with the infos'
+  // errors.
   void encode(std::span<const std::string_view> texts, float* out) const override;
+  void encode_one(std::string_view text, float* out) const override;
+  void encode_each(std::span<const std::string_view> texts, float* out,
+                   std::vector<std::string>& errors) const override;
   // Whether embed() returns unit vectors (late chunking follows it).
   virtual bool normalizes() const { return false; }
   // Writes dim() floats for text (valid UTF-8) to out.

@@ -15,6 +15,7 @@ class OpenAIEmbedder final : public Embedder {
   std::size_t dim() const override { return client_.dim(); }
   bool normalizes() const override { return normalize_; }
   bool batches() const override { return true; }
+  bool remote() const override { return true; }
 
   EmbedInfo embed(std::string_view text, float* out) const override {
     EmbedInfo info;
