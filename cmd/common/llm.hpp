@@ -51,10 +51,10 @@ struct LlmFlags {
   // Errors: UsageError "--temperature is for the LLM (--llm-model)" (and
   // --seed, --dry-run; the endpoint flags are the caller's to check), those of open_session() and
   // RemoteCompleter's constructor.
-  std::shared_ptr<const Completer> open(const CLI::App& app) {
+  std::shared_ptr<const Completer> open(const Given& given) {
     if (!wanted()) {
       for (const std::string& name : {std::string("--temperature"), seed_name, std::string("--dry-run")})
-        if (app.count(name)) throw UsageError(name + " is for the LLM (--llm-model)");
+        if (given.count(name)) throw UsageError(name + " is for the LLM (--llm-model)");
       return nullptr;
     }
     if (dry_run) return dry = std::make_shared<DryRun>();

@@ -25,6 +25,29 @@ CLI::Validator whole(unsigned long long min, unsigned long long max) {
       "", "");
 }
 
+Given::Given(const CLI::App& app) {
+  add(app);
+  for (const CLI::App* sub : app.get_subcommands()) {
+    subcommand_ = sub->get_name();
+    add(*sub);
+  }
+}
+
+void Given::add(const CLI::App& app) {
+  for (const CLI::Option* o : app.get_options()) {
+    const std::size_t n = o->count();
+    if (n == 0) continue;
+    for (const std::string& l : o->get_lnames()) counts_["--" + l] = n;
+    for (const std::string& s : o->get_snames()) counts_["-" + s] = n;
+    if (o->get_lnames().empty() && o->get_snames().empty()) counts_[o->get_name()] = n;  // positional
+  }
+}
+
+std::size_t Given::count(std::string_view name) const {
+  auto it = counts_.find(name);
+  return it == counts_.end() ? 0 : it->second;
+}
+
 void RunOptions::add(CLI::App& app) {
   app.add_option("-j,--jobs", jobs, "Worker threads (default: one per core); output is identical for any value")
       ->check(whole(1, max_jobs));

@@ -7,7 +7,9 @@
 
 #include <chrono>
 #include <functional>
+#include <map>
 #include <string>
+#include <string_view>
 #include <type_traits>
 #include <vector>
 
@@ -23,6 +25,26 @@ CLI::Validator whole(unsigned long long min = 0, unsigned long long max = ~0ULL)
 
 // The most threads -j takes (each thread has its own handler and stack).
 inline constexpr unsigned max_jobs = 1024;
+
+// The options given on the command line, by each of their names ("-s" and
+// "--strategy"), and the subcommand (index build, ...): what a tool's
+// execute() checks (an option that would do nothing is refused) without
+// the CLI::App it was parsed by.
+class Given {
+ public:
+  Given() = default;
+  explicit Given(const CLI::App& app);
+  // Times the option was given, to the tool or its subcommand (0: not
+  // given, or no such option).
+  std::size_t count(std::string_view name) const;
+  // The subcommand given ("" none).
+  const std::string& subcommand() const { return subcommand_; }
+
+ private:
+  void add(const CLI::App& app);
+  std::map<std::string, std::size_t, std::less<>> counts_;
+  std::string subcommand_;
+};
 
 // -j/--jobs and -q/--quiet.
 struct RunOptions {

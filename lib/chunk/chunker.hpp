@@ -1,7 +1,8 @@
 // Chunkers split one document into spans. The family is built from a name by
-// make_chunker(); every member shares the guarantees in hewn(7): exact spans,
-// --size as a hard maximum (but for a single grapheme cluster, flagged
-// oversize), no whitespace-only chunks, trimmed spans unless trim is off.
+// ChunkerFactory, from the table of chunk/registry.hpp; every member shares
+// the guarantees in hewn(7): exact spans, --size as a hard maximum (but for
+// a single grapheme cluster, flagged oversize), no whitespace-only chunks,
+// trimmed spans unless trim is off.
 #pragma once
 
 #include <cstdint>
@@ -88,24 +89,28 @@ std::vector<std::string> parse_separators(std::string_view json);
 // decreasing. Errors: UsageError "--levels: ..." when it is not that.
 std::vector<std::uint64_t> parse_levels(std::string_view list);
 
-// Names of the strategies make_chunker knows.
-std::vector<std::string> strategy_names();
+struct StrategySpec;
 
-// Validates options once and makes chunkers (one per thread).
+// Validates options once against the strategy's row (chunk/registry.hpp) and
+// makes chunkers (one per thread).
 class ChunkerFactory {
  public:
   // Errors: UsageError for an unknown strategy, unit or locale, size 0,
   // overlap >= size, min_size > size, min_size with overlap or
-  // overlap_sentences, or an option that does not apply to the strategy.
+  // overlap_sentences, an option that does not apply to the strategy, a
+  // strategy without what it needs (an LLM, an encoder), those of the
+  // strategy's own check.
   explicit ChunkerFactory(Options options);
   std::unique_ptr<Chunker> make() const;
   const Options& options() const { return options_; }
+  const StrategySpec& spec() const { return *spec_; }
   const Unit& unit() const { return *unit_; }
   // The unit code is measured in: nws unless --unit was given.
   const Unit& code_unit() const { return *code_unit_; }
 
  private:
   Options options_;
+  const StrategySpec* spec_ = nullptr;
   std::shared_ptr<const Unit> unit_, code_unit_;
 };
 

@@ -71,13 +71,19 @@ template <std::size_t N>
 Span span(const Def (&a)[N]) {
   return {a, a + N};
 }
+// The symbol definitions of each code language (syntax.hpp's names).
+const struct {
+  std::string_view lang;
+  Span defs;
+} defs_table[] = {
+    {"python", span(python_defs)}, {"javascript", span(js_defs)}, {"typescript", span(js_defs)},
+    {"tsx", span(js_defs)},        {"java", span(java_defs)},     {"go", span(go_defs)},
+    {"rust", span(rust_defs)},     {"c", span(c_defs)},           {"cpp", span(c_defs)},
+};
 Span defs_of(std::string_view lang) {
-  if (lang == "python") return span(python_defs);
-  if (lang == "javascript" || lang == "typescript" || lang == "tsx") return span(js_defs);
-  if (lang == "java") return span(java_defs);
-  if (lang == "go") return span(go_defs);
-  if (lang == "rust") return span(rust_defs);
-  return span(c_defs);  // c, cpp
+  for (const auto& d : defs_table)
+    if (d.lang == lang) return d.defs;
+  return span(c_defs);
 }
 
 TSNode field(TSNode n, const char* name) { return ts_node_child_by_field_name(n, name, std::strlen(name)); }

@@ -1,6 +1,7 @@
 #include "chunk/handler.hpp"
 
 #include "chunk/documents.hpp"
+#include "chunk/registry.hpp"
 
 #include <algorithm>
 
@@ -44,7 +45,7 @@ class ChunkHandler final : public io::Handler {
       // Code counts in non-white-space units, which widening over white
       // space does not change: no measure needed.
       const Options& lo = lf->options();
-      const bool nws = (lo.strategy == "code" || lo.strategy == "auto") && !lo.unit_given;
+      const bool nws = (lf->spec().options & applies::languages) && !lo.unit_given;
       measures_.push_back(nws ? nullptr : lf->unit().make_measure());
       level_measures_.push_back(measures_.back().get());
     }

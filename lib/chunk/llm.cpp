@@ -630,14 +630,19 @@ void check_prompt(std::string_view name, std::string_view tmpl, std::string_view
   throw UsageError("--prompt " + std::string(name) + ": unknown prompt (known: " + list + ")");
 }
 
-bool is_llm_strategy(std::string_view s) {
-  return s == "lumber" || s == "perplexity" || s == "margin" || s == "intent";
+std::unique_ptr<Chunker> make_lumber_chunker(const Options& o, const Unit& unit) {
+  return std::make_unique<Lumber>(o, unit);
 }
 
-std::unique_ptr<Chunker> make_llm_chunker(const Options& o, const Unit& unit) {
-  if (o.strategy == "lumber") return std::make_unique<Lumber>(o, unit);
-  if (o.strategy == "perplexity") return std::make_unique<Perplexity>(o, unit);
-  if (o.strategy == "margin") return std::make_unique<Margin>(o, unit);
+std::unique_ptr<Chunker> make_perplexity_chunker(const Options& o, const Unit& unit) {
+  return std::make_unique<Perplexity>(o, unit);
+}
+
+std::unique_ptr<Chunker> make_margin_chunker(const Options& o, const Unit& unit) {
+  return std::make_unique<Margin>(o, unit);
+}
+
+std::unique_ptr<Chunker> make_intent_chunker(const Options& o, const Unit& unit) {
   return std::make_unique<Intent>(o, unit);
 }
 

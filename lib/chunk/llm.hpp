@@ -62,12 +62,14 @@ std::string_view prompt_of(const LlmOptions& o, std::string_view name);
 // Errors: UsageError "--prompt NAME: unknown prompt (known: ...)", those of check_template().
 void check_prompt(std::string_view name, std::string_view tmpl, std::string_view source);
 
-// True for the strategies of this file.
-bool is_llm_strategy(std::string_view strategy);
+// The strategies of this file (their rows in chunk/registry.cpp).
 // Errors: UsageError "-s lumber needs an LLM (--llm-model NAME)".
-std::unique_ptr<Chunker> make_llm_chunker(const Options& options, const Unit& unit);
+std::unique_ptr<Chunker> make_lumber_chunker(const Options& options, const Unit& unit);
+std::unique_ptr<Chunker> make_perplexity_chunker(const Options& options, const Unit& unit);
+std::unique_ptr<Chunker> make_margin_chunker(const Options& options, const Unit& unit);
+std::unique_ptr<Chunker> make_intent_chunker(const Options& options, const Unit& unit);
 // A chunker that adds the --context llm and --questions fields to inner's
-// chunks (unit must outlive it). Errors: as make_llm_chunker().
+// chunks (unit must outlive it). Errors: as make_lumber_chunker().
 std::unique_ptr<Chunker> make_enricher(std::unique_ptr<Chunker> inner, const Options& options, const Unit& unit);
 
 // Parses a list answer (questions, intents): one item a line, leading

@@ -598,42 +598,33 @@ class Cluster final : public Embedding {
 
 }  // namespace
 
+void check_layout_options(Options& o) {
+  SemanticOptions& so = o.semantic;
+  if (!so.breakpoints.empty() || so.buffer >= 0 || so.skip_window || so.segments || so.target || so.piece_size ||
+      so.chunk_vectors)
+    throw UsageError("--breakpoints, --buffer, --skip-window, --segments, --target, --piece-size and "
+                     "--chunk-vectors do not apply to the layout strategy");
+  if (so.batch == 0) throw UsageError("--batch must be at least 1");
+  if (so.threshold < 0) so.threshold = layout_threshold;
+  if (so.spatial_weight < 0) so.spatial_weight = 0.5;
+  if (so.spatial_weight > 1) throw UsageError("--spatial-weight is a share, at most 1");
+}
+
+void check_cluster_options(Options& o) {
+  SemanticOptions& so = o.semantic;
+  if (so.batch == 0) throw UsageError("--batch must be at least 1");
+  if (!so.breakpoints.empty() || so.threshold >= 0 || so.buffer >= 0 || so.skip_window || so.segments || so.target)
+    throw UsageError("--breakpoints, --threshold, --buffer, --skip-window, --segments and --target apply only "
+                     "to the semantic strategy");
+  if (so.piece_size == 0) {
+    const std::string& u = o.unit.name;
+    so.piece_size = u == "tokens" ? 50 : u == "words" ? 40 : 200;
+  }
+}
+
 void check_semantic_options(Options& o) {
   SemanticOptions& so = o.semantic;
-  const bool semantic = o.strategy == "semantic", cluster = o.strategy == "cluster";
-  if (o.strategy == "layout") {
-    if (!so.breakpoints.empty() || so.buffer >= 0 || so.skip_window || so.segments || so.target || so.piece_size ||
-        so.chunk_vectors)
-      throw UsageError("--breakpoints, --buffer, --skip-window, --segments, --target, --piece-size and "
-                       "--chunk-vectors do not apply to the layout strategy");
-    if (so.batch == 0) throw UsageError("--batch must be at least 1");
-    if (so.threshold < 0) so.threshold = layout_threshold;
-    if (so.spatial_weight < 0) so.spatial_weight = 0.5;
-    if (so.spatial_weight > 1) throw UsageError("--spatial-weight is a share, at most 1");
-    return;
-  }
-  if (so.spatial_weight >= 0) throw UsageError("--spatial-weight applies only to the layout strategy");
-  if (!semantic && !cluster) {
-    if (!so.breakpoints.empty() || so.threshold >= 0 || so.buffer >= 0 || so.skip_window || so.segments ||
-        so.target || so.piece_size || so.chunk_vectors || so.encoder)
-      throw UsageError("--model, --backend, --breakpoints, --threshold, --buffer, --skip-window, --segments, "
-                       "--target, --piece-size and --chunk-vectors apply only to the semantic, cluster and layout "
-                       "strategies");
-    return;
-  }
-  if (o.overlap > 0) throw UsageError("--overlap does not apply to the " + o.strategy + " strategy");
   if (so.batch == 0) throw UsageError("--batch must be at least 1");
-  if (cluster) {
-    if (!so.encoder) throw UsageError("-s cluster needs an encoder (--model or --backend)");
-    if (!so.breakpoints.empty() || so.threshold >= 0 || so.buffer >= 0 || so.skip_window || so.segments || so.target)
-      throw UsageError("--breakpoints, --threshold, --buffer, --skip-window, --segments and --target apply only "
-                       "to the semantic strategy");
-    if (so.piece_size == 0) {
-      const std::string& u = o.unit.name;
-      so.piece_size = u == "tokens" ? 50 : u == "words" ? 40 : 200;
-    }
-    return;
-  }
   if (so.piece_size) throw UsageError("--piece-size applies only to the cluster strategy");
   if (so.breakpoints.empty()) so.breakpoints = so.encoder ? "percentile" : "cohesion";
   const std::string& m = so.breakpoints;

@@ -13,14 +13,18 @@
 
 namespace hewn::chunk {
 
-// Checks the semantic options against options.strategy and fills in the
-// defaults (breakpoints, threshold, buffer, target, piece size).
-// Errors: UsageError for a semantic option given to another strategy, an
-// unknown --breakpoints method, a method that needs an encoder without one
-// (or cohesion with one), -s cluster without an encoder, --overlap, a
-// threshold out of range, --segments with chonkie or target, --chunk-vectors
-// without an encoder.
+// The strategies' own checks (their rows' StrategySpec::check, after the
+// table's; chunk/registry.hpp): the semantic options among themselves, with
+// their defaults filled in (breakpoints, threshold, buffer, target, piece
+// size, layout's spatial weight).
+// Errors: UsageError for an unknown --breakpoints method, a method that
+// needs an encoder without one (or cohesion with one), a threshold out of
+// range, --segments with chonkie or target, --chunk-vectors without an
+// encoder, an option of the semantic strategy given to cluster or layout,
+// --piece-size to semantic, --batch 0.
 void check_semantic_options(Options& options);
+void check_cluster_options(Options& options);
+void check_layout_options(Options& options);
 
 std::unique_ptr<Chunker> make_semantic_chunker(const Options& options, const Unit& unit);
 std::unique_ptr<Chunker> make_cluster_chunker(const Options& options, const Unit& unit);

@@ -1,15 +1,15 @@
-// The baseline strategies (fixed, recursive, sentence) and the factory.
+// The baseline strategies (fixed, recursive, sentence, auto), and the
+// parsers of --separators and --levels.
+#include "chunk/strategies.hpp"
+
 #include <algorithm>
 
-#include "chunk/chunker.hpp"
 #include "chunk/code.hpp"
 #include "chunk/emitter.hpp"
-#include "chunk/semantic.hpp"
-#include "chunk/layout.hpp"
 #include "chunk/splitter.hpp"
-#include "chunk/syntax.hpp"
 #include "core/error.hpp"
 #include "core/json.hpp"
+#include "text/segment.hpp"
 
 namespace hewn::chunk {
 namespace {
@@ -167,103 +167,20 @@ void Chunker::split_all(std::span<const Document> docs, std::vector<std::vector<
   }
 }
 
-std::vector<std::string> strategy_names() {
-  return {"fixed",     "recursive", "sentence", "markdown", "code",  "auto",
-          "semantic",  "cluster",   "lumber",   "perplexity", "margin", "intent",
-          "layout"};
+std::unique_ptr<Chunker> make_fixed_chunker(const Options& o, const Unit& unit) {
+  return std::make_unique<Fixed>(o, unit);
 }
 
-ChunkerFactory::ChunkerFactory(Options o) : options_(std::move(o)) {
-  const auto names = strategy_names();
-  if (std::find(names.begin(), names.end(), options_.strategy) == names.end()) {
-    std::string list;
-    for (const auto& n : names) list += (list.empty() ? "" : ", ") + n;
-    throw UsageError("unknown strategy " + quoted(options_.strategy) + " (known: " + list + ")");
-  }
-  if (options_.size == 0) throw UsageError("--size must be at least 1");
-  if (options_.overlap >= options_.size) throw UsageError("--overlap must be smaller than --size");
-  if (options_.min_size > options_.size) throw UsageError("--min-size must not exceed --size");
-  // Merging a small chunk into a neighbour that shares units with it would
-  // repeat them: --min-size applies only without overlap.
-  if (options_.min_size > 0 && options_.overlap > 0)
-    throw UsageError("--min-size does not apply with --overlap (chunks that share units are not merged)");
-  if (options_.min_size > 0 && options_.overlap_sentences > 0)
-    throw UsageError("--min-size does not apply with --overlap-sentences (chunks that share sentences are not merged)");
-  if (options_.overlap > 0 && options_.strategy == "sentence")
-    throw UsageError("--overlap does not apply to the sentence strategy (use --overlap-sentences)");
-  if (options_.overlap_sentences > 0 && options_.strategy != "sentence")
-    throw UsageError("--overlap-sentences applies only to the sentence strategy");
-  if (options_.overlap > 0 && (options_.strategy == "code" || options_.strategy == "markdown" ||
-                               options_.strategy == "auto" || options_.strategy == "layout"))
-    throw UsageError("--overlap does not apply to the " + options_.strategy + " strategy");
-  check_semantic_options(options_);
-  if (options_.separators && options_.strategy != "recursive")
-    throw UsageError("--separators applies only to the recursive strategy");
-  if (!options_.context.empty() && options_.context != "headings" && options_.context != "llm")
-    throw UsageError("unknown --context " + quoted(options_.context) + " (known: headings, llm)");
-  if (options_.context == "headings" && options_.strategy != "markdown" && options_.strategy != "auto")
-    throw UsageError("--context headings applies only to the markdown and auto strategies");
-  options_.llm.context = options_.context == "llm";
-  if (is_llm_strategy(options_.strategy) && !options_.llm.model)
-    throw UsageError("-s " + options_.strategy + " needs an LLM (--llm-model NAME)");
-  if ((options_.llm.context || options_.llm.questions) && !options_.llm.model)
-    throw UsageError(std::string(options_.llm.context ? "--context llm" : "--questions") +
-                     " needs an LLM (--llm-model NAME)");
-  if (options_.llm.window && options_.strategy != "lumber" && options_.strategy != "perplexity" &&
-      !(options_.strategy == "margin" && options_.llm.margin_chunk))
-    throw UsageError("--window applies only to the lumber, perplexity and margin --margin-context chunk strategies");
-  if (options_.llm.threshold && options_.strategy != "perplexity" && options_.strategy != "margin")
-    throw UsageError("--split-threshold applies only to the perplexity and margin strategies");
-  if (!options_.llm.intents.empty() && options_.strategy != "intent")
-    throw UsageError("--intents applies only to the intent strategy");
-  if (is_llm_strategy(options_.strategy) && options_.overlap > 0)
-    throw UsageError("--overlap does not apply to the " + options_.strategy + " strategy");
-  const bool code = options_.strategy == "code" || options_.strategy == "auto";
-  if (code) {
-    // --lang names a programming language or an ICU locale.
-    std::string_view c = syntax::canonical(options_.lang);
-    if (!c.empty() && c != "markdown") {
-      options_.code_lang = c;
-      options_.lang = "en";
-    } else {
-      try {
-        text::check_locale(options_.lang);
-      } catch (const UsageError&) {
-        throw UsageError("unknown --lang " + quoted(options_.lang) +
-                         ": neither a programming language (known: " + syntax::code_language_list() +
-                         ") nor an ICU locale");
-      }
-    }
-  }
-  options_.lang = text::check_locale(options_.lang);
-  options_.unit.lang = options_.lang;
-  unit_ = make_unit(options_.unit);
-  if (code && !options_.unit_given) {
-    UnitOptions nws = options_.unit;
-    nws.name = "nws";
-    code_unit_ = make_unit(nws);
-    if (options_.strategy == "code") unit_ = code_unit_;
-  } else {
-    code_unit_ = unit_;
-  }
+std::unique_ptr<Chunker> make_recursive_chunker(const Options& o, const Unit& unit) {
+  return std::make_unique<Recursive>(o, unit);
 }
 
-std::unique_ptr<Chunker> ChunkerFactory::make() const {
-  auto plain = [this]() -> std::unique_ptr<Chunker> {
-    const std::string& s = options_.strategy;
-    if (s == "fixed") return std::make_unique<Fixed>(options_, *unit_);
-    if (s == "sentence") return std::make_unique<Sentence>(options_, *unit_);
-    if (s == "code") return make_code_chunker(options_, *code_unit_);
-    if (s == "markdown") return make_markdown_chunker(options_, *unit_);
-    if (s == "auto") return std::make_unique<Auto>(options_, *unit_, *code_unit_);
-    if (s == "semantic") return make_semantic_chunker(options_, *unit_);
-    if (s == "cluster") return make_cluster_chunker(options_, *unit_);
-    if (is_llm_strategy(s)) return make_llm_chunker(options_, *unit_);
-    if (s == "layout") return make_layout_chunker(options_, *unit_);
-    return std::make_unique<Recursive>(options_, *unit_);
-  };
-  if (options_.llm.context || options_.llm.questions) return make_enricher(plain(), options_, *unit_);
-  return plain();
+std::unique_ptr<Chunker> make_sentence_chunker(const Options& o, const Unit& unit) {
+  return std::make_unique<Sentence>(o, unit);
+}
+
+std::unique_ptr<Chunker> make_auto_chunker(const Options& o, const Unit& unit, const Unit& code_unit) {
+  return std::make_unique<Auto>(o, unit, code_unit);
 }
 
 }  // namespace hewn::chunk

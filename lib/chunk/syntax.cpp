@@ -29,37 +29,54 @@ const TSLanguage* hewn_dense_language(const TSLanguage* language);
 namespace hewn::chunk::syntax {
 namespace {
 
-struct Alias {
-  std::string_view name, lang;
+// One row per language: its name, the other names --lang and "lang" take,
+// its file extensions (without the dot; names and extensions are matched
+// case-insensitively), its generated grammar. The code languages come
+// first, in the order help texts list them; markdown last.
+struct LanguageSpec {
+  std::string_view name;
+  std::string_view aliases;     // space-separated
+  std::string_view extensions;  // space-separated
+  const TSLanguage* (*grammar)();
 };
-// Names and extensions (without the dot) -> canonical language.
-constexpr Alias names[] = {
-    {"python", "python"}, {"py", "python"},         {"javascript", "javascript"}, {"js", "javascript"},
-    {"typescript", "typescript"}, {"ts", "typescript"}, {"tsx", "tsx"},          {"java", "java"},
-    {"go", "go"},         {"golang", "go"},         {"rust", "rust"},             {"rs", "rust"},
-    {"c", "c"},           {"cpp", "cpp"},           {"c++", "cpp"},               {"cxx", "cpp"},
-    {"markdown", "markdown"}, {"md", "markdown"},
+const LanguageSpec languages[] = {
+    {"python", "py", "py pyi", tree_sitter_python},
+    {"javascript", "js", "js mjs cjs jsx", tree_sitter_javascript},
+    {"typescript", "ts", "ts mts cts", tree_sitter_typescript},
+    {"tsx", "", "tsx", tree_sitter_tsx},
+    {"java", "", "java", tree_sitter_java},
+    {"go", "golang", "go", tree_sitter_go},
+    {"rust", "rs", "rs", tree_sitter_rust},
+    {"c", "", "c h", tree_sitter_c},
+    {"cpp", "c++ cxx", "cc cpp cxx c++ hh hpp hxx h++ ipp", tree_sitter_cpp},
+    {"markdown", "md", "md markdown", tree_sitter_markdown},
 };
-constexpr Alias extensions[] = {
-    {"py", "python"},     {"pyi", "python"},     {"js", "javascript"}, {"mjs", "javascript"},
-    {"cjs", "javascript"}, {"jsx", "javascript"}, {"ts", "typescript"}, {"mts", "typescript"},
-    {"cts", "typescript"}, {"tsx", "tsx"},        {"java", "java"},     {"go", "go"},
-    {"rs", "rust"},       {"c", "c"},            {"h", "c"},           {"cc", "cpp"},
-    {"cpp", "cpp"},       {"cxx", "cpp"},        {"c++", "cpp"},       {"hh", "cpp"},
-    {"hpp", "cpp"},       {"hxx", "cpp"},        {"h++", "cpp"},       {"ipp", "cpp"},
-    {"md", "markdown"},   {"markdown", "markdown"},
-};
+constexpr std::size_t num_code_languages = std::size(languages) - 1;
 
 bool iequal(std::string_view a, std::string_view b) {
   return a.size() == b.size() &&
          std::equal(a.begin(), a.end(), b.begin(), [](char x, char y) { return std::tolower(x) == std::tolower(y); });
 }
 
+// True when name is one of the space-separated words of list (any case).
+bool listed(std::string_view list, std::string_view name) {
+  while (!list.empty()) {
+    std::size_t sp = list.find(' ');
+    if (iequal(list.substr(0, sp), name)) return true;
+    if (sp == std::string_view::npos) break;
+    list.remove_prefix(sp + 1);
+  }
+  return false;
+}
+
 }  // namespace
 
 const std::vector<std::string>& code_languages() {
-  static const std::vector<std::string> v = {"python", "javascript", "typescript", "tsx", "java",
-                                             "go",     "rust",       "c",          "cpp"};
+  static const std::vector<std::string> v = [] {
+    std::vector<std::string> out;
+    for (std::size_t i = 0; i < num_code_languages; ++i) out.emplace_back(languages[i].name);
+    return out;
+  }();
   return v;
 }
 
@@ -70,8 +87,8 @@ std::string code_language_list() {
 }
 
 std::string_view canonical(std::string_view name) {
-  for (const auto& a : names)
-    if (iequal(a.name, name)) return a.lang;
+  for (const LanguageSpec& l : languages)
+    if (iequal(l.name, name) || listed(l.aliases, name)) return l.name;
   return {};
 }
 
@@ -82,22 +99,14 @@ std::string_view language_of_path(std::string_view path) {
   std::size_t dot = base.find_last_of('.');
   if (dot == std::string_view::npos || dot == 0) return {};
   std::string_view ext = base.substr(dot + 1);
-  for (const auto& a : extensions)
-    if (iequal(a.name, ext)) return a.lang;
+  for (const LanguageSpec& l : languages)
+    if (listed(l.extensions, ext)) return l.name;
   return {};
 }
 
 const TSLanguage* generated_grammar(std::string_view lang) {
-  if (lang == "python") return tree_sitter_python();
-  if (lang == "javascript") return tree_sitter_javascript();
-  if (lang == "typescript") return tree_sitter_typescript();
-  if (lang == "tsx") return tree_sitter_tsx();
-  if (lang == "java") return tree_sitter_java();
-  if (lang == "go") return tree_sitter_go();
-  if (lang == "rust") return tree_sitter_rust();
-  if (lang == "c") return tree_sitter_c();
-  if (lang == "cpp") return tree_sitter_cpp();
-  if (lang == "markdown") return tree_sitter_markdown();
+  for (const LanguageSpec& l : languages)
+    if (l.name == lang) return l.grammar();
   throw UsageError("unknown language " + quoted(lang) + " (known: " + code_language_list() + ", markdown)");
 }
 
@@ -106,8 +115,8 @@ const TSLanguage* grammar(std::string_view lang) {
   // Code languages: the copy with dense tables (parse_table.c), made on
   // first use and kept for the process (at most 9.3 MB, cpp); the generated
   // grammar where that fails. Same trees, parsed 3-40% faster.
-  static std::once_flag once[9];
-  static const TSLanguage* dense[9];
+  static std::once_flag once[num_code_languages];
+  static const TSLanguage* dense[num_code_languages];
   const auto& langs = code_languages();
   std::size_t i = std::find(langs.begin(), langs.end(), lang) - langs.begin();
   if (i >= std::size(once)) return generated;  // markdown

@@ -1,6 +1,7 @@
 // The tree-sitter grammars compiled into hewn (chunk --strategy code and
 // markdown): which languages exist, how a file name or a "lang" value names
-// one, and a parser that turns a document into a syntax tree.
+// one (one table of languages, syntax.cpp), and a parser that turns a
+// document into a syntax tree.
 #pragma once
 
 #include <memory>

@@ -9,6 +9,7 @@
 #include <span>
 #include <string>
 #include <string_view>
+#include <vector>
 
 namespace hewn {
 
@@ -24,6 +25,24 @@ class TextEncoder {
   // Errors: DataError for a text the model cannot take (token-level errors;
   // a remote request that failed after its retries), naming what failed.
   virtual void encode(std::span<const std::string_view> texts, float* out) const = 0;
+  // One text, for callers that embed texts one at a time (query's
+  // questions, score's sentences): encode() of a batch of one by default; a
+  // model whose batches compute apart (BERT's packed passes) gives the
+  // vector it gives a text alone.
+  // Errors: those of encode().
+  virtual void encode_one(std::string_view text, float* out) const { encode({&text, 1}, out); }
+  // Several texts that fail apart: errors (resized to texts.size()) gets,
+  // for each text left without a vector, why (a request that failed), ""
+  // for the others. By default encode(), which fails them together.
+  // Errors: those of encode() that are not one text's.
+  virtual void encode_each(std::span<const std::string_view> texts, float* out,
+                           std::vector<std::string>& errors) const {
+    encode(texts, out);
+    errors.assign(texts.size(), std::string());
+  }
+  // True for a remote model, whose texts cost a request's latency: callers
+  // that embed one text at a time then gather them for encode_each().
+  virtual bool remote() const { return false; }
 };
 
 }  // namespace hewn

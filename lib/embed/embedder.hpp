@@ -73,8 +73,13 @@ class Embedder : public TextEncoder {
   // The "model" field of output records.
   const std::string& name() const override = 0;
   std::size_t dim() const override = 0;
-  // TextEncoder: embed_batch() without the infos.
+  // TextEncoder: embed_batch() without the infos (the first error thrown);
+  // encode_one(): embed(); encode_each(): embed_batch() with the infos'
+  // errors.
   void encode(std::span<const std::string_view> texts, float* out) const override;
+  void encode_one(std::string_view text, float* out) const override;
+  void encode_each(std::span<const std::string_view> texts, float* out,
+                   std::vector<std::string>& errors) const override;
   // Whether embed() returns unit vectors (late chunking follows it).
   virtual bool normalizes() const { return false; }
   // Writes dim() floats for text (valid UTF-8) to out.
@@ -106,7 +111,13 @@ class Embedder : public TextEncoder {
   virtual void document_tokens(std::string_view text, std::size_t overlap, TokenVectors& out) const;
 };
 
-// Builds the embedder options ask for.
+// The backends for --backend's --help, from the table in embedder.cpp (one
+// row per backend: name, help, the options it takes, what --model names,
+// its constructor): "hash (default without --model), model2vec, ... or
+// openai (...)".
+std::string backend_help();
+
+// Builds the embedder options ask for, by its backend's row.
 // Errors: UsageError for an unknown backend, a dim of 0, a pooling other
 // than mean/cls, options the backend does not take; DataError naming the file
 // for a missing or malformed model file, an unsupported architecture, a

@@ -15,6 +15,7 @@ class OpenAIEmbedder final : public Embedder {
   std::size_t dim() const override { return client_.dim(); }
   bool normalizes() const override { return normalize_; }
   bool batches() const override { return true; }
+  bool remote() const override { return true; }
 
   EmbedInfo embed(std::string_view text, float* out) const override {
     EmbedInfo info;
@@ -42,8 +43,6 @@ class OpenAIEmbedder final : public Embedder {
 }  // namespace
 
 std::unique_ptr<const Embedder> make_openai(const Options& o) {
-  if (!o.pooling.empty()) throw UsageError("--pooling is for the bert backend");
-  if (o.max_tokens) throw UsageError("--max-tokens is for the bert backend");
   remote::Connection c = o.remote;
   remote::EmbeddingsOptions eo;
   eo.model = o.model;

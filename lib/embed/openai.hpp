@@ -14,9 +14,7 @@ namespace hewn::embed {
 // (remote::parse_model_url: BASE#model=NAME[&dimensions=N]) that also gives
 // the base URL and the dimensions.
 // Errors: those of remote::open_session() and remote::EmbeddingClient();
-// UsageError for options the backend does not take (--pooling,
-// --max-tokens, --dim), "--base-url: the model URL already names the base
-// URL", "--dimensions: the model URL already names them".
+// UsageError "--base-url: the model URL already names the base URL", "--dimensions: the model URL already names them".
 std::unique_ptr<const Embedder> make_openai(const Options& options);
 
 // The counters of an openai embedder (requests, retries, cache hits,

@@ -95,10 +95,12 @@ class Searcher : public io::Handler {
     if (o.fine.unit != FineUnit::none) fine_ = std::make_unique<FineRanker>(ix, o.fine);
   }
 
-  // With embed_texts: the texts of the batch's queries that need a vector
-  // are embedded together first, then each query is handled as alone.
+  // With a remote query encoder: the texts of the batch's queries that need
+  // a vector are embedded together first, then each query is handled as
+  // alone.
   void handle_batch(io::Batch& b) override {
-    if (!o_.embed_texts || o_.mode == Mode::bm25) return io::Handler::handle_batch(b);
+    if (!o_.query_encoder || !o_.query_encoder->remote() || o_.mode == Mode::bm25)
+      return io::Handler::handle_batch(b);
     const std::size_t n = b.size();
     batch_texts_.clear();
     batch_slot_.assign(n, ~std::size_t(0));
@@ -109,7 +111,7 @@ class Searcher : public io::Handler {
         if (records::read_vector(*in.record, o_.embedding_field, emb_) != records::VectorSource::none) continue;
         if (auto text = in.record->string(o_.text_field)) {
           batch_slot_[i] = batch_texts_.size();
-          batch_texts_.emplace_back(*text);
+          batch_texts_.emplace_back(o_.query_prefix + std::string(*text));
         }
       } catch (const DataError&) {  // reported when the query is handled below
       }
@@ -117,7 +119,8 @@ class Searcher : public io::Handler {
     std::vector<std::string_view> views(batch_texts_.begin(), batch_texts_.end());
     if (!views.empty()) {
       try {
-        o_.embed_texts(views, batch_vecs_, batch_errors_);
+        batch_vecs_.resize(views.size() * o_.query_encoder->dim());
+        o_.query_encoder->encode_each(views, batch_vecs_.data(), batch_errors_);
       } catch (const DataError&) {  // not one query's: embed them one by one, so each is located
         batch_slot_.assign(n, ~std::size_t(0));
       }
@@ -339,7 +342,7 @@ class Searcher : public io::Handler {
     emb_.clear();
     if (records::read_vector(r, o_.embedding_field, emb_) == records::VectorSource::none) {
       auto text = r.string(o_.text_field);
-      if (!o_.embed_text)
+      if (!o_.query_encoder)
         r.fail("missing field " + hewn::quoted(o_.embedding_field) +
                (o_.no_embedder.empty() ? std::string() : " (" + o_.no_embedder + ")"));
       if (!text) r.fail("missing fields " + hewn::quoted(o_.embedding_field) + " and " + hewn::quoted(o_.text_field));
@@ -349,7 +352,14 @@ class Searcher : public io::Handler {
           const std::size_t d = batch_vecs_.size() / batch_texts_.size();
           emb_.assign(batch_vecs_.begin() + pre_ * d, batch_vecs_.begin() + (pre_ + 1) * d);
         } else {
-          o_.embed_text(*text, emb_);
+          emb_.resize(o_.query_encoder->dim());
+          std::string_view t = *text;
+          if (!o_.query_prefix.empty()) {
+            with_prefix_.assign(o_.query_prefix);
+            with_prefix_.append(t);
+            t = with_prefix_;
+          }
+          o_.query_encoder->encode_one(t, emb_.data());
         }
       } catch (const DataError& e) {  // a remote model's failed request, located
         r.fail(e.what());
@@ -779,6 +789,7 @@ class Searcher : public io::Handler {
   std::vector<std::string> terms_, words_;
   std::vector<QueryTerm> weighed_;
   std::vector<float> emb_;
+  std::string with_prefix_;  // a query text after query_prefix
   // handle_batch(): the texts embedded together, each input's place among
   // them (~0: none), their vectors and errors; the input being handled's.
   std::vector<std::string> batch_texts_;

@@ -48,19 +48,15 @@ struct SearchOptions {
   std::uint64_t budget = 0;            // 0: none
   BudgetUnit budget_unit = BudgetUnit::chars;
   std::uint32_t neighbors = 0;
-  // Embeds a query's text when it has no embedding field (dense, hybrid):
-  // set by the caller when the index's model is one it can run; absent, a
-  // query without a vector is an error.
-  std::function<void(std::string_view text, std::vector<float>& out)> embed_text;
-  // Optional, with embed_text: embeds the texts of all the queries of a
-  // worker's batch that need it at once (a remote model: a few requests
-  // instead of one a query), their vectors one after another in out, and
-  // errors[i] (resized to texts.size()) non-empty for a text that failed
-  // (one query's error). May throw what ends the run (UsageError).
-  std::function<void(std::span<const std::string_view> texts, std::vector<float>& out,
-                     std::vector<std::string>& errors)>
-      embed_texts;
-  // Without embed_text: why the index's model cannot embed queries here
+  // The index's model, which embeds a query's text (after query_prefix)
+  // when it has no embedding field (dense, hybrid): set by the caller when
+  // it is one the caller can run (shared by the threads); null: a query
+  // without a vector is an error. A remote one embeds the texts of all the
+  // queries of a worker's batch that need it at once (a few requests
+  // instead of one a query; TextEncoder::encode_each()).
+  const TextEncoder* query_encoder = nullptr;
+  std::string query_prefix;
+  // Without query_encoder: why the index's model cannot embed queries here
   // (added to the error of a query without a vector).
   std::string no_embedder;
   // Called (from any worker thread) for a query whose hits --budget cut to

@@ -109,8 +109,8 @@ double intrachunk_cohesion(const Chunks& chunks, const IntrinsicOptions& o) {
       std::size_t sb = b, se = e;
       text::trim(t, sb, se);
       if (sb >= se) continue;
-      v.clear();
-      o.embed_sentence(t.substr(sb, se - sb), v);
+      v.resize(o.encoder->dim());
+      o.encoder->encode_one(t.substr(sb, se - sb), v.data());
       if (v.size() != c.embedding.size())
         data_error(chunks.source, c.line,
                    "the sentence embedder gives " + std::to_string(v.size()) + " dimensions, the chunk embedding has " +
@@ -225,7 +225,7 @@ IntrinsicResult intrinsic(const Chunks& chunks, const Documents* docs, const Int
       }
     }
     put("dcc", counted ? total / static_cast<double>(counted) : nan);
-    if (o.embed_sentence) put("icc", intrachunk_cohesion(chunks, o));
+    if (o.encoder) put("icc", intrachunk_cohesion(chunks, o));
   }
   return res;
 }

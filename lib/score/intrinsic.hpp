@@ -4,11 +4,11 @@
 // document contextual coherence from chunk embeddings. Formulas in score(1).
 #pragma once
 
-#include <functional>
 #include <string>
 #include <string_view>
 #include <vector>
 
+#include "core/encoder.hpp"
 #include "score/chunks.hpp"
 
 namespace hewn::score {
@@ -18,9 +18,9 @@ struct IntrinsicOptions {
   long max_size = -1;       // -1: no upper bound
   std::string lang = "en";  // ICU locale for sentence boundaries
   long window = 1;          // DCC: neighbours on each side
-  // ICC: embeds one sentence (with the model that embedded the chunks);
-  // unset: no ICC. May throw.
-  std::function<void(std::string_view, std::vector<float>&)> embed_sentence;
+  // ICC: the model that embedded the chunks, which embeds their sentences
+  // one by one (TextEncoder::encode_one()); null: no ICC.
+  const TextEncoder* encoder = nullptr;
 };
 
 struct IntrinsicResult {
@@ -34,7 +34,7 @@ struct IntrinsicResult {
 // "d" (N code points)" or "... document "d" is unknown" when docs is given;
 // UsageError for an unknown locale; DataError "chunks:line: embedding sizes
 // differ", "chunks:line: the sentence embedder gives D dimensions, the chunk
-// embedding has E" (ICC); those of embed_sentence.
+// embedding has E" (ICC); those of the encoder's encode_one().
 IntrinsicResult intrinsic(const Chunks& chunks, const Documents* docs, const IntrinsicOptions& options);
 
 }  // namespace hewn::score
