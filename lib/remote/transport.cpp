@@ -1,6 +1,7 @@
 #include "remote/transport.hpp"
 
 #include <curl/curl.h>
+#include <dlfcn.h>
 
 #include <algorithm>
 #include <cctype>
@@ -14,6 +15,7 @@
 #include <random>
 #include <stdexcept>
 #include <thread>
+#include <type_traits>
 #include <vector>
 
 #include "core/error.hpp"
@@ -29,8 +31,70 @@ double now_s() {
   return std::chrono::duration<double>(std::chrono::steady_clock::now().time_since_epoch()).count();
 }
 
+// libcurl is opened on first use (dlopen), not linked: loading it and the
+// libraries it needs (TLS, Kerberos, LDAP, p11-kit...) costs every process
+// about 27 ms of CPU at start, which every tool would pay for endpoints
+// that few runs use.
+struct CurlApi {
+  decltype(&::curl_global_init) global_init;
+  decltype(&::curl_easy_init) easy_init;
+  decltype(&::curl_easy_cleanup) easy_cleanup;
+  decltype(&::curl_easy_reset) easy_reset;
+  CURLcode (*easy_setopt)(CURL*, CURLoption, ...);
+  CURLcode (*easy_getinfo)(CURL*, CURLINFO, ...);
+  decltype(&::curl_easy_strerror) easy_strerror;
+  decltype(&::curl_multi_init) multi_init;
+  decltype(&::curl_multi_cleanup) multi_cleanup;
+  CURLMcode (*multi_setopt)(CURLM*, CURLMoption, ...);
+  decltype(&::curl_multi_add_handle) multi_add_handle;
+  decltype(&::curl_multi_remove_handle) multi_remove_handle;
+  decltype(&::curl_multi_perform) multi_perform;
+  decltype(&::curl_multi_poll) multi_poll;
+  decltype(&::curl_multi_wakeup) multi_wakeup;
+  decltype(&::curl_multi_info_read) multi_info_read;
+  decltype(&::curl_slist_append) slist_append;
+  decltype(&::curl_slist_free_all) slist_free_all;
+};
+
+// The functions of libcurl.so.4, loaded once (thread-safe).
+// Errors: std::runtime_error "cannot load libcurl.so.4 (...): <reason>".
+const CurlApi& api() {
+  static const CurlApi a = [] {
+    CurlApi c{};
+    void* lib = dlopen("libcurl.so.4", RTLD_NOW | RTLD_LOCAL);
+    std::string why = lib ? "" : dlerror();
+    auto load = [&](auto& fn, const char* name) {
+      void* f = lib ? dlsym(lib, name) : nullptr;
+      if (lib && !f && why.empty()) why = std::string("no symbol ") + name;
+      fn = reinterpret_cast<std::remove_reference_t<decltype(fn)>>(f);
+    };
+    load(c.global_init, "curl_global_init");
+    load(c.easy_init, "curl_easy_init");
+    load(c.easy_cleanup, "curl_easy_cleanup");
+    load(c.easy_reset, "curl_easy_reset");
+    load(c.easy_setopt, "curl_easy_setopt");
+    load(c.easy_getinfo, "curl_easy_getinfo");
+    load(c.easy_strerror, "curl_easy_strerror");
+    load(c.multi_init, "curl_multi_init");
+    load(c.multi_cleanup, "curl_multi_cleanup");
+    load(c.multi_setopt, "curl_multi_setopt");
+    load(c.multi_add_handle, "curl_multi_add_handle");
+    load(c.multi_remove_handle, "curl_multi_remove_handle");
+    load(c.multi_perform, "curl_multi_perform");
+    load(c.multi_poll, "curl_multi_poll");
+    load(c.multi_wakeup, "curl_multi_wakeup");
+    load(c.multi_info_read, "curl_multi_info_read");
+    load(c.slist_append, "curl_slist_append");
+    load(c.slist_free_all, "curl_slist_free_all");
+    if (!why.empty())
+      throw std::runtime_error("cannot load libcurl.so.4 (model endpoints need libcurl 7.68 or later): " + why);
+    return c;
+  }();
+  return a;
+}
+
 void global_init() {
-  static const bool ok = curl_global_init(CURL_GLOBAL_DEFAULT) == CURLE_OK;
+  static const bool ok = api().global_init(CURL_GLOBAL_DEFAULT) == CURLE_OK;
   if (!ok) throw std::runtime_error("libcurl could not start");
 }
 
@@ -105,14 +169,14 @@ struct Transport::Impl {
 
   Impl(const TransportOptions& o, std::string k) : opt(o), key(std::move(k)), limiter(o.rpm, o.tpm) {
     global_init();
-    multi = curl_multi_init();
+    multi = api().multi_init();
     if (!multi) throw std::runtime_error("libcurl could not start");
-    curl_multi_setopt(multi, CURLMOPT_MAXCONNECTS, static_cast<long>(std::max(4u, opt.concurrency)));
-    curl_multi_setopt(multi, CURLMOPT_PIPELINING, CURLPIPE_MULTIPLEX);
-    headers = curl_slist_append(headers, "Content-Type: application/json");
-    headers = curl_slist_append(headers, "Accept: application/json");
-    headers = curl_slist_append(headers, "Expect:");  // no 100-continue round trip
-    if (!key.empty()) headers = curl_slist_append(headers, ("Authorization: Bearer " + key).c_str());
+    api().multi_setopt(multi, CURLMOPT_MAXCONNECTS, static_cast<long>(std::max(4u, opt.concurrency)));
+    api().multi_setopt(multi, CURLMOPT_PIPELINING, CURLPIPE_MULTIPLEX);
+    headers = api().slist_append(headers, "Content-Type: application/json");
+    headers = api().slist_append(headers, "Accept: application/json");
+    headers = api().slist_append(headers, "Expect:");  // no 100-continue round trip
+    if (!key.empty()) headers = api().slist_append(headers, ("Authorization: Bearer " + key).c_str());
     loop = std::thread([this] { run(); });
   }
 
@@ -121,11 +185,11 @@ struct Transport::Impl {
       std::lock_guard lk(mu);
       stopping = true;
     }
-    curl_multi_wakeup(multi);
+    api().multi_wakeup(multi);
     loop.join();
-    for (CURL* h : idle) curl_easy_cleanup(h);
-    curl_multi_cleanup(multi);
-    curl_slist_free_all(headers);
+    for (CURL* h : idle) api().easy_cleanup(h);
+    api().multi_cleanup(multi);
+    api().slist_free_all(headers);
   }
 
   static std::size_t on_body(char* p, std::size_t size, std::size_t n, void* user) {
@@ -176,50 +240,50 @@ struct Transport::Impl {
     if (!idle.empty()) {
       h = idle.back();
       idle.pop_back();
-      curl_easy_reset(h);
+      api().easy_reset(h);
     } else {
-      h = curl_easy_init();
+      h = api().easy_init();
       if (!h) throw std::runtime_error("libcurl could not start a request");
     }
     j->easy = h;
     j->body.clear();
     j->errbuf[0] = 0;
-    curl_easy_setopt(h, CURLOPT_URL, j->req->url.c_str());
-    curl_easy_setopt(h, CURLOPT_POST, 1L);
-    curl_easy_setopt(h, CURLOPT_POSTFIELDS, j->req->body.data());
-    curl_easy_setopt(h, CURLOPT_POSTFIELDSIZE_LARGE, static_cast<curl_off_t>(j->req->body.size()));
-    curl_easy_setopt(h, CURLOPT_HTTPHEADER, headers);
-    curl_easy_setopt(h, CURLOPT_WRITEFUNCTION, &Impl::on_body);
-    curl_easy_setopt(h, CURLOPT_WRITEDATA, j);
-    curl_easy_setopt(h, CURLOPT_HEADERFUNCTION, &Impl::on_header);
-    curl_easy_setopt(h, CURLOPT_HEADERDATA, j);
-    curl_easy_setopt(h, CURLOPT_ERRORBUFFER, j->errbuf);
-    curl_easy_setopt(h, CURLOPT_PRIVATE, j);
-    curl_easy_setopt(h, CURLOPT_NOSIGNAL, 1L);
-    curl_easy_setopt(h, CURLOPT_TIMEOUT_MS, static_cast<long>(opt.timeout * 1000));
-    curl_easy_setopt(h, CURLOPT_CONNECTTIMEOUT_MS, static_cast<long>(opt.connect_timeout * 1000));
+    api().easy_setopt(h, CURLOPT_URL, j->req->url.c_str());
+    api().easy_setopt(h, CURLOPT_POST, 1L);
+    api().easy_setopt(h, CURLOPT_POSTFIELDS, j->req->body.data());
+    api().easy_setopt(h, CURLOPT_POSTFIELDSIZE_LARGE, static_cast<curl_off_t>(j->req->body.size()));
+    api().easy_setopt(h, CURLOPT_HTTPHEADER, headers);
+    api().easy_setopt(h, CURLOPT_WRITEFUNCTION, &Impl::on_body);
+    api().easy_setopt(h, CURLOPT_WRITEDATA, j);
+    api().easy_setopt(h, CURLOPT_HEADERFUNCTION, &Impl::on_header);
+    api().easy_setopt(h, CURLOPT_HEADERDATA, j);
+    api().easy_setopt(h, CURLOPT_ERRORBUFFER, j->errbuf);
+    api().easy_setopt(h, CURLOPT_PRIVATE, j);
+    api().easy_setopt(h, CURLOPT_NOSIGNAL, 1L);
+    api().easy_setopt(h, CURLOPT_TIMEOUT_MS, static_cast<long>(opt.timeout * 1000));
+    api().easy_setopt(h, CURLOPT_CONNECTTIMEOUT_MS, static_cast<long>(opt.connect_timeout * 1000));
     // Read-idle time-out: an attempt that moves no byte for read_timeout
     // seconds (waiting for the answer to start included) is abandoned.
     j->idle_limit = opt.read_timeout;
     j->last_data = now_s();
     j->moved = 0;
     j->stalled = false;
-    curl_easy_setopt(h, CURLOPT_NOPROGRESS, 0L);
-    curl_easy_setopt(h, CURLOPT_XFERINFOFUNCTION, &Impl::on_progress);
-    curl_easy_setopt(h, CURLOPT_XFERINFODATA, j);
-    curl_easy_setopt(h, CURLOPT_HTTP_VERSION, static_cast<long>(CURL_HTTP_VERSION_2TLS));
-    curl_easy_setopt(h, CURLOPT_TCP_KEEPALIVE, 1L);
-    curl_easy_setopt(h, CURLOPT_ACCEPT_ENCODING, "");
-    curl_easy_setopt(h, CURLOPT_USERAGENT, "hewn/0.1");
-    curl_easy_setopt(h, CURLOPT_SSL_VERIFYPEER, 1L);
-    curl_easy_setopt(h, CURLOPT_SSL_VERIFYHOST, 2L);
-    curl_multi_add_handle(multi, h);
+    api().easy_setopt(h, CURLOPT_NOPROGRESS, 0L);
+    api().easy_setopt(h, CURLOPT_XFERINFOFUNCTION, &Impl::on_progress);
+    api().easy_setopt(h, CURLOPT_XFERINFODATA, j);
+    api().easy_setopt(h, CURLOPT_HTTP_VERSION, static_cast<long>(CURL_HTTP_VERSION_2TLS));
+    api().easy_setopt(h, CURLOPT_TCP_KEEPALIVE, 1L);
+    api().easy_setopt(h, CURLOPT_ACCEPT_ENCODING, "");
+    api().easy_setopt(h, CURLOPT_USERAGENT, "hewn/0.1");
+    api().easy_setopt(h, CURLOPT_SSL_VERIFYPEER, 1L);
+    api().easy_setopt(h, CURLOPT_SSL_VERIFYHOST, 2L);
+    api().multi_add_handle(multi, h);
     active.push_back(j);
     stats.in_flight.store(static_cast<unsigned>(active.size()), std::memory_order_relaxed);
   }
 
   void release(Job* j) {
-    curl_multi_remove_handle(multi, j->easy);
+    api().multi_remove_handle(multi, j->easy);
     idle.push_back(j->easy);
     j->easy = nullptr;
     active.erase(std::find(active.begin(), active.end(), j));
@@ -265,7 +329,7 @@ struct Transport::Impl {
 
   void finish(Job* j, CURLcode rc) {
     long status = 0;
-    if (rc == CURLE_OK) curl_easy_getinfo(j->easy, CURLINFO_RESPONSE_CODE, &status);
+    if (rc == CURLE_OK) api().easy_getinfo(j->easy, CURLINFO_RESPONSE_CODE, &status);
     release(j);
     stats.requests.fetch_add(1, std::memory_order_relaxed);
     ++j->attempt;
@@ -284,7 +348,7 @@ struct Transport::Impl {
     Verdict v;
     if (rc != CURLE_OK) {
       detail = j->stalled ? "no data for " + plural(opt.read_timeout, "second") + " (--read-timeout)"
-                          : scrub(j->errbuf[0] ? j->errbuf : curl_easy_strerror(rc), key);
+                          : scrub(j->errbuf[0] ? j->errbuf : api().easy_strerror(rc), key);
       if (fatal_curl(rc)) return stop_all(what(j, detail), j);
       v = Verdict::retry;
     } else {
@@ -359,20 +423,20 @@ struct Transport::Impl {
         start(j);
       }
       int running = 0;
-      curl_multi_perform(multi, &running);
+      api().multi_perform(multi, &running);
       int left = 0;
       bool finished = false;
-      while (CURLMsg* m = curl_multi_info_read(multi, &left)) {
+      while (CURLMsg* m = api().multi_info_read(multi, &left)) {
         if (m->msg != CURLMSG_DONE) continue;
         Job* j = nullptr;
-        curl_easy_getinfo(m->easy_handle, CURLINFO_PRIVATE, &j);
+        api().easy_getinfo(m->easy_handle, CURLINFO_PRIVATE, &j);
         CURLcode rc = m->data.result;
         finish(j, rc);
         finished = true;
       }
       if (finished) continue;  // a slot came free: start the next at once
       int ms = static_cast<int>(std::clamp((wake - now_s()) * 1000, 0.0, 1000.0));
-      curl_multi_poll(multi, nullptr, 0, ms, nullptr);
+      api().multi_poll(multi, nullptr, 0, ms, nullptr);
     }
     // Stopping: nothing is left (callers wait for their jobs before the
     // transport is destroyed), but release any handle still in the multi.
@@ -405,7 +469,7 @@ void Transport::send(std::span<const Request> requests, std::span<Outcome> outco
       m.incoming.push_back(&jobs[i]);
     }
   }
-  curl_multi_wakeup(m.multi);
+  api().multi_wakeup(m.multi);
   std::unique_lock lk(m.mu);
   m.done.wait(lk, [&] { return group.remaining == 0; });
   if (group.stopped) throw UsageError(m.fatal);
