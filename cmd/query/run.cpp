@@ -365,32 +365,37 @@ int QueryCommand::execute(const Given& given) {
     if (given.count("--nprobe")) searched.dense()->set_parameter("nprobe", nprobe, "--nprobe");
     if (given.count("--ef-search")) searched.dense()->set_parameter("efSearch", ef_search, "--ef-search");
   }
-  // Queries that --budget leaves with nothing: one warning line at the
-  // end, naming the first in input order.
+  // Queries that --budget leaves with nothing, and queries a --rerank-run
+  // has no hits for: counted from any thread, each kind one warning line at
+  // the end naming its first in input order (input, then line) as
+  // "SOURCE:LINE, query "QID"" and a detail.
+  struct Counted {
+    std::uint64_t count = 0;
+    std::pair<std::size_t, std::uint64_t> at{~std::size_t(0), 0};
+    std::string first;
+  };
   std::mutex mu;
-  std::uint64_t empty = 0;
-  std::pair<std::size_t, std::uint64_t> first_at{~std::size_t(0), 0};
-  std::string first;
-  so.on_budget_empty = [&](const hewn::io::Input& in, const std::string& qid, std::uint64_t best) {
+  auto note = [&](Counted& c, const hewn::io::Input& in, const std::string& qid, const std::string& detail) {
     std::size_t src = 0;
     for (std::size_t i = 0; i < io.inputs.size(); ++i)
       if (io.inputs[i] == in.source) src = i;
     std::lock_guard<std::mutex> lock(mu);
-    ++empty;
-    if (std::make_pair(src, in.line) < first_at) {
-      first_at = {src, in.line};
-      first = std::string(in.source) + ":" + std::to_string(in.line) + ", query " + hewn::quoted(qid) +
-              ", whose best hit has " + std::to_string(best) + " " + budget_unit;
+    ++c.count;
+    if (std::make_pair(src, in.line) < c.at) {
+      c.at = {src, in.line};
+      c.first = std::string(in.source) + ":" + std::to_string(in.line) + ", query " + hewn::quoted(qid) + detail;
     }
+  };
+  Counted empty;  // by --budget
+  so.on_budget_empty = [&](const hewn::io::Input& in, const std::string& qid, std::uint64_t best) {
+    note(empty, in, qid, ", whose best hit has " + std::to_string(best) + " " + budget_unit);
   };
   // Reranking: the cross-encoder, the run it reads instead of retrieving,
   // and passages cut to the model's length (one line at the end).
   std::unique_ptr<const hewn::PairScorer> reranker;
   std::unordered_map<std::string, std::vector<hewn::query::Hit>> run_hits;
   std::atomic<std::uint64_t> truncated{0};
-  std::uint64_t not_in_run = 0;
-  std::pair<std::size_t, std::uint64_t> missing_at{~std::size_t(0), 0};
-  std::string first_missing;
+  Counted not_in_run;
   if (!rerank.empty()) {
     hewn::embed::RerankerOptions ro;
     ro.model = rerank;
@@ -408,27 +413,17 @@ int QueryCommand::execute(const Given& given) {
   if (!rerank_run.empty()) {
     run_hits = read_run(rerank_run, ix);
     so.run = &run_hits;
-    so.on_not_in_run = [&](const hewn::io::Input& in, const std::string& qid) {
-      std::size_t src = 0;
-      for (std::size_t i = 0; i < io.inputs.size(); ++i)
-        if (io.inputs[i] == in.source) src = i;
-      std::lock_guard<std::mutex> lock(mu);
-      ++not_in_run;
-      if (std::make_pair(src, in.line) < missing_at) {
-        missing_at = {src, in.line};
-        first_missing = std::string(in.source) + ":" + std::to_string(in.line) + ", query " + hewn::quoted(qid);
-      }
-    };
+    so.on_not_in_run = [&](const hewn::io::Input& in, const std::string& qid) { note(not_in_run, in, qid, ""); };
   }
   int status = run_stream("query", io, run, [&] { return hewn::query::make_searcher(ix, so); });
   if (auto n = truncated.load())
     diag.error(std::to_string(n) + (n == 1 ? " passage" : " passages") + " truncated to the reranker's length");
-  if (not_in_run)
-    diag.warning(rerank_run + " has no hits for " + std::to_string(not_in_run) +
-                 (not_in_run == 1 ? " query" : " queries") + " (first: " + first_missing + ")");
-  if (empty)
-    diag.warning("no hit fits --budget " + std::to_string(so.budget) + " for " + std::to_string(empty) +
-                 (empty == 1 ? " query" : " queries") + " (first: " + first + ")");
+  if (not_in_run.count)
+    diag.warning(rerank_run + " has no hits for " + std::to_string(not_in_run.count) +
+                 (not_in_run.count == 1 ? " query" : " queries") + " (first: " + not_in_run.first + ")");
+  if (empty.count)
+    diag.warning("no hit fits --budget " + std::to_string(so.budget) + " for " + std::to_string(empty.count) +
+                 (empty.count == 1 ? " query" : " queries") + " (first: " + empty.first + ")");
   return status;
 }
 
