@@ -88,6 +88,14 @@ void QueryCommand::declare(CLI::App& app) {
   app.add_option("--fine-size", so.fine.size, "--fine: most code points the spans of one chunk hold together")
       ->check(whole(1))
       ->type_name("N");
+  app.add_option("--fine-grow", so.fine.grow,
+                 "--fine: widen each span by N code points on both sides, out to whole sentences, within its chunk")
+      ->check(whole(1))
+      ->type_name("N");
+  app.add_option("--fine-adaptive", so.fine.adaptive,
+                 "--fine: answer with the best unit alone when its score (BM25 times its chunk's score over the "
+                 "best chunk's) is at least RATIO times any other's, else with the chunks whole")
+      ->type_name("RATIO");
   app.add_option("--fine-score", fine_score,
                  "--fine: score sentences and windows by bm25 (the index's statistics), dense (the index's model) or "
                  "hybrid (both, by reciprocal rank fusion)")

@@ -240,13 +240,22 @@ int QueryCommand::execute(const Given& given) {
     if (fine_lang.empty()) throw hewn::UsageError("--fine-lang: empty (leave it out for the default)");
     fo.locale = fine_lang;
     fo.size = so.fine.size;
+    fo.grow = so.fine.grow;
+    fo.adaptive = so.fine.adaptive;
+    if (given.count("--fine-adaptive"))
+      for (const char* opt : {"--fine-spans", "--fine-merge", "--fine-size", "--fine-order"})
+        if (given.count(opt))
+          throw hewn::UsageError(std::string(opt) + ": --fine-adaptive answers with one unit or the chunks whole");
     fo.score = fine_score == "dense"    ? hewn::query::FineScore::dense
                : fine_score == "hybrid" ? hewn::query::FineScore::hybrid
                                         : hewn::query::FineScore::bm25;
+    if (given.count("--fine-adaptive") && fo.score != hewn::query::FineScore::bm25)
+      throw hewn::UsageError("--fine-adaptive compares BM25 scores: not with --fine-score dense or hybrid");
     so.fine = fo;
   } else {
     for (const char* opt :
-         {"--fine-spans", "--fine-merge", "--fine-size", "--fine-score", "--fine-lang", "--fine-depth", "--fine-order"})
+         {"--fine-spans", "--fine-merge", "--fine-size", "--fine-score", "--fine-lang", "--fine-depth", "--fine-order",
+          "--fine-grow", "--fine-adaptive"})
       if (given.count(opt)) throw hewn::UsageError(std::string(opt) + " needs --fine");
   }
   // A model embeds the queries (dense, hybrid) and --fine-score's spans.

@@ -64,6 +64,7 @@ struct FineRanker::Impl {
   // The text's sentences (trimmed byte ranges), their lengths in terms and
   // the query terms' frequencies in each (sentence-major).
   std::vector<std::pair<std::size_t, std::size_t>> sent;
+  std::vector<std::uint64_t> at, to;  // the sentences' code point offsets
   std::vector<std::uint32_t> sent_len, sent_tf;
   std::vector<std::string> terms;
   // Units: [first sentence, past the last), lengths, scores.
@@ -85,23 +86,41 @@ struct FineRanker::Impl {
       text::trim(t, tb, te);
       if (tb < te) sent.emplace_back(tb, te);
     }
+    // each sentence's start and end in code points
+    at.resize(sent.size());
+    to.resize(sent.size());
+    std::uint64_t c = 0;
+    std::size_t last = 0;
+    for (std::size_t i = 0; i < sent.size(); ++i) {
+      c += cps(t, last, sent[i].first);
+      at[i] = c;
+      c += cps(t, sent[i].first, sent[i].second);
+      to[i] = c;
+      last = sent[i].second;
+    }
   }
 
-  void units(std::string_view t) {
+  // The span of sentences [a, b), widened by o.grow code points on both
+  // sides out to the sentences that reaches (within the text).
+  FineSpan span_of(std::uint32_t a, std::uint32_t b, double s) const {
+    if (o.grow) {
+      const std::uint64_t lo = at[a] > o.grow ? at[a] - o.grow : 0, hi = to[b - 1] + o.grow;
+      while (a > 0 && to[a - 1] > lo) --a;
+      while (b < sent.size() && at[b] < hi) ++b;
+    }
+    FineSpan sp;
+    sp.byte_start = sent[a].first;
+    sp.byte_end = sent[b - 1].second;
+    sp.start = at[a];
+    sp.end = to[b - 1];
+    sp.score = s;
+    return sp;
+  }
+
+  void units() {
     unit.clear();
     const auto n = static_cast<std::uint32_t>(sent.size());
     if (o.unit == FineUnit::chars) {
-      // sentence i's start in code points, and its end
-      std::vector<std::uint64_t> at(n), to(n);
-      std::uint64_t c = 0;
-      std::size_t last = 0;
-      for (std::uint32_t i = 0; i < n; ++i) {
-        c += cps(t, last, sent[i].first);
-        at[i] = c;
-        c += cps(t, sent[i].first, sent[i].second);
-        to[i] = c;
-        last = sent[i].second;
-      }
       for (std::uint32_t i = 0, e = 0; i < n; ++i) {
         e = std::max(e, i + 1);
         while (e < n && to[e] - at[i] <= o.window) ++e;
@@ -242,7 +261,7 @@ void FineRanker::rank(std::string_view t, const std::vector<QueryTerm>& q, const
   Impl& m = *impl_;
   out.clear();
   m.sentences(t);
-  m.units(t);
+  m.units();
   if (m.unit.empty()) return;
   if (m.o.score != FineScore::dense) m.bm25(t, q);
   if (m.o.score != FineScore::bm25) m.dense(t, qvec, *encoder, prefix);
@@ -263,16 +282,36 @@ void FineRanker::rank(std::string_view t, const std::vector<QueryTerm>& q, const
         b = std::max(b, m.unit[c[j]].second);
         s = std::max(s, m.score[c[j]]);
       }
-    FineSpan sp;
-    sp.byte_start = m.sent[a].first;
-    sp.byte_end = m.sent[b - 1].second;
-    sp.start = m.cps(t, 0, sp.byte_start);
-    sp.end = sp.start + m.cps(t, sp.byte_start, sp.byte_end);
-    sp.score = s;
-    out.push_back(sp);
+    FineSpan sp = m.span_of(a, b, s);
+    // grown spans that now overlap become one (out is in text order)
+    if (m.o.grow && !out.empty() && sp.start < out.back().end) {
+      out.back().byte_end = std::max(out.back().byte_end, sp.byte_end);
+      out.back().end = std::max(out.back().end, sp.end);
+      out.back().score = std::max(out.back().score, sp.score);
+    } else {
+      out.push_back(sp);
+    }
     i = j;
   }
   std::stable_sort(out.begin(), out.end(), [](const FineSpan& a, const FineSpan& b) { return a.score > b.score; });
+}
+
+bool FineRanker::best(std::string_view t, const std::vector<QueryTerm>& q, FineSpan& top, double& runner_up) {
+  Impl& m = *impl_;
+  m.sentences(t);
+  m.units();
+  if (m.unit.empty()) return false;
+  m.bm25(t, q);
+  m.rank_by(m.lex);
+  const std::size_t u = m.order.front();
+  top = m.span_of(m.unit[u].first, m.unit[u].second, m.lex[u]);
+  runner_up = 0;
+  for (std::size_t v : m.order)
+    if (m.unit[v].second <= m.unit[u].first || m.unit[u].second <= m.unit[v].first) {
+      runner_up = m.lex[v];
+      break;
+    }
+  return true;
 }
 
 }  // namespace hewn::query

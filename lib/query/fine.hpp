@@ -38,6 +38,14 @@ struct FineOptions {
   // cut to k.
   std::uint32_t depth = 0;
   bool by_span = false;      // spans ranked by their own score (--fine-order span), else by their chunk's rank first
+  // Each span widened by this many code points on both sides, out to the
+  // sentence boundaries it then reaches, within its chunk (--fine-grow).
+  std::uint64_t grow = 0;
+  // --fine-adaptive RATIO (0: off): the query's answer is the best unit of
+  // all refined chunks alone when its fused score (the unit's BM25 times
+  // its chunk's score over the best chunk's) is at least RATIO times every
+  // unit that does not overlap it, else the refined chunks whole.
+  double adaptive = 0;
 };
 
 // Parses --fine's value: "sentence", "window:N" / "window:N,STRIDE"
@@ -79,6 +87,12 @@ class FineRanker {
   // Errors: those of encoder->encode() (DataError).
   void rank(std::string_view text, const std::vector<QueryTerm>& q, const float* qvec, const TextEncoder* encoder,
             const std::string& prefix, std::vector<FineSpan>& out);
+
+  // For --fine-adaptive (BM25 units): the best unit of text (score
+  // descending, then position; grown by o.grow) into top, and the best
+  // score of the units that do not overlap it (0 when none) into runner_up.
+  // False, with neither set, for a text of white space alone.
+  bool best(std::string_view text, const std::vector<QueryTerm>& q, FineSpan& top, double& runner_up);
 
  private:
   struct Impl;

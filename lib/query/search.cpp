@@ -34,6 +34,10 @@ void check_options(const SearchOptions& o, const index::Index& ix) {
       throw UsageError("--fine: a TREC run cannot hold a span's offsets (use --format jsonl, which score --spans reads)");
     if (o.fine.depth && o.adaptive)
       throw UsageError("--fine-depth: --cutoff adaptive already chooses the chunks refined (leave one out)");
+    if (o.fine.adaptive != 0 && !(o.fine.adaptive >= 1 && o.fine.adaptive <= 1e6))  // NaN too
+      throw UsageError("--fine-adaptive must be within [1, 1e6]");
+    if (o.fine.adaptive != 0 && o.fine.score != FineScore::bm25)
+      throw UsageError("--fine-adaptive compares BM25 scores: not with --fine-score dense or hybrid");
     if (o.fine.score != FineScore::bm25 && !ix.has_dense())
       throw UsageError(std::string("--fine-score ") + (o.fine.score == FineScore::dense ? "dense" : "hybrid") + ": " +
                        ix.dir() + " has no dense vectors (nor a model to embed spans with)");
@@ -705,14 +709,73 @@ class Searcher : public io::Handler {
     if (o_.fine.score != FineScore::dense && (o_.run || o_.mode == Mode::dense)) prepare_terms(r);
     if (o_.fine.score != FineScore::bm25 && (o_.run || o_.mode == Mode::bm25)) prepare_vector(r);
     fine_hits_.clear();
+    if (o_.fine.adaptive > 0) {
+      adapt(r, hits);
+    } else {
+      refine_each(r, hits);
+    }
+    finish_fine(in, qid, out);
+  }
+
+  // A hit chunk's stored text, checked against its span.
+  std::string exact_text(const json::Record& r, std::uint32_t chunk) {
+    auto info = ix_.info(chunk);
+    std::string text = chunk_text(chunk);
+    const std::uint64_t n = utf8::count(text);
+    if (n != info.end - info.start)
+      r.fail("--fine: stored chunk " + hewn::quoted(info.id) + " has a text of " + std::to_string(n) +
+             " code points for a span of " + std::to_string(info.end - info.start) +
+             " (--fine needs each chunk's exact text, as chunk writes it)");
+    return text;
+  }
+
+  // --fine-adaptive: the best unit of the refined chunks alone, scored by
+  // its BM25 times its chunk's score over the best chunk's, when it
+  // outscores every unit that does not overlap it by the ratio; else the
+  // first k refined chunks whole.
+  void adapt(const json::Record& r, const std::vector<Hit>& hits) {
+    const bool weigh = !hits.empty() && std::all_of(hits.begin(), hits.end(), [](const Hit& h) { return h.score > 0; });
+    double best = 0, second = 0;
+    std::size_t best_i = 0;
+    FineSpan top, sp;
+    std::string best_text;
     for (std::size_t i = 0; i < hits.size(); ++i) {
-      auto info = ix_.info(hits[i].chunk);
-      std::string text = chunk_text(hits[i].chunk);
-      const std::uint64_t n = utf8::count(text);
-      if (n != info.end - info.start)
-        r.fail("--fine: stored chunk " + hewn::quoted(info.id) + " has a text of " + std::to_string(n) +
-               " code points for a span of " + std::to_string(info.end - info.start) +
-               " (--fine needs each chunk's exact text, as chunk writes it)");
+      std::string text = exact_text(r, hits[i].chunk);
+      double runner = 0;
+      if (!fine_->best(text, weighed_, sp, runner)) continue;
+      const double w = weigh ? hits[i].score / hits.front().score : 1.0;
+      const double s = sp.score * w;
+      runner *= w;
+      if (s > best) {  // ties: the earlier chunk
+        second = std::max(best, runner);
+        best = s;
+        best_i = i;
+        top = sp;
+        best_text = std::move(text);
+      } else {
+        second = std::max(second, s);
+      }
+    }
+    if (best > 0 && best >= o_.fine.adaptive * second) {
+      top.score = best;
+      fine_hits_.push_back({hits[best_i].chunk, best_i + 1, hits[best_i].score, top,
+                            best_text.substr(top.byte_start, top.byte_end - top.byte_start)});
+      return;
+    }
+    const std::size_t n = std::min<std::size_t>(hits.size(), o_.k);
+    for (std::size_t i = 0; i < n; ++i) {
+      std::string text = exact_text(r, hits[i].chunk);
+      FineSpan whole;
+      whole.byte_end = text.size();
+      whole.end = utf8::count(text);
+      whole.score = hits[i].score;
+      fine_hits_.push_back({hits[i].chunk, i + 1, hits[i].score, whole, std::move(text)});
+    }
+  }
+
+  void refine_each(const json::Record& r, const std::vector<Hit>& hits) {
+    for (std::size_t i = 0; i < hits.size(); ++i) {
+      std::string text = exact_text(r, hits[i].chunk);
       try {
         fine_->rank(text, weighed_, emb_.data(), o_.passage_encoder, o_.passage_prefix, spans_);
       } catch (const DataError& e) {
@@ -725,6 +788,10 @@ class Searcher : public io::Handler {
     if (o_.fine.by_span)  // ties: the chunk's rank, then position
       std::stable_sort(fine_hits_.begin(), fine_hits_.end(),
                        [](const FineHit& a, const FineHit& b) { return a.span.score > b.span.score; });
+  }
+
+  // The spans chosen, cut to k (--fine-depth) and by --budget, written.
+  void finish_fine(const io::Input& in, const std::string& qid, std::string& out) {
     if (o_.fine.depth && fine_hits_.size() > o_.k) fine_hits_.resize(o_.k);
     if (o_.budget && !fine_hits_.empty()) {
       std::uint64_t left = o_.budget, best = span_size(fine_hits_.front());
