@@ -20,17 +20,32 @@ class TokensMeasure final : public Measure {
     // Kept by the tokenizer for exact() and for the records' "tokens" (BPE
     // counts a span of it from its pieces instead of tokenizing it again).
     tok_->encode_document(doc, tokens_);
-    starts_.reserve(tokens_.size());
+    // One pass over the tokens, with the common cases (no leading
+    // whitespace, or one byte of it; a start on a character's first byte)
+    // free of unpredictable branches: a token's leading spaces (BPE " word")
+    // go with the text before, so that trimmed chunks hold the tokens they
+    // are counted with.
+    starts_.resize(tokens_.size());
+    const auto* d = reinterpret_cast<const unsigned char*>(doc.data());
+    const std::size_t n = doc.size();
+    auto space = [](unsigned char c) { return c == ' ' || c == '\t' || c == '\n' || c == '\r'; };
+    std::size_t last = 0;
+    std::size_t* out = starts_.data();
     for (const auto& t : tokens_) {
-      std::size_t s = t.begin;
-      // A token's leading spaces (BPE " word") go with the text before, so
-      // that trimmed chunks hold the tokens they are counted with.
-      while (s < t.end && (doc[s] == ' ' || doc[s] == '\t' || doc[s] == '\n' || doc[s] == '\r')) ++s;
-      if (s == t.end) s = t.begin;
-      while (s > 0 && !utf8::is_boundary(doc, s)) --s;
+      std::size_t b = t.begin, e = t.end, s = b;
+      if (b < e) [[likely]] {
+        s = b + static_cast<std::size_t>(space(d[b]));
+        if (s < e && space(d[s])) [[unlikely]]
+          while (s < e && space(d[s])) ++s;
+        s = s == e ? b : s;  // a token of whitespace only starts at its first byte
+      }
+      // A start inside a multi-byte character moves back to its first byte.
+      if (s < n && (d[s] & 0xC0) == 0x80) [[unlikely]]
+        while (s > 0 && !utf8::is_boundary(doc, s)) --s;
       // Starts stay in order: a start moved back never passes the previous one's.
-      if (!starts_.empty() && s < starts_.back()) s = starts_.back();
-      starts_.push_back(s);
+      s = s < last ? last : s;
+      *out++ = s;
+      last = s;
     }
   }
   std::uint64_t size(std::size_t b, std::size_t e) override { return rank(e) - rank(b); }
